@@ -1,0 +1,22 @@
+"""micrograd_mlp: backpropagation you can see, check and teach.
+
+>>> from micrograd_mlp import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> x.grad          # dy/dx = 2x + 3
+7.0
+"""
+
+from .engine import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "dot",
+    "topological_order",
+    "NonFiniteError",
+]

@@ -1,0 +1,463 @@
+"""The autograd engine: `Value`, one float that remembers how it was made.
+
+Every operation creates a new `Value` and records three things next to the
+result of the forward computation:
+
+* ``parents``     - the `Value`s it was computed from,
+* ``op``          - the name of the operation (``"+"``, ``"*"``, ``"tanh"``, ...),
+* ``local_grads`` - d(result)/d(parent) for each parent, evaluated right now.
+
+Because the local derivative is stored as a number when the node is built, each
+op below states its forward value and its local derivative side by side, and
+`backward()` is nothing but the chain rule applied in reverse topological order:
+
+    parent.grad += node.grad * local_grad        (for every edge node <- parent)
+
+No closures are kept per node (so no reference cycles for Python's garbage
+collector to chase) and nothing recurses, so graphs of any depth work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Iterable, Iterator, Optional, Sequence, Union
+
+__all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "NonFiniteError"]
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+# Shared tuples: many nodes need the same local derivatives, so they share one
+# tuple instead of allocating their own (this keeps memory per node low).
+_NO_PARENTS: tuple = ()
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+_MINUS_ONE = (-1.0,)
+_ONE = (1.0,)
+_ZERO = (0.0,)
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True unless we are inside a `no_grad()` block."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute plain numbers without recording a graph.
+
+    Inside the block every op returns a leaf `Value` (no parents), so nothing
+    can be backpropagated and no memory is spent on the graph. Use it for
+    evaluation, plotting decision boundaries, or updating weights.
+
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+
+    Also works as a decorator: ``@no_grad()``. (A single global switch, like
+    micrograd's simplicity; it is not thread-local.)
+    """
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def _to_float(data: object) -> float:
+    """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly."""
+    if isinstance(data, (float, int)):  # bool is an int
+        return float(data)
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Value() got a Value ({data!r}); it is already a Value. "
+            "Use it directly, or Value(v.data) for a detached copy (see also v.detach())."
+        )
+    # NumPy scalars (np.float32, np.int64, np.bool_, 0-d arrays) expose a dtype.
+    kind = getattr(getattr(data, "dtype", None), "kind", None)
+    if kind in ("b", "i", "u", "f") and getattr(data, "ndim", None) == 0:
+        return float(data)  # type: ignore[arg-type]
+    shown = repr(data)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    raise TypeError(
+        f"Value() needs one real number (int, float, bool or NumPy scalar), "
+        f"got {type(data).__name__} {shown}. "
+        "Convert it first, e.g. Value(float(text)), or make one Value per element of a list."
+    )
+
+
+def _result(data: float, op: str, parents: tuple, local_grads: tuple) -> "Value":
+    """Make the output node of an op (or a plain leaf when grads are off)."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled:
+        out.op = op
+        out.parents = parents
+        out.local_grads = local_grads
+    else:
+        out.op = ""
+        out.parents = _NO_PARENTS
+        out.local_grads = _NO_PARENTS
+    return out
+
+
+def _lift(other: Operand) -> "Value":
+    """Numbers on either side of an op become constant leaves of the graph."""
+    return other if isinstance(other, Value) else Value(other)
+
+
+_POW_NAMES: dict = {}
+
+
+def _pow_name(exponent: float) -> str:
+    # One shared string per exponent (e.g. "**2"), not one per node.
+    name = _POW_NAMES.get(exponent)
+    if name is None:
+        name = _POW_NAMES[exponent] = f"**{exponent:g}"
+    return name
+
+
+class Value:
+    """One scalar in a computation graph, with its gradient.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + 1          # forward: builds the graph
+    >>> c.backward()           # reverse: fills .grad by the chain rule
+    >>> c.data, a.grad, b.grad
+    (-5.0, -3.0, 2.0)
+
+    Attributes:
+        data: the float value.
+        grad: d(root)/d(this node) after ``root.backward()``; starts at 0.0.
+        label: a name shown in drawings and error messages.
+        op: name of the operation that made this node ("" for a leaf).
+        parents: the nodes this one was computed from (a tuple; a node used
+            twice, as in ``x * x``, appears twice).
+        local_grads: d(this node)/d(parent) for each entry of ``parents``.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple
+    local_grads: tuple
+
+    def __init__(self, data: Union[Number, object], label: str = "") -> None:
+        self.data = _to_float(data)
+        self.grad = 0.0
+        self.label = str(label)
+        self.op = ""
+        self.parents = _NO_PARENTS
+        self.local_grads = _NO_PARENTS
+
+    # ------------------------------------------------------------------ ops
+    # Each op: forward value, then (in the same call) the local derivative
+    # d(out)/d(parent) for every parent.
+
+    def __add__(self, other: Operand) -> "Value":
+        other = _lift(other)
+        # d(a+b)/da = 1, d(a+b)/db = 1
+        return _result(self.data + other.data, "+", (self, other), _ONE_ONE)
+
+    def __mul__(self, other: Operand) -> "Value":
+        other = _lift(other)
+        # d(a*b)/da = b, d(a*b)/db = a
+        return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
+
+    def __sub__(self, other: Operand) -> "Value":
+        other = _lift(other)
+        # d(a-b)/da = 1, d(a-b)/db = -1
+        return _result(self.data - other.data, "-", (self, other), _ONE_MINUS_ONE)
+
+    def __truediv__(self, other: Operand) -> "Value":
+        other = _lift(other)
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        inverse = 1.0 / other.data
+        quotient = self.data * inverse
+        return _result(quotient, "/", (self, other), (inverse, -quotient * inverse))
+
+    def __neg__(self) -> "Value":
+        # d(-a)/da = -1
+        return _result(-self.data, "neg", (self,), _MINUS_ONE)
+
+    def __pow__(self, exponent: Operand) -> "Value":
+        if isinstance(exponent, Value):
+            return self._pow_value(exponent)
+        base, n = self.data, _to_float(exponent)
+        if base < 0.0 and not n.is_integer():
+            raise ValueError(
+                f"{self!r} ** {exponent}: a negative base with a non-integer exponent "
+                "has no real result"
+            )
+        if base == 0.0 and n < 0.0:
+            raise ZeroDivisionError(f"{self!r} ** {exponent}: zero to a negative power")
+        try:
+            out = base**n
+            # d(x^n)/dx = n * x^(n-1)
+            if n == 0.0:
+                local = 0.0
+            elif base == 0.0 and n < 1.0:
+                local = math.inf  # e.g. sqrt at 0: the tangent is vertical
+            else:
+                local = n * base ** (n - 1.0)
+        except OverflowError:
+            raise OverflowError(f"{self!r} ** {exponent} overflows a float") from None
+        return _result(out, _pow_name(n), (self,), (local,))
+
+    def _pow_value(self, exponent: "Value") -> "Value":
+        base = self.data
+        if base <= 0.0:
+            raise ValueError(
+                f"{self!r} ** {exponent!r}: with a Value exponent the base must be > 0, "
+                "because d(a^b)/db = a^b * ln(a) needs ln(a). Use a number exponent "
+                "(x ** 2) if the exponent is fixed."
+            )
+        try:
+            out = base**exponent.data
+        except OverflowError:
+            raise OverflowError(f"{self!r} ** {exponent!r} overflows a float") from None
+        # d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * ln(a)
+        return _result(
+            out,
+            "**",
+            (self, exponent),
+            (exponent.data * base ** (exponent.data - 1.0), out * math.log(base)),
+        )
+
+    def relu(self) -> "Value":
+        x = self.data
+        # relu(x) = max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN)
+        return _result(0.0 if x <= 0.0 else x, "relu", (self,), _ONE if x > 0.0 else _ZERO)
+
+    def tanh(self) -> "Value":
+        t = math.tanh(self.data)
+        # d tanh(x)/dx = 1 - tanh(x)^2
+        return _result(t, "tanh", (self,), (1.0 - t * t,))
+
+    def sigmoid(self) -> "Value":
+        x = self.data
+        # Two algebraically equal forms, each safe from exp overflow on its side.
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        # d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))
+        return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
+
+    def exp(self) -> "Value":
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({self.data!r}) overflows a float (exp is finite only up to about 709.78) "
+                f"at node {self!r}{self._made_by()}. Scale the input down, or use "
+                "a numerically stable form (e.g. sigmoid(), bce_with_logits)."
+            ) from None
+        # d e^x/dx = e^x
+        return _result(e, "exp", (self,), (e,))
+
+    def log(self) -> "Value":
+        x = self.data
+        if not x > 0.0:
+            raise ValueError(
+                f"log of a non-positive number: log({x!r}) at node {self!r}{self._made_by()}. "
+                "log is defined only for x > 0; clip the input (e.g. max(x, 1e-12)) "
+                "or compute the loss from logits."
+            )
+        # d ln(x)/dx = 1/x
+        return _result(math.log(x), "log", (self,), (1.0 / x,))
+
+    # Numbers on the left: 2 + x, 2 - x, 2 * x, 2 / x, 2 ** x.
+    def __radd__(self, other: Number) -> "Value":
+        return _lift(other) + self
+
+    def __rsub__(self, other: Number) -> "Value":
+        return _lift(other) - self
+
+    def __rmul__(self, other: Number) -> "Value":
+        return _lift(other) * self
+
+    def __rtruediv__(self, other: Number) -> "Value":
+        return _lift(other) / self
+
+    def __rpow__(self, other: Number) -> "Value":
+        return _lift(other) ** self
+
+    # ------------------------------------------------------------- backward
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this one depends on, by the chain rule.
+
+        Leaves accumulate (call ``zero_grad`` between training steps, as in
+        PyTorch); intermediate nodes are reset first, so calling ``backward()``
+        twice gives leaves exactly twice the gradient.
+
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> y.backward(); x.grad
+        6.0
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            upstream = node.grad
+            for parent, local_grad in zip(node.parents, node.local_grads):
+                # chain rule: dL/dparent += dL/dnode * dnode/dparent
+                parent.grad += upstream * local_grad
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0 on this node and every node it depends on."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data and label, cut from the graph."""
+        return Value(self.data, label=self.label)
+
+    def check_finite(self) -> "Value":
+        """Find the first node whose data or grad is NaN or infinite.
+
+        Walks the graph in the order it was computed and raises
+        `NonFiniteError` naming the earliest node whose ``data`` is not
+        finite (where a forward pass blew up), otherwise the first node in
+        backward order whose ``grad`` is not finite. Returns ``self`` when all
+        is finite, so it can be chained: ``loss.check_finite().backward()``.
+
+        >>> x = Value(1e308)
+        >>> y = (x * 10) + 1
+        >>> try:
+        ...     y.check_finite()
+        ... except NonFiniteError as err:
+        ...     print(err.field, err.node.op, err.node.data)
+        data * inf
+        """
+        order = topological_order(self)
+        for node in order:
+            if not math.isfinite(node.data):
+                raise NonFiniteError(node, "data")
+        for node in reversed(order):
+            if not math.isfinite(node.grad):
+                raise NonFiniteError(node, "grad")
+        return self
+
+    # -------------------------------------------------------------- helpers
+
+    def _made_by(self) -> str:
+        if not self.parents:
+            return ""
+        inputs = ", ".join(repr(p) for p in self.parents)
+        return f" made by {self.op!r} from {inputs}"
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # micrograd's names, so its drawing code and habits keep working.
+    @property
+    def _prev(self) -> set:
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        return self.op
+
+
+_new_value = object.__new__
+
+
+class NonFiniteError(FloatingPointError):
+    """Raised by `Value.check_finite`; ``.node`` is the offending node."""
+
+    def __init__(self, node: Value, field: str) -> None:
+        self.node = node
+        self.field = field
+        number = getattr(node, field)
+        where = node._made_by() or " (a leaf: an input or parameter)"
+        hint = (
+            "the forward pass overflowed or took an undefined value here"
+            if field == "data"
+            else "the backward pass overflowed here; try a smaller learning rate or inputs"
+        )
+        super().__init__(f"{field} is {number!r} at node {node!r}{where}; {hint}")
+
+
+def topological_order(root: Value) -> list:
+    """Every node `root` depends on, each after all of its parents (no recursion).
+
+    An explicit stack replaces the recursive depth-first search, so a chain of
+    a million ops needs no raised recursion limit.
+    """
+    order: list = []
+    visited: set = set()
+    stack: list = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)  # all its parents are already in `order`
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            for parent in node.parents:
+                if parent not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """``bias + sum(w * x)`` as ONE node with a parent per weight, input and bias.
+
+    The fused form of a neuron's pre-activation: same value and gradients as
+    building it from ``*`` and ``+``, but one node instead of 2n+1, which
+    makes MLP graphs much smaller to draw and faster to run. Plain numbers
+    (e.g. the data fed to the first layer) are constants, not parents.
+
+    >>> w = [Value(2.0), Value(-1.0)]
+    >>> out = dot(w, [3.0, 4.0], bias=Value(0.5))
+    >>> out.backward(); out.data, w[0].grad, w[1].grad
+    (2.5, 3.0, 4.0)
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot() needs as many weights as inputs, got {len(weights)} weights "
+            f"and {len(inputs)} inputs"
+        )
+    parents: list = []
+    local_grads: list = []
+    total = bias.data if isinstance(bias, Value) else _to_float(bias)
+    for w, x in zip(weights, inputs):
+        w_data = w.data if isinstance(w, Value) else _to_float(w)
+        x_data = x.data if isinstance(x, Value) else _to_float(x)
+        total += w_data * x_data
+        # d(sum w*x)/dw_i = x_i and d/dx_i = w_i
+        if isinstance(w, Value):
+            parents.append(w)
+            local_grads.append(x_data)
+        if isinstance(x, Value):
+            parents.append(x)
+            local_grads.append(w_data)
+    if isinstance(bias, Value):
+        parents.append(bias)  # d/db = 1
+        local_grads.append(1.0)
+    return _result(total, "dot", tuple(parents), tuple(local_grads))
