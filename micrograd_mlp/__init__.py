@@ -9,6 +9,7 @@
 """
 
 from .engine import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
+from .nn import MLP, Layer, Neuron, load, load_into, save
 
 __version__ = "0.1.0"
 
@@ -19,4 +20,5 @@ __all__ = [
     "dot",
     "topological_order",
     "NonFiniteError",
+    "MLP", "Layer", "Neuron", "save", "load", "load_into",
 ]

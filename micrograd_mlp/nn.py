@@ -1,0 +1,475 @@
+"""Neurons, layers and the multilayer perceptron, built only from `Value`s.
+
+The structure is micrograd's and is public, so a teacher can read or set any
+single weight::
+
+    mlp.layers[l].neurons[j].w[i]   # weight from input i to neuron j of layer l
+    mlp.layers[l].neurons[j].b      # bias of that neuron
+
+A neuron computes ``act(b + w0*x0 + w1*x1 + ...)`` (the slides' perceptron,
+``f(w_0 + w_1 x_1 + ... + w_m x_m)``). By default that sum is built from ``+``
+and ``*`` nodes exactly as micrograd does; ``fused=True`` builds it as one
+``dot`` node with a parent per weight, input and bias: same numbers and
+gradients, a much smaller graph.
+
+Parameter labels (shown in drawings) are ``"L{l}.N{j}.w{i}"`` for weights and
+``"L{l}.N{j}.b"`` for biases, every index counting from 0 like the Python
+lists above: ``"L0.N3.w1"`` is ``mlp.layers[0].neurons[3].w[1]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from .engine import Value, dot
+
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into"]
+
+Input = Union[Sequence[Union[float, Value]], Any]  # list, tuple or 1-D NumPy array
+Output = Union[Value, List[Value]]
+
+
+def _linear(v: Value) -> Value:
+    return v
+
+
+ACTIVATIONS: Dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": _linear,
+}
+
+INITS = ("normal", "uniform")
+
+
+def _check_activation(activation: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}"
+        )
+    return activation
+
+
+def _check_size(name: str, size: object) -> int:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"{name} must be a positive int, got {size!r}")
+    return size
+
+
+def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
+    if seed is not None and rng is not None:
+        raise ValueError("pass either seed= or rng=, not both")
+    if rng is not None:
+        return rng
+    if seed is not None:
+        return random.Random(seed)
+    # Like micrograd: the global `random` module, so random.seed(...) works too.
+    return random
+
+
+class Neuron:
+    """One perceptron: ``act(b + sum(w_i * x_i))``.
+
+    >>> n = Neuron(2, activation="tanh", rng=random.Random(0))
+    >>> len(n.w), n.b.data, n.activation
+    (2, 0.0, 'tanh')
+    >>> n.w[0].data, n.w[1].data = 1.0, -2.0
+    >>> n([3.0, 1.0]).data == math.tanh(1.0)
+    True
+
+    Args:
+        nin: number of inputs.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"``.
+        rng: a ``random.Random`` (default: the global ``random`` module).
+        init: ``"normal"`` draws w ~ N(0, sqrt(2 / (fan_in + fan_out))) as the
+            slides do; ``"uniform"`` is micrograd's U(-1, 1). Biases start at 0.
+        fused: build the weighted sum as one ``dot`` node.
+        fan_out: the number of neurons in this neuron's layer (for the
+            ``"normal"`` scale; `Layer` passes it).
+        name: label prefix of the parameters, e.g. ``"L0.N3"``.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        rng: Optional[random.Random] = None,
+        init: str = "normal",
+        fused: bool = False,
+        fan_out: int = 1,
+        name: str = "N0",
+    ) -> None:
+        _check_size("nin", nin)
+        self.activation = _check_activation(activation)
+        self.fused = bool(fused)
+        rng = rng if rng is not None else random
+        if init == "normal":
+            # The slides' (Glorot) scale keeps the variance of activations
+            # roughly constant from layer to layer.
+            scale = math.sqrt(2.0 / (nin + fan_out))
+            weights = [rng.gauss(0.0, scale) for _ in range(nin)]
+        elif init == "uniform":
+            weights = [rng.uniform(-1.0, 1.0) for _ in range(nin)]
+        else:
+            raise ValueError(f"unknown init {init!r}; choose 'normal' or 'uniform'")
+        self.w: List[Value] = [Value(wi, label=f"{name}.w{i}") for i, wi in enumerate(weights)]
+        self.b: Value = Value(0.0, label=f"{name}.b")
+
+    def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
+        if self.fused:
+            pre_activation = dot(self.w, x, self.b)
+        else:
+            # micrograd's graph: b + w0*x0 + w1*x1 + ... one node per + and *
+            pre_activation = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return ACTIVATIONS[self.activation](pre_activation)
+
+    def parameters(self) -> List[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)} inputs, {self.activation})"
+
+
+class Layer:
+    """``nout`` neurons that all read the same inputs.
+
+    >>> layer = Layer(3, 2, activation="tanh", rng=random.Random(0), name="L1")
+    >>> layer
+    Layer(3 -> 2, tanh)
+    >>> layer.neurons[1].w[2].label
+    'L1.N1.w2'
+
+    Calling a layer returns a list of `Value`s, or a single `Value` when it has
+    one neuron (as in micrograd).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        rng: Optional[random.Random] = None,
+        init: str = "normal",
+        fused: bool = False,
+        name: str = "L0",
+    ) -> None:
+        _check_size("nout", nout)
+        self.activation = _check_activation(activation)
+        self.neurons: List[Neuron] = [
+            Neuron(nin, activation, rng=rng, init=init, fused=fused, fan_out=nout, name=f"{name}.N{j}")
+            for j in range(nout)
+        ]
+
+    @property
+    def nin(self) -> int:
+        return len(self.neurons[0].w)
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def forward(self, x: Sequence[Union[float, Value]]) -> List[Value]:
+        """The outputs of every neuron, always as a list."""
+        return [neuron(x) for neuron in self.neurons]
+
+    def __call__(self, x: Sequence[Union[float, Value]]) -> Output:
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> List[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin} -> {self.nout}, {self.activation})"
+
+
+class MLP:
+    """A multilayer perceptron: layers of neurons, each feeding the next.
+
+    >>> model = MLP(2, [16, 16, 1], seed=0)
+    >>> model.num_parameters()
+    337
+    >>> model
+    MLP(2 inputs, 337 parameters)
+      L0: Layer(2 -> 16, relu)
+      L1: Layer(16 -> 16, relu)
+      L2: Layer(16 -> 1, linear)
+    >>> y = model([0.5, -1.0])    # one output neuron: a Value
+    >>> y.backward()              # gradients now sit on model.parameters()
+
+    Args:
+        nin: number of inputs.
+        nouts: number of neurons of every layer, the last being the output.
+        activation: activation of the hidden layers.
+        output_activation: activation of the last layer (``"linear"`` for
+            regression or logits, ``"sigmoid"`` for probabilities).
+        seed / rng: make the initial weights reproducible (not both).
+        init: ``"normal"`` (the slides) or ``"uniform"`` (micrograd); see `Neuron`.
+        fused: every neuron's weighted sum as one ``dot`` node.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        seed: Optional[int] = None,
+        rng: Optional[random.Random] = None,
+        init: str = "normal",
+        fused: bool = False,
+    ) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(
+                f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}"
+            )
+        nouts = [_check_size("every layer size in nouts", n) for n in nouts]
+        _check_activation(activation)
+        _check_activation(output_activation)
+        rng = _make_rng(seed, rng)
+        sizes = [nin] + nouts
+        self.layers: List[Layer] = [
+            Layer(
+                sizes[l],
+                sizes[l + 1],
+                output_activation if l == len(nouts) - 1 else activation,
+                rng=rng,
+                init=init,
+                fused=fused,
+                name=f"L{l}",
+            )
+            for l in range(len(nouts))
+        ]
+        self.nin = nin
+        self.nouts = list(nouts)
+        self.fused = bool(fused)
+
+    def __call__(self, x: Input) -> Output:
+        x = _check_input(x, self.nin)
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> List[Value]:
+        """Every weight and bias: layer by layer, neuron by neuron, w then b."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def num_parameters(self) -> int:
+        return sum(len(neuron.w) + 1 for layer in self.layers for neuron in layer.neurons)
+
+    def __repr__(self) -> str:
+        lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters)"]
+        lines += [f"  L{l}: {layer!r}" for l, layer in enumerate(self.layers)]
+        return "\n".join(lines)
+
+
+def _check_input(x: Input, nin: int) -> list:
+    """One sample as a list of numbers/Values, or a clear error."""
+    if hasattr(x, "ndim") and hasattr(x, "tolist"):  # NumPy array
+        if x.ndim != 1:
+            raise TypeError(
+                f"model(x) takes one sample, a 1-D array of {nin} numbers; got an array of "
+                f"shape {x.shape}. For many samples use [model(row) for row in X] "
+                "or micrograd_mlp.predict(model, X)."
+            )
+        x = x.tolist()
+    elif isinstance(x, (list, tuple)):
+        x = list(x)
+    else:
+        raise TypeError(
+            f"model(x) takes one sample as a list, tuple or 1-D NumPy array of {nin} numbers "
+            f"or Values; got {type(x).__name__} {x!r:.60}. A single number goes in a list: model([x])."
+        )
+    if len(x) != nin:
+        raise ValueError(f"model(x) expected {nin} inputs, got {len(x)}: {x!r:.80}")
+    for i, xi in enumerate(x):
+        if isinstance(xi, Value):
+            continue
+        if isinstance(xi, (list, tuple)) or not isinstance(xi, (int, float)):
+            raise TypeError(
+                f"model(x): x[{i}] must be a number or a Value, got {type(xi).__name__} {xi!r:.40}"
+            )
+        if not math.isfinite(xi):
+            raise ValueError(f"model(x): x[{i}] is {xi!r}; inputs must be finite numbers")
+    return x
+
+
+# ------------------------------------------------------------ save and load
+
+FORMAT = "micrograd_mlp.MLP"
+VERSION = 1
+
+
+def _layer_activation(layer: Layer, l: int) -> str:
+    names = {neuron.activation for neuron in layer.neurons}
+    if names != {layer.activation}:
+        raise ValueError(
+            f"layer L{l} mixes activations {sorted(names)}; save() stores one activation "
+            "per layer, set layer.activation and every neuron.activation to the same name"
+        )
+    return layer.activation
+
+
+def save(model: MLP, path: Union[str, os.PathLike]) -> None:
+    """Write the architecture and every weight of ``model`` to a JSON file.
+
+    Floats are written with ``repr``, so `load` gives bit-identical weights.
+    The file is written to a temporary file first and then moved into place,
+    so a crash never leaves half a file behind.
+
+    >>> import os, tempfile
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> save(model, path)
+    >>> load(path)([0.1, 0.2]).data == model([0.1, 0.2]).data
+    True
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"save() needs an MLP, got {type(model).__name__}")
+    weights = []
+    for l, layer in enumerate(model.layers):
+        for neuron in layer.neurons:
+            for p in neuron.parameters():
+                if not math.isfinite(p.data):
+                    raise ValueError(f"cannot save: parameter {p.label or '?'} is {p.data!r}")
+        weights.append([{"w": [w.data for w in n.w], "b": n.b.data} for n in layer.neurons])
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "nin": model.nin,
+        "nouts": [layer.nout for layer in model.layers],
+        "activations": [_layer_activation(layer, l) for l, layer in enumerate(model.layers)],
+        "fused": model.fused,
+        "weights": weights,
+    }
+    text = json.dumps(document, allow_nan=False)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read: truncated, not ours, or malformed."""
+
+
+def _read(path: Union[str, os.PathLike]) -> dict:
+    """Read and fully validate a saved model (never touches any model)."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no model file at {path!r}")
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelFileError(
+            f"{path!r} is not valid JSON ({err}); the file is truncated or not a saved model"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else type(document).__name__
+        raise ModelFileError(f"{path!r} is not a saved MLP: format is {found!r}, expected {FORMAT!r}")
+    if document.get("version") != VERSION:
+        raise ModelFileError(
+            f"{path!r} has version {document.get('version')!r}; this library reads version {VERSION}"
+        )
+    nin, nouts = document.get("nin"), document.get("nouts")
+    activations, weights = document.get("activations"), document.get("weights")
+    if not _is_count(nin) or not isinstance(nouts, list) or not nouts or not all(map(_is_count, nouts)):
+        raise ModelFileError(f"{path!r}: bad nin/nouts {nin!r}/{nouts!r}")
+    if not isinstance(activations, list) or len(activations) != len(nouts) or not all(
+        a in ACTIVATIONS for a in activations
+    ):
+        raise ModelFileError(f"{path!r}: bad activations {activations!r} for {len(nouts)} layers")
+    if not isinstance(weights, list) or len(weights) != len(nouts):
+        raise ModelFileError(f"{path!r}: expected weights for {len(nouts)} layers")
+    for l, (fan_in, layer) in enumerate(zip([nin] + nouts, weights)):
+        if not isinstance(layer, list) or len(layer) != nouts[l]:
+            raise ModelFileError(f"{path!r}: layer L{l} should hold {nouts[l]} neurons")
+        for j, neuron in enumerate(layer):
+            w = neuron.get("w") if isinstance(neuron, dict) else None
+            b = neuron.get("b") if isinstance(neuron, dict) else None
+            if not isinstance(w, list) or len(w) != fan_in or not all(map(_is_number, w + [b])):
+                raise ModelFileError(
+                    f"{path!r}: neuron L{l}.N{j} needs {fan_in} finite weights 'w' and a bias 'b'"
+                )
+    return document
+
+
+def _is_count(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and n >= 1
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _architecture(nin: int, nouts: list, activations: list) -> str:
+    return f"nin={nin}, nouts={nouts}, activations={activations}"
+
+
+def load_into(model: MLP, path: Union[str, os.PathLike]) -> MLP:
+    """Copy the weights saved at ``path`` into ``model`` (same architecture).
+
+    The whole file is read and checked before any weight changes, so on any
+    error the model is left exactly as it was.
+    """
+    return _copy_weights(_read(path), model, path)
+
+
+def load(path: Union[str, os.PathLike]) -> MLP:
+    """A new `MLP` with the architecture and weights saved at ``path``."""
+    document = _read(path)
+    activations = document["activations"]
+    model = MLP(
+        document["nin"],
+        document["nouts"],
+        activations[0],
+        activations[-1],
+        rng=random.Random(0),  # weights are overwritten below; keep the global rng untouched
+        fused=bool(document.get("fused", False)),
+    )
+    for layer, activation in zip(model.layers, activations):
+        layer.activation = activation
+        for neuron in layer.neurons:
+            neuron.activation = activation
+    return _copy_weights(document, model, path)
+
+
+def _copy_weights(document: dict, model: MLP, path: Union[str, os.PathLike]) -> MLP:
+    expected = _architecture(
+        model.nin, [layer.nout for layer in model.layers], [layer.activation for layer in model.layers]
+    )
+    found = _architecture(document["nin"], document["nouts"], document["activations"])
+    if expected != found:
+        raise ValueError(
+            f"{os.fspath(path)!r} holds a different network: expected {expected}, found {found}"
+        )
+    for layer, saved_layer in zip(model.layers, document["weights"]):
+        for neuron, saved in zip(layer.neurons, saved_layer):
+            for w, value in zip(neuron.w, saved["w"]):
+                w.data = float(value)
+            neuron.b.data = float(saved["b"])
+    return model

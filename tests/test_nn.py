@@ -1,0 +1,193 @@
+import math
+import random
+
+import numpy as np
+import pytest
+
+from micrograd_mlp import MLP, Layer, Neuron, Value
+
+NUMPY_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "linear": lambda z: z,
+}
+
+
+def weight_matrices(model):
+    """NumPy W[l] of shape (fan_in, fan_out) (the slides' w1[i, j]) and b[l]."""
+    weights, biases = [], []
+    for layer in model.layers:
+        weights.append(np.array([[w.data for w in n.w] for n in layer.neurons]).T)
+        biases.append(np.array([n.b.data for n in layer.neurons]))
+    return weights, biases
+
+
+def numpy_forward(model, x):
+    h = np.asarray(x, dtype=float)
+    for layer, w, b in zip(model.layers, *weight_matrices(model)):
+        h = NUMPY_ACTIVATIONS[layer.activation](h @ w + b)
+    return h
+
+
+@pytest.mark.parametrize(
+    "nin, nouts, expected",
+    [(2, [16, 16, 1], 337), (1, [1], 2), (3, [4, 2], 3 * 4 + 4 + 4 * 2 + 2), (5, [7], 42)],
+)
+def test_parameter_counts(nin, nouts, expected):
+    model = MLP(nin, nouts, seed=0)
+    assert model.num_parameters() == expected
+    assert len(model.parameters()) == expected
+
+
+def test_parameters_are_ordered_layer_neuron_w_then_b_and_labelled():
+    model = MLP(2, [3, 1], seed=0)
+    params = model.parameters()
+    assert params[:3] == model.layers[0].neurons[0].w + [model.layers[0].neurons[0].b]
+    assert [p.label for p in params[:4]] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.b", "L0.N1.w0"]
+    assert params[-1].label == "L1.N0.b"
+    assert model.layers[0].neurons[2].w[1].label == "L0.N2.w1"
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize("output_activation", ["linear", "sigmoid"])
+def test_forward_matches_numpy_with_the_same_weights(activation, output_activation):
+    model = MLP(3, [5, 4, 2], activation, output_activation, seed=1)
+    for p in model.parameters():  # non-zero biases too
+        p.data += 0.1
+    rng = np.random.default_rng(0)
+    for x in rng.normal(size=(5, 3)):
+        out = model(x.tolist())
+        np.testing.assert_allclose([v.data for v in out], numpy_forward(model, x), rtol=1e-12, atol=1e-14)
+
+
+def test_single_output_is_a_value_and_several_outputs_a_list():
+    assert isinstance(MLP(2, [3, 1], seed=0)([1.0, 2.0]), Value)
+    out = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 2
+
+
+def test_initialisation_follows_the_slides_scale_and_zero_bias():
+    model = MLP(50, [200, 1], seed=0)
+    first = np.array([w.data for n in model.layers[0].neurons for w in n.w])
+    assert abs(first.mean()) < 0.01
+    assert first.std() == pytest.approx(math.sqrt(2 / (50 + 200)), rel=0.02)
+    assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+
+
+def test_uniform_init_is_micrographs_range():
+    weights = [p.data for p in MLP(10, [50], init="uniform", seed=0).parameters() if "w" in p.label]
+    assert min(weights) >= -1.0 and max(weights) <= 1.0
+    assert max(weights) - min(weights) > 1.8
+
+
+def test_seed_and_rng_make_weights_reproducible():
+    a = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
+    b = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
+    c = [p.data for p in MLP(2, [4, 1], rng=random.Random(7)).parameters()]
+    d = [p.data for p in MLP(2, [4, 1], seed=8).parameters()]
+    assert a == b == c
+    assert a != d
+
+
+def test_unfused_neuron_builds_micrographs_graph():
+    neuron = Neuron(2, "linear", rng=random.Random(0))
+    out = neuron([1.0, 2.0])
+    assert out.op == "+"  # (b + w0*x0) + w1*x1
+    fused = Neuron(2, "linear", rng=random.Random(0), fused=True)([1.0, 2.0])
+    assert fused.op == "dot" and len(fused.parents) == 3
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_fused_and_unfused_give_identical_values_and_gradients(activation):
+    plain = MLP(3, [6, 5, 1], activation, seed=3)
+    fused = MLP(3, [6, 5, 1], activation, seed=3, fused=True)
+    inputs = [Value(0.3), Value(-1.2), Value(0.8)]
+    inputs_fused = [Value(0.3), Value(-1.2), Value(0.8)]
+    loss = plain(inputs) ** 2
+    loss_fused = fused(inputs_fused) ** 2
+    loss.backward()
+    loss_fused.backward()
+    assert loss.data == loss_fused.data
+    assert [p.grad for p in plain.parameters()] == pytest.approx(
+        [p.grad for p in fused.parameters()], rel=1e-12, abs=1e-15
+    )
+    assert [x.grad for x in inputs] == pytest.approx([x.grad for x in inputs_fused], rel=1e-12)
+    assert any(p.grad != 0.0 for p in plain.parameters())
+
+
+def test_zero_grad_clears_every_parameter():
+    model = MLP(2, [3, 1], "tanh", seed=0)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_accepts_tuples_numpy_arrays_and_values():
+    model = MLP(2, [3, 1], seed=0)
+    expected = model([0.5, -0.25]).data
+    assert model((0.5, -0.25)).data == expected
+    assert model(np.array([0.5, -0.25])).data == expected
+    assert model(np.array([0.5, -0.25], dtype=np.float32)).data == expected
+    assert model([Value(0.5), Value(-0.25)]).data == expected
+
+
+def test_layer_and_neuron_are_callable_like_micrograd():
+    layer = Layer(2, 3, "tanh", rng=random.Random(0))
+    assert len(layer([1.0, 1.0])) == 3
+    assert isinstance(Layer(2, 1, rng=random.Random(0))([1.0, 1.0]), Value)
+    assert repr(Neuron(4, "sigmoid")) == "Neuron(4 inputs, sigmoid)"
+
+
+def test_repr_shows_layers_and_activations():
+    text = repr(MLP(2, [8, 1], "tanh", "sigmoid", seed=0))
+    assert text.splitlines() == [
+        "MLP(2 inputs, 33 parameters)",
+        "  L0: Layer(2 -> 8, tanh)",
+        "  L1: Layer(8 -> 1, sigmoid)",
+    ]
+
+
+def test_wrong_input_length_names_expected_and_got():
+    model = MLP(3, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
+        model([1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("abc", "got str"),
+        (2.0, r"A single number goes in a list: model\(\[x\]\)"),
+        ({"a": 1}, "got dict"),
+        (np.zeros((4, 2)), r"array of shape \(4, 2\)"),
+        ([1.0, "x"], r"x\[1\] must be a number or a Value, got str"),
+        ([1.0, [2.0]], r"x\[1\] must be a number or a Value, got list"),
+    ],
+)
+def test_wrong_input_type_is_a_clear_type_error(bad, message):
+    with pytest.raises(TypeError, match=message):
+        MLP(2, [2, 1], seed=0)(bad)
+
+
+def test_non_finite_input_is_refused():
+    with pytest.raises(ValueError, match=r"x\[0\] is nan"):
+        MLP(2, [2, 1], seed=0)([float("nan"), 1.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(nin=0, nouts=[1]), "nin must be a positive int, got 0"),
+        (dict(nin=2, nouts=[]), "nouts must be a non-empty list"),
+        (dict(nin=2, nouts=3), "nouts must be a non-empty list"),
+        (dict(nin=2, nouts=[4, 0]), "every layer size in nouts must be a positive int, got 0"),
+        (dict(nin=2, nouts=[1], activation="softmax"), "unknown activation 'softmax'; choose one of"),
+        (dict(nin=2, nouts=[1], init="xavier"), "unknown init 'xavier'"),
+        (dict(nin=2, nouts=[1], seed=1, rng=random.Random(1)), "either seed= or rng=, not both"),
+    ],
+)
+def test_bad_construction_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)
