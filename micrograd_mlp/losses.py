@@ -1,0 +1,216 @@
+"""Loss functions built from `Value` ops, so ``loss.backward()`` reaches every weight.
+
+Every loss takes the model's outputs for a batch and the targets, and returns
+one `Value`: the **mean over samples** of a per-sample loss. A sample's output
+may be a single `Value` (one output neuron) or a list of them (several output
+neurons); with several outputs the per-sample loss is the **sum over outputs**.
+So ``mse`` is the slides' 0.5 * ||output - target||^2, whose gradient with
+respect to the output is exactly the slides' ``grad_mse = output - target``.
+
+>>> from micrograd_mlp import Value
+>>> out = [Value(2.0), Value(0.0)]
+>>> loss = mse(out, [1.0, 1.0])       # mean of 0.5*(2-1)^2 and 0.5*(0-1)^2
+>>> loss.data
+0.5
+>>> loss.backward(); out[0].grad      # (output - target) / number of samples
+0.5
+
+A single sample may be passed without a list: ``mse(model(x), y)``. Note that
+a flat list is read as samples: ``mse([a, b], [ta, tb])`` means two samples of
+one output; wrap one multi-output sample as ``mse([model(x)], [y])``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from typing import Any, Callable, Iterable, List, Sequence, Union
+
+from .engine import Value
+
+__all__ = ["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2"]
+
+Number = Union[int, float]
+Outputs = Union[Value, Number, Sequence[Any]]
+
+
+def _as_samples(name: str, outputs: Outputs, targets: Any) -> List[tuple]:
+    """Pair every output with its target: a list of (outputs, targets) per sample."""
+    if hasattr(targets, "tolist"):  # NumPy arrays and scalars
+        targets = targets.tolist()
+    if not isinstance(outputs, (list, tuple)):
+        outputs, targets = [outputs], [targets]
+    elif not isinstance(targets, (list, tuple)):
+        raise ValueError(
+            f"{name}: got {len(outputs)} outputs but a single target {targets!r}; "
+            "pass one target per output"
+        )
+    if len(outputs) != len(targets):
+        raise ValueError(f"{name}: got {len(outputs)} outputs but {len(targets)} targets")
+    if not outputs:
+        raise ValueError(f"{name}: no outputs (an empty batch has no mean loss)")
+    samples = []
+    for i, (output, target) in enumerate(zip(outputs, targets)):
+        output_row = list(output) if isinstance(output, (list, tuple)) else [output]
+        target_row = list(target) if isinstance(target, (list, tuple)) else [target]
+        if len(output_row) != len(target_row):
+            raise ValueError(
+                f"{name}: sample {i} has {len(output_row)} outputs but {len(target_row)} targets"
+            )
+        for t in target_row:
+            if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
+                raise TypeError(f"{name}: target of sample {i} must be a number, got {t!r:.40}")
+        samples.append((output_row, target_row))
+    return samples
+
+
+def _mean_over_samples(
+    name: str, outputs: Outputs, targets: Any, term: Callable[[Any, float], Value]
+) -> Value:
+    """mean over samples of (sum over outputs of term(output, target))."""
+    samples = _as_samples(name, outputs, targets)
+    per_sample = [_total(term(o, _data(t)) for o, t in zip(*sample)) for sample in samples]
+    return _total(per_sample) * (1.0 / len(per_sample))
+
+
+def _total(values: Iterable[Value]) -> Value:
+    # Like sum(), but without a leading 0 node in the graph.
+    return functools.reduce(operator.add, values)
+
+
+def _data(x: Union[Value, Number]) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def mse(outputs: Outputs, targets: Any) -> Value:
+    """The slides' squared error: mean over samples of 0.5 * (output - target)^2.
+
+    >>> mse(Value(3.0), 1.0).data
+    2.0
+    """
+    # d/d(output) of 0.5*(output - target)^2 is (output - target): the slides' grad_mse.
+    return _mean_over_samples("mse", outputs, targets, lambda o, t: 0.5 * (o - t) ** 2)
+
+
+def _check_label01(name: str, t: float) -> float:
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(
+            f"{name}: targets must lie in [0, 1] (class labels 0/1), got {t!r}; "
+            "for -1/+1 labels use micrograd_mlp.data.to_01(y)"
+        )
+    return t
+
+
+def binary_cross_entropy(probs: Outputs, targets: Any) -> Value:
+    """-mean(t*log(p) + (1-t)*log(1-p)) on probabilities (a sigmoid output).
+
+    A term whose weight is zero is left out (t*log(p) when t = 0), which is
+    its exact limit. A probability of exactly 0 or 1 on the wrong side (the
+    sigmoid saturated in floating point) makes the loss infinite: that is a
+    ``ValueError`` saying so, never a silent clamp; use
+    `bce_with_logits` on a linear output instead, which cannot overflow.
+
+    >>> round(binary_cross_entropy([Value(0.8), Value(0.4)], [1, 0]).data, 6)
+    0.366985
+    """
+
+    def term(p: Value, t: float) -> Value:
+        _check_label01("binary_cross_entropy", t)
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy: {p.data!r} is not a probability; use an "
+                "output_activation='sigmoid' model, or bce_with_logits on raw scores"
+            )
+        if (t > 0.0 and p.data == 0.0) or (t < 1.0 and p.data == 1.0):
+            raise ValueError(
+                f"binary_cross_entropy: probability {p.data!r} with target {t!r} gives an "
+                "infinite loss (log(0)); the sigmoid saturated. Train on logits with "
+                "bce_with_logits (output_activation='linear'), which is numerically stable"
+            )
+        loss = Value(0.0)
+        if t > 0.0:
+            loss = loss - t * p.log()
+        if t < 1.0:
+            loss = loss - (1.0 - t) * (1.0 - p).log()
+        return loss
+
+    return _mean_over_samples("binary_cross_entropy", probs, targets, _as_value(term))
+
+
+def bce_with_logits(logits: Outputs, targets: Any) -> Value:
+    """Binary cross-entropy of ``sigmoid(z)``, computed stably from the logit z.
+
+    Per output: ``max(z, 0) - z*t + log(1 + exp(-|z|))``, which never
+    overflows (exp gets a non-positive argument), and its gradient is
+    ``sigmoid(z) - t``.
+
+    >>> z = Value(1000.0)
+    >>> loss = bce_with_logits(z, 0)
+    >>> loss.backward(); loss.data, z.grad
+    (1000.0, 1.0)
+    """
+
+    def term(z: Value, t: float) -> Value:
+        _check_label01("bce_with_logits", t)
+        # Branch on the sign so max(z, 0) and -|z| use the same side at z = 0,
+        # which keeps the gradient sigmoid(0) - t = 0.5 - t there.
+        if z.data >= 0.0:
+            return z - z * t + (1.0 + (-z).exp()).log()
+        return -(z * t) + (1.0 + z.exp()).log()
+
+    return _mean_over_samples("bce_with_logits", logits, targets, _as_value(term))
+
+
+def hinge(scores: Outputs, labels: Any) -> Value:
+    """micrograd's SVM max-margin loss: mean(relu(1 - y * score)), y in {-1, +1}.
+
+    >>> hinge([Value(2.0), Value(0.5)], [1, 1]).data   # (0 + 0.5) / 2
+    0.25
+    """
+
+    def term(s: Value, y: float) -> Value:
+        if y not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge: labels must be -1 or +1, got {y!r}; "
+                "convert 0/1 labels with micrograd_mlp.data.to_pm1(y)"
+            )
+        return (1.0 - y * s).relu()
+
+    return _mean_over_samples("hinge", scores, labels, _as_value(term))
+
+
+def _as_value(term: Callable[[Value, float], Value]) -> Callable[[Any, float], Value]:
+    # Outputs given as plain numbers still get a loss (with no gradient to flow).
+    return lambda o, t: term(o if isinstance(o, Value) else Value(o), t)
+
+
+def l2(parameters: Union[Iterable[Value], Any], alpha: float) -> Value:
+    """L2 regularisation: ``alpha * sum(p * p)``, added to a loss.
+
+    Accepts a list of parameters or anything with ``.parameters()`` (a model).
+
+    >>> l2([Value(1.0), Value(-2.0)], alpha=0.1).data
+    0.5
+    """
+    if hasattr(parameters, "parameters"):
+        parameters = parameters.parameters()
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0.0:
+        raise ValueError(f"l2: alpha must be a number >= 0, got {alpha!r}")
+    if not math.isfinite(alpha):
+        raise ValueError(f"l2: alpha must be finite, got {alpha!r}")
+    params = list(parameters)
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"l2: parameters must be Values, got {type(p).__name__}")
+    if not params:
+        raise ValueError("l2: no parameters given")
+    return alpha * _total(p * p for p in params)
+
+
+LOSSES = {
+    "mse": mse,
+    "bce": binary_cross_entropy,
+    "bce_logits": bce_with_logits,
+    "hinge": hinge,
+}
