@@ -74,7 +74,13 @@ def no_grad() -> Iterator[None]:
 def _to_float(data: object) -> float:
     """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly."""
     if isinstance(data, (float, int)):  # bool is an int
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # only an int can be too big for a float
+            raise OverflowError(
+                f"Value() got an int of {data.bit_length()} bits, too large for a float "
+                "(the largest is about 1.8e308). Scale it down first."
+            ) from None
     if isinstance(data, Value):
         raise TypeError(
             f"Value() got a Value ({data!r}); it is already a Value. "
@@ -125,6 +131,16 @@ def _pow_name(exponent: float) -> str:
     if name is None:
         name = _POW_NAMES[exponent] = f"**{exponent:g}"
     return name
+
+
+def _power_rule(base: float, n: float, out: float) -> float:
+    """d(x^n)/dx = n * x^(n-1), where ``out`` is x^n already computed."""
+    try:
+        return n * base ** (n - 1.0)
+    except OverflowError:
+        # |x| < 1, so x^(n-1) can overflow although x^n did not: the slope is
+        # really that steep, so give +-inf (check_finite() finds it), not an error.
+        return n * (out / base)
 
 
 class Value:
@@ -186,10 +202,10 @@ class Value:
         other = _lift(other)
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        inverse = 1.0 / other.data
-        quotient = self.data * inverse
-        return _result(quotient, "/", (self, other), (inverse, -quotient * inverse))
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
+        # (a / b, not a * (1/b): the latter rounds twice, so 49 / 49 would not be 1)
+        quotient = self.data / other.data
+        return _result(quotient, "/", (self, other), (1.0 / other.data, -quotient / other.data))
 
     def __neg__(self) -> "Value":
         # d(-a)/da = -1
@@ -208,15 +224,14 @@ class Value:
             raise ZeroDivisionError(f"{self!r} ** {exponent}: zero to a negative power")
         try:
             out = base**n
-            # d(x^n)/dx = n * x^(n-1)
-            if n == 0.0:
-                local = 0.0
-            elif base == 0.0 and n < 1.0:
-                local = math.inf  # e.g. sqrt at 0: the tangent is vertical
-            else:
-                local = n * base ** (n - 1.0)
         except OverflowError:
             raise OverflowError(f"{self!r} ** {exponent} overflows a float") from None
+        if n == 0.0:
+            local = 0.0
+        elif base == 0.0 and n < 1.0:
+            local = math.inf  # e.g. sqrt at 0: the tangent is vertical
+        else:
+            local = _power_rule(base, n, out)
         return _result(out, _pow_name(n), (self,), (local,))
 
     def _pow_value(self, exponent: "Value") -> "Value":
@@ -236,7 +251,7 @@ class Value:
             out,
             "**",
             (self, exponent),
-            (exponent.data * base ** (exponent.data - 1.0), out * math.log(base)),
+            (_power_rule(base, exponent.data, out), out * math.log(base)),
         )
 
     def relu(self) -> "Value":
