@@ -1,0 +1,199 @@
+"""Optimizers: turn the gradients left by ``backward()`` into new weights.
+
+An optimizer only changes ``p.data``; it never builds graph nodes. Its learning
+rate is a number or a schedule: any callable ``lr(step_index) -> float``, with
+``step_index`` counting calls of ``step()`` from 0.
+
+>>> from micrograd_mlp import Value
+>>> w = Value(1.0)
+>>> opt = SGD([w], lr=0.1)
+>>> (w * w).backward()      # dL/dw = 2w = 2
+>>> opt.step(); w.data      # 1 - 0.1 * 2
+0.8
+
+The usual loop (as micrograd's demo, with ``opt.zero_grad()`` in place of
+``model.zero_grad()``)::
+
+    for k in range(steps):
+        loss = ...              # forward
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, List, Tuple, Union
+
+from .engine import Value
+
+__all__ = ["Optimizer", "SGD", "Adam", "linear_decay", "step_decay"]
+
+Schedule = Callable[[int], float]
+LearningRate = Union[float, Schedule]
+
+
+class Optimizer:
+    """What SGD and Adam share: the parameters, the learning rate, the step count."""
+
+    def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate) -> None:
+        if hasattr(params, "parameters"):  # a model
+            params = params.parameters()
+        self.params: List[Value] = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__} got no parameters to optimize")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"{type(self).__name__} needs Values (e.g. model.parameters()), "
+                    f"got {type(p).__name__}"
+                )
+        if not callable(lr):
+            _check_rate(lr, "lr")
+        self.lr = lr
+        self.steps = 0
+
+    def current_lr(self) -> float:
+        """The learning rate the next ``step()`` will use."""
+        if callable(self.lr):
+            return _check_rate(self.lr(self.steps), f"lr({self.steps}) from the schedule")
+        return self.lr
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter once from its ``.grad``."""
+        lr = self.current_lr()
+        for p in self.params:
+            if not math.isfinite(p.grad):
+                # Checked before any update, so the weights stay as they were.
+                raise FloatingPointError(
+                    f"gradient of parameter {p.label or '?'} is {p.grad!r}; not stepping. "
+                    "Try a smaller learning rate or inputs (Value.check_finite finds where it began)"
+                )
+        self._update(lr)
+        self.steps += 1
+
+    def _update(self, lr: float) -> None:
+        raise NotImplementedError
+
+
+def _check_rate(lr: object, name: str) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {lr!r}")
+    return float(lr)
+
+
+class SGD(Optimizer):
+    """Gradient descent ``w <- w - lr * dL/dw`` (the slides' update), with optional momentum.
+
+    With momentum (PyTorch's form): ``v <- momentum * v + grad``, ``w <- w - lr * v``.
+
+    >>> w = Value(1.0); w.grad = 2.0
+    >>> opt = SGD([w], lr=0.1, momentum=0.9)
+    >>> opt.step(); opt.step(); round(w.data, 12)   # v = 2, then 0.9*2 + 2 = 3.8
+    0.42
+    """
+
+    def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate, momentum: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.velocity = [0.0] * len(self.params)
+
+    def _update(self, lr: float) -> None:
+        if self.momentum == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+            return
+        for i, p in enumerate(self.params):
+            self.velocity[i] = self.momentum * self.velocity[i] + p.grad
+            p.data -= lr * self.velocity[i]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015): per-parameter steps from running gradient moments.
+
+    ``m <- b1*m + (1-b1)*g``, ``v <- b2*v + (1-b2)*g^2``, then with the bias
+    corrections ``m_hat = m / (1 - b1^t)``, ``v_hat = v / (1 - b2^t)``:
+    ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)``.
+
+    >>> w = Value(1.0); w.grad = 0.5
+    >>> opt = Adam([w], lr=0.1)
+    >>> opt.step(); round(w.data, 6)   # the first step moves by about lr
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Union[Iterable[Value], Any],
+        lr: LearningRate = 1e-3,
+        betas: Tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        if not eps > 0.0:
+            raise ValueError(f"eps must be > 0, got {eps!r}")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = float(eps)
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def _update(self, lr: float) -> None:
+        beta1, beta2 = self.betas
+        t = self.steps + 1
+        correction1 = 1.0 - beta1**t
+        correction2 = 1.0 - beta2**t
+        for i, p in enumerate(self.params):
+            g = p.grad
+            self.m[i] = beta1 * self.m[i] + (1.0 - beta1) * g
+            self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
+            m_hat = self.m[i] / correction1
+            v_hat = self.v[i] / correction2
+            p.data -= lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+
+def linear_decay(start: float, end: float, steps: int) -> Schedule:
+    """A learning rate going linearly from ``start`` to ``end`` over ``steps`` steps, then ``end``.
+
+    micrograd's demo schedule ``1.0 - 0.9 * k / 100`` is ``linear_decay(1.0, 0.1, 100)``.
+
+    >>> schedule = linear_decay(1.0, 0.1, 100)
+    >>> [round(schedule(k), 12) for k in (0, 50, 100, 500)]
+    [1.0, 0.55, 0.1, 0.1]
+    """
+    _check_rate(start, "start")
+    _check_rate(end, "end")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+
+    def lr(step_index: int) -> float:
+        # Same float operations as micrograd's 1.0 - 0.9*k/100, for identical runs.
+        return start - (start - end) * min(step_index, steps) / steps
+
+    return lr
+
+
+def step_decay(start: float, factor: float, every: int) -> Schedule:
+    """A learning rate multiplied by ``factor`` every ``every`` steps.
+
+    >>> schedule = step_decay(0.1, 0.5, every=10)
+    >>> schedule(0), schedule(9), schedule(10), schedule(25)
+    (0.1, 0.1, 0.05, 0.025)
+    """
+    _check_rate(start, "start")
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0.0 < factor <= 1.0:
+        raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be a positive int, got {every!r}")
+
+    def lr(step_index: int) -> float:
+        return start * factor ** (step_index // every)
+
+    return lr
