@@ -10,6 +10,8 @@
 
 from .engine import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
 from .nn import MLP, Layer, Neuron, load, load_into, save
+from .check import compare, gradcheck, gradcheck_model
+from .reference import from_value_mlp, to_value_mlp
 
 __version__ = "0.1.0"
 
@@ -21,4 +23,5 @@ __all__ = [
     "topological_order",
     "NonFiniteError",
     "MLP", "Layer", "Neuron", "save", "load", "load_into",
+    "reference", "gradcheck", "gradcheck_model", "compare", "to_value_mlp", "from_value_mlp",
 ]
