@@ -339,7 +339,7 @@ def compare(
     else:
         mlp = model_or_reference
         ref = _reference_for(mlp, reference_model)
-    x, y = ref._as_batch(X, Y)
+    x, y = ref.as_batch(X, Y)
 
     autograd = _autograd_gradients(mlp, ref, x, y)
     hand = ref.gradients(x, y)
@@ -456,7 +456,7 @@ def compare_training(ref: reference.MLP, X, Y, epochs: int = 3, lr: float = 0.01
     start = ref.parameters()
     ref = type(ref).from_weights(*(start[name] for name in PARAMETER_NAMES))
     mlp = to_value_mlp(ref)
-    x, y = ref._as_batch(X, Y)
+    x, y = ref.as_batch(X, Y)
     ref.fit(x, y, epochs=epochs, lr=lr)
     optimizer = SGD(mlp.parameters(), lr=lr)  # w <- w - lr * dl/dw, the slides' update
     for _ in range(epochs):

@@ -210,7 +210,7 @@ class MLP:
 
     def total_loss(self, X, Y) -> float:
         """L = sum over samples and outputs of the per-element loss (see module doc)."""
-        x, y = self._as_batch(X, Y)
+        x, y = self.as_batch(X, Y)
         return float(self.loss(self(x), y).sum())
 
     def gradients(self, X, Y) -> Dict[str, np.ndarray]:
@@ -220,7 +220,7 @@ class MLP:
         X: (N, D_in) or one sample (D_in,); Y: (N, D_out), (N,) when D_out = 1, or
         one sample.
         """
-        x, y = self._as_batch(X, Y)
+        x, y = self.as_batch(X, Y)
         y_pred = self(x)
         # dl/dy: the error at the output (y_hat, before the final activation)
         dldy = self.grad_loss(y_pred, y)
@@ -250,7 +250,7 @@ class MLP:
         >>> history[-1] < history[0]
         True
         """
-        X, Y = self._as_batch(X, Y)
+        X, Y = self.as_batch(X, Y)
         history = []
         for _ in range(epochs):
             losses = []
@@ -266,7 +266,13 @@ class MLP:
             history.append(float(np.mean(losses)))
         return history
 
-    def _as_batch(self, X, Y):
+    def as_batch(self, X, Y) -> tuple:
+        """X as an (N, D_in) and Y as an (N, D_out) float array, or a clear error.
+
+        >>> x, y = MLP(2, 3, 1, seed=0).as_batch([1.0, 2.0], 0.5)   # one sample
+        >>> x.shape, y.shape
+        ((1, 2), (1, 1))
+        """
         # Y of shape (N,) against y_pred of shape (N, 1) would broadcast to an
         # (N, N) error matrix without a word: reshape Y to (N, D_out) first.
         D_in, _, D_out = self.sizes
