@@ -321,7 +321,10 @@ def compare(
     weights is built; or pass a two-layer `Value` MLP, and the reference is built
     from it (``reference_model`` may name the class, e.g. `SlidesLinearMLP`, or
     be a reference instance with the same weights). Both compute the gradient of
-    the loss summed over the samples of ``X``.
+    the loss *summed* over the samples of ``X`` (the slides' convention): on the
+    `Value` side that is ``len(X) * losses.mse(outputs, Y)`` (or
+    ``binary_cross_entropy`` for `BinaryMLP`), since the library's losses are
+    means. Afterwards the `Value` MLP's ``.grad`` holds those batch gradients.
 
     >>> from micrograd_mlp.reference import MLPrelu, SlidesLinearMLP
     >>> X, Y = [[0.5, -1.0], [1.0, 2.0]], [[1.0], [-1.0]]
@@ -422,6 +425,7 @@ def _explain(rows, mlp, ref, x, y) -> tuple:
         used = np.abs(auto) > 1e-12
         ratios.append(hand[used] / auto[used])
         hidden.append(ref.h[0][used])
+    _autograd_gradients(mlp, ref, x, y)  # leave the batch gradients in .grad, as compare() says
     ratios, hidden = np.concatenate(ratios), np.concatenate(hidden)
     deviation = float(np.max(np.abs(ratios - hidden))) if len(ratios) else math.inf
     worst = max(row.max_abs_error for row in rows)

@@ -306,3 +306,13 @@ def test_check_command_fails_when_the_slide_error_goes_unnoticed(capsys, monkeyp
 def test_check_command_rejects_bad_sizes(capsys):
     assert main(["--hidden", "0"]) == 2
     assert "--hidden must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_compare_leaves_the_batch_gradients_on_the_value_mlp():
+    mlp = ValueMLP(2, [3, 1], "linear", seed=2)
+    X, Y = [[1.0, -2.0], [0.5, 0.5]], [0.3, -0.1]
+    compare(mlp, X, Y, reference_model=SlidesLinearMLP)  # also runs the per-sample diagnosis
+    grads = [p.grad for p in mlp.parameters()]
+    mlp.zero_grad()
+    (mse([mlp(x) for x in X], Y) * 2).backward()
+    assert grads == [p.grad for p in mlp.parameters()]
