@@ -359,6 +359,8 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
     text = json.dumps(document, allow_nan=False)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save to {path!r}: the folder {folder!r} does not exist")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -1,0 +1,272 @@
+"""Training loop: ``fit`` a model to data, plus ``predict`` and ``accuracy``.
+
+One training step is the slides' recipe: compute the output, the loss, the
+gradient of the loss with respect to every parameter (``backward()``), and
+update the parameters (``optimizer.step()``). ``batch_size=1`` is the slides'
+per-sample gradient descent; ``batch_size=None`` is one full-batch step per
+epoch (micrograd's demo).
+
+>>> from micrograd_mlp import MLP
+>>> from micrograd_mlp.data import make_cubic
+>>> X, y = make_cubic(40, seed=0)
+>>> model = MLP(1, [8, 1], "tanh", seed=0)
+>>> history = fit(model, X, y, loss="mse", lr=0.05, epochs=20, seed=0, verbose=False)
+>>> len(history.loss), history.loss[-1] < history.loss[0]
+(20, True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional, Tuple, Union
+
+import numpy as np
+
+from .engine import Value, no_grad
+from .losses import LOSSES, l2 as l2_penalty
+from .optim import SGD, Optimizer
+
+__all__ = ["fit", "History", "predict", "accuracy"]
+
+LossFunction = Callable[[Any, Any], Value]
+
+# Where the decision boundary of each classification loss lies: bce reads
+# probabilities (class 1 when p > 0.5), the others read scores (class 1 when > 0).
+THRESHOLDS = {"bce": 0.5, "bce_logits": 0.0, "hinge": 0.0}
+
+
+@dataclass
+class History:
+    """Per-epoch training record, returned by `fit`.
+
+    ``loss[e]`` is the mean data loss (without the L2 term) over the samples
+    of epoch ``e``, each measured when it was trained on, as Keras reports it;
+    ``accuracy[e]`` likewise, for classification losses only. With
+    ``val=(X_val, y_val)``, ``val_loss``/``val_accuracy`` are measured after
+    the epoch. ``lr[e]`` is the learning rate of the epoch's last step.
+    """
+
+    loss: List[float] = field(default_factory=list)
+    accuracy: List[float] = field(default_factory=list)
+    val_loss: List[float] = field(default_factory=list)
+    val_accuracy: List[float] = field(default_factory=list)
+    lr: List[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(no epochs)"
+        parts = [f"loss={self.loss[-1]:.4g}"]
+        for name in ("accuracy", "val_loss", "val_accuracy"):
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{name}={values[-1]:.4g}")
+        return f"History({self.epochs} epochs, last: {', '.join(parts)})"
+
+
+def _check_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.ndarray, np.ndarray]:
+    """X as a (n, nin) float array and y as (n,) or (n, nout), or a clear error."""
+    nin = getattr(model, "nin", None)
+    n_outputs = model.nouts[-1] if hasattr(model, "nouts") else None
+    try:
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{what} and its targets must be numeric arrays (or lists of rows): {err}") from None
+    if X.ndim != 2 or (nin is not None and X.shape[1] != nin):
+        hint = " For one input feature use X.reshape(-1, 1)." if X.ndim == 1 else ""
+        raise ValueError(f"{what} must have shape (n_samples, {nin}); got shape {X.shape}.{hint}")
+    if len(X) == 0:
+        raise ValueError(f"{what} has no samples")
+    if len(y) != len(X):
+        raise ValueError(f"{what} has {len(X)} samples but its targets have {len(y)}")
+    if y.ndim == 2 and y.shape[1] == 1 and n_outputs == 1:
+        y = y[:, 0]
+    if n_outputs is not None and not (
+        (y.ndim == 1 and n_outputs == 1) or (y.ndim == 2 and y.shape[1] == n_outputs)
+    ):
+        raise ValueError(
+            f"the model has {n_outputs} outputs, so targets need shape ({len(X)},"
+            f"{'' if n_outputs == 1 else ' ' + str(n_outputs)}); got {y.shape}"
+        )
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{what} or its targets contain NaN or infinity")
+    return X, y
+
+
+def _labels_for(loss_name: str, y: np.ndarray) -> np.ndarray:
+    """Accept 0/1 or -1/+1 labels for any classification loss; give each what it needs."""
+    values = set(np.unique(y).tolist())
+    if not (values <= {0.0, 1.0} or values <= {-1.0, 1.0}):
+        raise ValueError(
+            f"loss={loss_name!r} is for two classes: labels must be 0/1 or -1/+1, got "
+            f"{sorted(values)[:6]}; for regression use loss='mse'"
+        )
+    positive = y > 0
+    return np.where(positive, 1.0, -1.0) if loss_name == "hinge" else positive.astype(float)
+
+
+def _resolve_loss(loss: Union[str, LossFunction]) -> Tuple[LossFunction, Optional[float]]:
+    if callable(loss):
+        return loss, None
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(map(repr, LOSSES))} or pass a function")
+    return LOSSES[loss], THRESHOLDS.get(loss)
+
+
+def _correct(outputs: List[Any], targets: np.ndarray, threshold: float) -> int:
+    """How many outputs fall on the same side of the threshold as their labels."""
+    scores = np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outputs])
+    return int(np.sum((scores > threshold) == (targets.reshape(scores.shape) > 0)))
+
+
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    loss: Union[str, LossFunction] = "mse",
+    optimizer: Optional[Optimizer] = None,
+    *,
+    lr: float = 0.01,
+    epochs: int = 100,
+    batch_size: Optional[int] = 1,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    l2: float = 0.0,
+    val: Optional[Tuple[Any, Any]] = None,
+    callback: Optional[Callable[[int, Any, History], None]] = None,
+    verbose: bool = True,
+) -> History:
+    """Train ``model`` on ``(X, y)`` and return its `History`.
+
+    Args:
+        model: an `MLP` (anything with ``parameters()`` that maps one sample to outputs).
+        X: shape ``(n, nin)``; y: shape ``(n,)`` (or ``(n, nout)`` for several outputs).
+        loss: ``"mse"`` (regression), ``"bce"`` (sigmoid output), ``"bce_logits"``
+            (linear output), ``"hinge"``, or a function ``loss(outputs, targets) -> Value``.
+            Classification losses take labels 0/1 or -1/+1 and convert them.
+        optimizer: default ``SGD(model.parameters(), lr=lr)``.
+        lr: learning rate of the default optimizer.
+        epochs: passes over the data.
+        batch_size: samples per step; 1 is per-sample SGD (the slides), ``None``
+            or ``len(X)`` one full-batch step per epoch.
+        shuffle / seed: visit samples in a new random order each epoch (reproducible with seed).
+        l2: weight of an L2 penalty ``l2 * sum(p*p)`` added to every step's loss.
+        val: optional ``(X_val, y_val)`` evaluated after each epoch.
+        callback: ``callback(epoch, model, history)`` after every epoch
+            (``epoch`` counts from 0), e.g. to draw a frame.
+        verbose: show a tqdm progress bar (on stderr); False for silence.
+    """
+    loss_fn, threshold = _resolve_loss(loss)
+    X, y = _check_data(model, X, y)
+    if threshold is not None:
+        y = _labels_for(loss, y)
+    val_data = None
+    if val is not None:
+        X_val, y_val = _check_data(model, *val, what="val X")
+        val_data = (X_val, _labels_for(loss, y_val) if threshold is not None else y_val)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    n = len(X)
+    if batch_size is None:
+        batch_size = n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=lr)
+    rows, targets = X.tolist(), y.tolist()
+    order_rng = np.random.RandomState(seed)
+    history = History()
+    epoch_range = _progress(epochs, verbose)
+    for epoch in epoch_range:
+        order = order_rng.permutation(n) if shuffle else np.arange(n)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size].tolist()
+            try:
+                outputs = [model(rows[i]) for i in batch]
+                data_loss = loss_fn(outputs, [targets[i] for i in batch])
+                total = data_loss + l2_penalty(optimizer.params, l2) if l2 else data_loss
+                optimizer.zero_grad()
+                total.backward()
+                lr_used = optimizer.current_lr()
+                optimizer.step()
+            except (OverflowError, FloatingPointError) as err:
+                # Same error type, plus where in training it happened.
+                kind = OverflowError if isinstance(err, OverflowError) else FloatingPointError
+                raise kind(f"training diverged in epoch {epoch}: {err}") from err
+            loss_sum += data_loss.data * len(batch)
+            if threshold is not None:
+                correct += _correct(outputs, y[batch], threshold)
+        history.loss.append(loss_sum / n)
+        history.lr.append(lr_used if n else math.nan)
+        if threshold is not None:
+            history.accuracy.append(correct / y.size)
+        if val_data is not None:
+            history.val_loss.append(evaluate(model, *val_data, loss_fn))
+            if threshold is not None:
+                history.val_accuracy.append(_accuracy(model, *val_data, threshold))
+        if verbose:
+            epoch_range.set_postfix_str(repr(history)[len("History(") : -1].split("last: ")[-1])
+        if callback is not None:
+            callback(epoch, model, history)
+    return history
+
+
+def _progress(epochs: int, verbose: bool) -> Any:
+    if not verbose:
+        return range(epochs)
+    from tqdm.auto import tqdm  # the notebook widget in Jupyter, text on a terminal
+
+    return tqdm(range(epochs), desc="training", unit="epoch")
+
+
+def predict(model: Any, X: Any) -> np.ndarray:
+    """The model's outputs for every row of ``X`` (no graph is built).
+
+    Shape ``(n,)`` for a one-output model, ``(n, nout)`` otherwise.
+
+    >>> from micrograd_mlp import MLP
+    >>> predict(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 2.0]]).shape
+    (2,)
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n_samples, n_inputs); got shape {X.shape}")
+    with no_grad():
+        outputs = [model(row) for row in X.tolist()]
+    return np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outputs])
+
+
+def evaluate(model: Any, X: np.ndarray, y: np.ndarray, loss_fn: LossFunction) -> float:
+    """The loss of ``model`` on the whole of ``(X, y)`` (no graph is built)."""
+    with no_grad():
+        return loss_fn([model(row) for row in X.tolist()], y.tolist()).data
+
+
+def _accuracy(model: Any, X: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    scores = predict(model, X)
+    return float(np.mean((scores > threshold) == (y.reshape(scores.shape) > 0)))
+
+
+def accuracy(model: Any, X: Any, y: Any, threshold: Optional[float] = None) -> float:
+    """Fraction of samples classified right; labels may be 0/1 or -1/+1.
+
+    A sample is class 1 when the output exceeds ``threshold``: by default 0.5
+    for a sigmoid output layer (probabilities) and 0 otherwise (logits/scores).
+
+    >>> from micrograd_mlp import MLP
+    >>> model = MLP(1, [1], output_activation="sigmoid", seed=0)
+    >>> model.layers[0].neurons[0].w[0].data = 1.0
+    >>> accuracy(model, [[-2.0], [3.0], [1.0]], [0, 1, 0])
+    0.6666666666666666
+    """
+    X, y = _check_data(model, X, y)
+    if threshold is None:
+        last = model.layers[-1].activation if hasattr(model, "layers") else "linear"
+        threshold = 0.5 if last == "sigmoid" else 0.0
+    return _accuracy(model, X, y, threshold)

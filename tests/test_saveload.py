@@ -1,0 +1,159 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from micrograd_mlp import MLP, load, load_into, save
+from micrograd_mlp.nn import ModelFileError
+
+
+def trained_like(model, seed=0):
+    """Give every parameter an awkward float (many digits, tiny, negative)."""
+    rng = np.random.default_rng(seed)
+    for p in model.parameters():
+        p.data = float(rng.normal() * 10.0 ** rng.integers(-12, 3))
+    return model
+
+
+def snapshot(model):
+    return [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_round_trip_gives_bit_identical_weights_and_predictions(tmp_path, fused):
+    model = trained_like(MLP(2, [5, 4, 1], "tanh", "sigmoid", seed=0, fused=fused))
+    path = tmp_path / "model.json"
+    save(model, path)
+    loaded = load(path)
+    assert snapshot(loaded) == snapshot(model)
+    assert loaded.fused == fused
+    assert [layer.activation for layer in loaded.layers] == ["tanh", "tanh", "sigmoid"]
+    assert [n.activation for n in loaded.layers[0].neurons] == ["tanh"] * 5
+    for x in np.random.default_rng(1).normal(size=(20, 2)).tolist():
+        assert loaded(x).data == model(x).data
+    assert [p.label for p in loaded.parameters()] == [p.label for p in model.parameters()]
+
+
+def test_file_holds_architecture_and_weights_as_json(tmp_path):
+    model = MLP(3, [2, 1], seed=0)
+    save(model, tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["format"] == "micrograd_mlp.MLP" and document["version"] == 1
+    assert document["nin"] == 3 and document["nouts"] == [2, 1]
+    assert document["activations"] == ["relu", "linear"] and document["fused"] is False
+    assert document["weights"][0][1]["w"] == [w.data for w in model.layers[0].neurons[1].w]
+    assert document["weights"][1][0]["b"] == 0.0
+
+
+def test_load_into_copies_weights_into_an_existing_model(tmp_path):
+    source = trained_like(MLP(2, [3, 1], seed=0))
+    save(source, tmp_path / "m.json")
+    target = MLP(2, [3, 1], seed=5)
+    assert load_into(target, tmp_path / "m.json") is target
+    assert snapshot(target) == snapshot(source)
+
+
+def test_save_overwrites_atomically_and_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "m.json"
+    save(MLP(2, [3, 1], seed=0), path)
+    second = trained_like(MLP(2, [3, 1], seed=1))
+    save(second, path)
+    assert snapshot(load(path)) == snapshot(second)
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_failed_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "m.json"
+    save(MLP(2, [3, 1], seed=0), path)
+    before = path.read_bytes()
+    broken = MLP(2, [3, 1], seed=1)
+    broken.layers[1].neurons[0].w[2].data = float("nan")
+    with pytest.raises(ValueError, match="cannot save: parameter L1.N0.w2 is nan"):
+        save(broken, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "model.json"
+    save(trained_like(MLP(2, [3, 1], seed=0)), path)
+    return path
+
+
+def rewrite(path, change):
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+BAD_FILES = {
+    "truncated": (lambda p: p.write_text(p.read_text()[:-25]), ModelFileError, "is not valid JSON.*truncated"),
+    "empty": (lambda p: p.write_text(""), ModelFileError, "is not valid JSON"),
+    "binary": (lambda p: p.write_bytes(b"\x80\x81\xfe"), ModelFileError, "is not valid JSON"),
+    "not ours": (lambda p: p.write_text('{"hello": 1}'), ModelFileError,
+                 "is not a saved MLP: format is None, expected 'micrograd_mlp.MLP'"),
+    "a list": (lambda p: p.write_text("[1, 2]"), ModelFileError, "format is 'list'"),
+    "future version": (lambda p: rewrite(p, lambda d: d.update(version=2)), ModelFileError,
+                       "has version 2; this library reads version 1"),
+    "short weights": (lambda p: rewrite(p, lambda d: d["weights"][0][2]["w"].pop()), ModelFileError,
+                      "neuron L0.N2 needs 2 finite weights 'w' and a bias 'b'"),
+    "text weight": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b="0.5")), ModelFileError,
+                    "neuron L1.N0 needs"),
+    "missing layer": (lambda p: rewrite(p, lambda d: d["weights"].pop()), ModelFileError,
+                      "expected weights for 2 layers"),
+    "bad activation": (lambda p: rewrite(p, lambda d: d.update(activations=["relu", "softmax"])),
+                       ModelFileError, "bad activations"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_files_are_clear_errors_and_leave_the_model_untouched(saved, case):
+    damage, error, message = BAD_FILES[case]
+    damage(saved)
+    before_file = saved.read_bytes()
+    model = MLP(2, [3, 1], seed=9)
+    before = snapshot(model)
+    with pytest.raises(error, match=message):
+        load_into(model, saved)
+    with pytest.raises(error, match=message):
+        load(saved)
+    assert snapshot(model) == before
+    assert saved.read_bytes() == before_file
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no model file at .*nowhere.json"):
+        load(tmp_path / "nowhere.json")
+
+
+@pytest.mark.parametrize(
+    "other, found",
+    [
+        (MLP(2, [4, 1], seed=0), r"nouts=\[4, 1\]"),
+        (MLP(3, [3, 1], seed=0), "nin=3"),
+        (MLP(2, [3, 1], "tanh", seed=0), r"activations=\['tanh', 'linear'\]"),
+    ],
+)
+def test_mismatched_architecture_names_expected_and_found(saved, other, found):
+    before = snapshot(other)
+    with pytest.raises(ValueError, match=f"holds a different network: expected .*{found}.*, found nin=2, "
+                                         r"nouts=\[3, 1\], activations=\['relu', 'linear'\]"):
+        load_into(other, saved)
+    assert snapshot(other) == before
+
+
+def test_save_refuses_non_models_and_mixed_layers(tmp_path):
+    with pytest.raises(TypeError, match="save\\(\\) needs an MLP, got list"):
+        save([1, 2], tmp_path / "m.json")
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[1].activation = "tanh"
+    with pytest.raises(ValueError, match="layer L0 mixes activations"):
+        save(model, tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_save_into_a_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="cannot save to .*: the folder .*nowhere.* does not exist"):
+        save(MLP(2, [3, 1], seed=0), tmp_path / "nowhere" / "m.json")
