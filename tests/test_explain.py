@@ -1,0 +1,217 @@
+"""The backward stepper and the chain-rule explanations (micrograd_mlp.explain)."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_mlp import Value, dot, topological_order
+from micrograd_mlp.explain import backward_steps, explain, node_names, number
+
+
+def neuron():
+    """micrograd's hand-worked neuron: o = tanh(x1*w1 + x2*w2 + b), n = 0.8814."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, n=n)
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_unlabelled_nodes_are_named_after_their_op_and_counted_per_kind():
+    a = Value(2.0, label="a")
+    out = ((a * 3) ** 2 + a * a).tanh() / 2
+    names = node_names(topological_order(out))
+    by_label = sorted(name for node, name in names.items() if not node.label)
+    assert by_label == ["add1", "const1", "const2", "div1", "mul1", "mul2", "pow1", "tanh1"]
+    assert names[a] == "a"
+
+
+def test_number_keeps_a_decimal_point_and_four_significant_digits():
+    assert [number(x) for x in (3.0, -0.5, 2 / 3, 12345.0, 0.0)] == ["3.0", "-0.5", "0.6667", "1.234e+04", "0.0"]
+
+
+# --------------------------------------------------------------- stepper
+
+
+def test_steps_of_the_neuron_follow_backward_with_known_numbers():
+    o, v = neuron()
+    steps = list(backward_steps(o))
+    # the start, then tanh, the two + and the two * nodes
+    assert [s.index for s in steps] == list(range(6))
+    # unlabelled nodes are numbered in forward (topological) order, so backward meets mul2 first
+    assert [s.name for s in steps] == ["o", "o", "n", "add1", "mul2", "mul1"]
+    visited = [node for node in reversed(topological_order(o)) if node.parents]
+    assert [s.node for s in steps[1:]] == visited
+    assert steps[0].upstream == 1.0 and steps[0].updates == ()
+    tanh_step = steps[1]
+    assert tanh_step.upstream == 1.0
+    (to_n,) = tanh_step.updates
+    assert to_n.parent is v["n"]
+    assert to_n.local_grad == pytest.approx(0.5)  # 1 - tanh(n)^2 = 1 - 0.7071^2
+    assert to_n.contribution == pytest.approx(0.5)
+    assert (v["x1"].grad, v["w1"].grad, v["x2"].grad, v["w2"].grad, v["b"].grad) == pytest.approx(
+        (-1.5, 1.0, 0.5, 0.0, 0.5)
+    )
+
+
+def test_a_reused_node_shows_its_gradient_accumulating():
+    a = Value(3.0, label="a")
+    b = a + a
+    start, step = backward_steps(b)
+    first, second = step.updates
+    assert (first.parent, second.parent) == (a, a)
+    assert (first.grad_before, first.grad_after) == (0.0, 1.0)
+    assert (second.grad_before, second.grad_after) == (1.0, 2.0)
+    assert str(step) == (
+        "step 1: at add1 (+), upstream grad 1.0\n"
+        "  a.grad += 1.0 * 1.0 = 1.0  (0.0 -> 1.0)\n"
+        "  a.grad += 1.0 * 1.0 = 1.0  (1.0 -> 2.0)"
+    )
+    assert str(start) == "step 0: start: intermediate grads set to 0, add1.grad += 1 (dadd1/dadd1 = 1)"
+
+
+def test_grads_are_filled_as_the_steps_are_consumed():
+    o, v = neuron()
+    v["n"].grad = 42.0  # stale, as after an earlier backward
+    steps = backward_steps(o)
+    next(steps)
+    assert (o.grad, v["n"].grad, v["x1"].grad) == (1.0, 0.0, 0.0)
+    next(steps)
+    assert v["n"].grad == pytest.approx(0.5) and v["x1"].grad == 0.0
+
+
+# Random expressions: a recipe of ops over a growing pool of nodes, so nodes
+# get reused, numbers appear on either side, and dot has repeated parents.
+OPS = ("+", "-", "*", "/", "rsub", "rmul", "tanh", "sigmoid", "relu", "neg", "pow", "dot")
+
+
+def build(leaves, recipe):
+    nodes = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
+    for op, i, j, c in recipe:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        made = {
+            "+": lambda: a + b,
+            "-": lambda: a - b,
+            "*": lambda: a * b,
+            "/": lambda: a / (1 + b * b),
+            "rsub": lambda: c - a,
+            "rmul": lambda: c * a,
+            "tanh": a.tanh,
+            "sigmoid": a.sigmoid,
+            "relu": a.relu,
+            "neg": lambda: -a,
+            "pow": lambda: a**2,
+            "dot": lambda: dot([a, b], [b, c], a),
+        }[op]()
+        nodes.append(made)
+    return nodes[-1]
+
+
+small = st.floats(-2.0, 2.0, allow_nan=False)
+recipes = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 60), st.integers(0, 60), small),
+                   min_size=1, max_size=30)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(small, min_size=1, max_size=4), recipes, st.integers(1, 2))
+def test_stepping_gives_exactly_the_grads_of_backward(leaves, recipe, passes):
+    by_backward, by_steps = build(leaves, recipe), build(leaves, recipe)
+    for _ in range(passes):  # twice: leaves accumulate the same way
+        by_backward.backward()
+        for _ in backward_steps(by_steps):
+            pass
+    expected = [node.grad for node in topological_order(by_backward)]
+    got = [node.grad for node in topological_order(by_steps)]
+    assert got == expected  # bit for bit, not approximately
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(small, min_size=1, max_size=4), recipes)
+def test_explain_ends_with_the_gradient_backward_computes(leaves, recipe):
+    root = build(leaves, recipe)
+    root.backward()
+    for node in topological_order(root):
+        first_line = explain(node, root).splitlines()[0]
+        assert first_line.endswith(" = " + number(node.grad))
+
+
+# ----------------------------------------------------------------- explain
+
+
+def test_explain_the_example_from_the_issue():
+    w1, x1 = Value(-3.0, label="w1"), Value(2.0, label="x1")
+    n = w1 * x1
+    n.label = "n"
+    L = n * -0.5
+    L.label = "L"
+    assert explain(w1, L) == (
+        "dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0\n"
+        "  where dL/dn = dL/dL * dL/dn = 1.0 * -0.5 = -0.5"
+    )
+    assert explain(L, L) == "dL/dL = 1.0"
+
+
+def test_explain_sums_over_every_use_of_a_reused_node():
+    a = Value(3.0, label="a")
+    L = a * a
+    L.label = "L"
+    assert explain(a, L) == "dL/da = dL/dL * dL/da + dL/dL * dL/da = 1.0 * 3.0 + 1.0 * 3.0 = 6.0"
+
+
+def test_explain_a_diamond_with_generated_names():
+    a = Value(2.0, label="a")
+    b = a * 4.0  # mul1 (const1 = 4.0)
+    c = a + 1.0  # add1 (const2 = 1.0)
+    out = b * c  # mul2, the root, unlabelled
+    assert explain(a, out) == (
+        "dmul2/da = dmul2/dmul1 * dmul1/da + dmul2/dadd1 * dadd1/da = 3.0 * 4.0 + 8.0 * 1.0 = 20.0\n"
+        "  where dmul2/dadd1 = dmul2/dmul2 * dmul2/dadd1 = 1.0 * 8.0 = 8.0\n"
+        "  where dmul2/dmul1 = dmul2/dmul2 * dmul2/dmul1 = 1.0 * 3.0 = 3.0"
+    )
+    out.backward()
+    assert a.grad == 20.0  # d(4a(a+1))/da = 8a + 4 at a = 2
+
+
+def test_explain_derives_every_upstream_gradient_down_to_the_root():
+    o, v = neuron()
+    text = explain(v["w1"], o)
+    assert text.splitlines() == [
+        "do/dw1 = do/dmul2 * dmul2/dw1 = 0.5 * 2.0 = 1.0",
+        "  where do/dmul2 = do/dadd1 * dadd1/dmul2 = 0.5 * 1.0 = 0.5",
+        "  where do/dadd1 = do/dn * dn/dadd1 = 0.5 * 1.0 = 0.5",
+        "  where do/dn = do/do * do/dn = 1.0 * 0.5 = 0.5",
+    ]
+
+
+def test_explain_neither_reads_nor_changes_grad():
+    o, v = neuron()
+    for node in topological_order(o):
+        node.grad = 42.0
+    text = explain(v["x1"], o)
+    assert text.splitlines()[0] == "do/dx1 = do/dmul2 * dmul2/dx1 = 0.5 * -3.0 = -1.5"
+    assert all(node.grad == 42.0 for node in topological_order(o))
+
+
+def test_explain_refuses_a_node_the_root_does_not_depend_on():
+    o, _ = neuron()
+    stranger = Value(1.0, label="stranger")
+    with pytest.raises(ValueError, match=r"not part of the graph of .* \(its gradient is 0\)"):
+        explain(stranger, o)
+    with pytest.raises(TypeError, match=r"explain\(node, root\) needs two Values, got float and Value"):
+        explain(1.0, o)
+
+
+def test_explain_numbers_survive_nan_and_inf():
+    x = Value(math.inf, label="x")
+    y = x * 0.0
+    y.label = "y"
+    assert explain(x, y) == "dy/dx = dy/dy * dy/dx = 1.0 * 0.0 = 0.0"
+    assert number(math.nan) == "nan" and number(-math.inf) == "-inf"
