@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 import tempfile
@@ -123,6 +124,8 @@ class Neuron:
         self.b: Value = Value(0.0, label=f"{name}.b")
 
     def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
+        if len(x) != len(self.w):  # zip() would silently drop the extra inputs
+            raise ValueError(f"this neuron expected {len(self.w)} inputs, got {len(x)}")
         if self.fused:
             pre_activation = dot(self.w, x, self.b)
         else:
@@ -299,7 +302,7 @@ def _check_input(x: Input, nin: int) -> list:
     for i, xi in enumerate(x):
         if isinstance(xi, Value):
             continue
-        if isinstance(xi, (list, tuple)) or not isinstance(xi, (int, float)):
+        if not isinstance(xi, numbers.Real):  # int, float, bool, NumPy scalars
             raise TypeError(
                 f"model(x): x[{i}] must be a number or a Value, got {type(xi).__name__} {xi!r:.40}"
             )

@@ -17,7 +17,6 @@ epoch (micrograd's demo).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Tuple, Union
 
@@ -57,15 +56,19 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
-    def __repr__(self) -> str:
-        if not self.loss:
-            return "History(no epochs)"
-        parts = [f"loss={self.loss[-1]:.4g}"]
-        for name in ("accuracy", "val_loss", "val_accuracy"):
+    def summary(self) -> str:
+        """The last epoch's numbers, e.g. ``"loss=0.0123, accuracy=0.98"``."""
+        parts = []
+        for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
             values = getattr(self, name)
             if values:
                 parts.append(f"{name}={values[-1]:.4g}")
-        return f"History({self.epochs} epochs, last: {', '.join(parts)})"
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(no epochs)"
+        return f"History({self.epochs} epochs, last: {self.summary()})"
 
 
 def _check_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.ndarray, np.ndarray]:
@@ -118,6 +121,21 @@ def _resolve_loss(loss: Union[str, LossFunction]) -> Tuple[LossFunction, Optiona
     return LOSSES[loss], THRESHOLDS.get(loss)
 
 
+def _check_output_matches_loss(model: Any, loss: Any) -> None:
+    """Catch the classic mix-ups of sigmoid outputs and cross-entropy losses."""
+    last = model.layers[-1].activation if hasattr(model, "layers") else None
+    if loss == "bce" and last not in (None, "sigmoid"):
+        raise ValueError(
+            f"loss='bce' needs probabilities but the model's output layer is {last!r}: build it "
+            "with output_activation='sigmoid', or use loss='bce_logits' on the linear output"
+        )
+    if loss == "bce_logits" and last == "sigmoid":
+        raise ValueError(
+            "loss='bce_logits' applies the sigmoid itself, but the model already ends in a "
+            "sigmoid: use output_activation='linear' (recommended, numerically stable) or loss='bce'"
+        )
+
+
 def _correct(outputs: List[Any], targets: np.ndarray, threshold: float) -> int:
     """How many outputs fall on the same side of the threshold as their labels."""
     scores = np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outputs])
@@ -162,6 +180,7 @@ def fit(
         verbose: show a tqdm progress bar (on stderr); False for silence.
     """
     loss_fn, threshold = _resolve_loss(loss)
+    _check_output_matches_loss(model, loss)
     X, y = _check_data(model, X, y)
     if threshold is not None:
         y = _labels_for(loss, y)
@@ -203,7 +222,7 @@ def fit(
             if threshold is not None:
                 correct += _correct(outputs, y[batch], threshold)
         history.loss.append(loss_sum / n)
-        history.lr.append(lr_used if n else math.nan)
+        history.lr.append(lr_used)
         if threshold is not None:
             history.accuracy.append(correct / y.size)
         if val_data is not None:
@@ -211,7 +230,7 @@ def fit(
             if threshold is not None:
                 history.val_accuracy.append(_accuracy(model, *val_data, threshold))
         if verbose:
-            epoch_range.set_postfix_str(repr(history)[len("History(") : -1].split("last: ")[-1])
+            epoch_range.set_postfix_str(history.summary())
         if callback is not None:
             callback(epoch, model, history)
     return history
@@ -220,7 +239,12 @@ def fit(
 def _progress(epochs: int, verbose: bool) -> Any:
     if not verbose:
         return range(epochs)
-    from tqdm.auto import tqdm  # the notebook widget in Jupyter, text on a terminal
+    try:
+        import ipywidgets  # noqa: F401  (without it tqdm.auto only warns and prints text)
+
+        from tqdm.auto import tqdm  # the notebook widget in Jupyter, text on a terminal
+    except ImportError:
+        from tqdm import tqdm
 
     return tqdm(range(epochs), desc="training", unit="epoch")
 

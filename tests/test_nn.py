@@ -191,3 +191,16 @@ def test_non_finite_input_is_refused():
 def test_bad_construction_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MLP(**kwargs)
+
+
+def test_neuron_and_layer_refuse_a_wrong_number_of_inputs():
+    for fused in (False, True):
+        with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
+            Neuron(3, rng=random.Random(0), fused=fused)([1.0, 2.0])
+    with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        Layer(2, 4, rng=random.Random(0))([1.0, 2.0, 3.0])
+
+
+def test_numpy_scalars_inside_a_list_are_numbers():
+    model = MLP(2, [3, 1], seed=0)
+    assert model([np.float32(0.5), np.int64(2)]).data == model([0.5, 2.0]).data

@@ -212,3 +212,11 @@ def test_fit_accepts_value_free_plain_lists():
     history = fit(MLP(2, [2, 1], seed=0), [[0.0, 1.0], [1.0, 0.0]], [0.5, -0.5], epochs=1, verbose=False)
     assert len(history.loss) == 1 and isinstance(history.loss[0], float)
     assert not isinstance(history.loss[0], Value)
+
+
+def test_sigmoid_and_cross_entropy_mix_ups_are_caught():
+    X, y = make_moons(10, seed=0)
+    with pytest.raises(ValueError, match="loss='bce' needs probabilities but the model's output layer is 'linear'"):
+        fit(MLP(2, [3, 1], seed=0), X, y, loss="bce", verbose=False)
+    with pytest.raises(ValueError, match="loss='bce_logits' applies the sigmoid itself"):
+        fit(MLP(2, [3, 1], output_activation="sigmoid", seed=0), X, y, loss="bce_logits", verbose=False)
