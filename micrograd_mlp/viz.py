@@ -1,0 +1,370 @@
+"""Drawing computation graphs and networks with Graphviz.
+
+`draw_dot` draws the graph behind a `Value`: a box per value (label, data,
+grad), a small node per op, and on every edge parent -> op the local
+derivative d(child)/d(parent). The picture states the chain rule:
+
+    grad(parent) = sum over its edges of grad(child) * number on the edge
+
+`draw_mlp` draws a network as layers of neurons. Both return a
+`graphviz.Digraph` built as text: ``.source`` never needs the ``dot``
+program; `render` and Jupyter's inline display do (see `find_dot`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections import Counter
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import graphviz
+
+from .engine import Value, topological_order
+from .explain import node_names
+from .render import render_svg
+
+__all__ = ["Drawing", "draw_dot", "draw_mlp", "MAX_NODES"]
+
+MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
+
+# Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
+_PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
+_ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
+
+_ROLE_COLOURS = {
+    "parameter": "#c7e9c0",
+    "input": "#c6dbef",
+    "intermediate": "#ffffff",
+    "output": "#fdd0a2",
+}
+_POSITIVE, _NEGATIVE, _NOT_FINITE = (33, 102, 172), (178, 24, 43), "#ffff66"
+_HIGHLIGHT = "#e6550d"
+
+
+class Drawing(graphviz.Digraph):
+    """A `graphviz.Digraph` whose Jupyter display renders with `find_dot`.
+
+    So a notebook shows the drawing with Graphviz's ``dot`` or, without it,
+    with ``graphviz-pure``; and says how to install either when both are
+    missing.
+    """
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_) -> Dict[str, str]:
+        wanted = set(include) if include is not None else {"image/svg+xml"}
+        wanted -= set(exclude or ())
+        return {"image/svg+xml": render_svg(self)} if "image/svg+xml" in wanted else {}
+
+
+def escape(text: str, newline: str = "<BR/>") -> str:
+    """Make any text safe inside a Graphviz HTML-like label.
+
+    XML specials become entities, backslashes are doubled (dot would read
+    ``\\N`` as the node's name), newlines become line breaks, and control
+    characters, which XML cannot hold, are shown as escapes.
+
+    >>> escape('a<b> "q" \\\\N\\nnext')
+    'a&lt;b&gt; &quot;q&quot; \\\\\\\\N<BR/>next'
+    """
+    shown = []
+    for char in text:
+        if char != "\n" and unicodedata.category(char) in ("Cc", "Cs", "Cn"):
+            char = char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        shown.append(char)
+    safe = html.escape("".join(shown).replace("\\", "\\\\"), quote=False)
+    return safe.replace('"', "&quot;").replace("\n", newline)
+
+
+def _number(x: float) -> str:
+    return f"{x:#.4g}"  # 4 significant digits, trailing zeros kept: 2.000, -0.5000
+
+
+def _mix(rgb: Tuple[int, int, int], strength: float) -> str:
+    """The colour `rgb` faded towards white; strength 0 is white, 1 is `rgb`."""
+    channels = (round(255 + (c - 255) * strength) for c in rgb)
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _signed_colour(x: float, largest: float) -> str:
+    """Blue for positive, red for negative, stronger for larger |x|."""
+    if not math.isfinite(x):
+        return _NOT_FINITE
+    strength = abs(x) / largest if largest > 0.0 else 0.0
+    return _mix(_POSITIVE if x > 0 else _NEGATIVE, 0.15 + 0.85 * strength if x else 0.0)
+
+
+def _role(node: Value, root: Value, params: set) -> str:
+    if node is root:
+        return "output"
+    if node.parents:
+        return "intermediate"
+    if node in params or _PARAMETER_LABEL.fullmatch(node.label):
+        return "parameter"
+    return "input"
+
+
+def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
+    """Which neuron (layer, index) each node belongs to, read from nn's labels.
+
+    A neuron owns its parameters ("L0.N3.w1", "L0.N3.b"), every node computed
+    from them until one has summed all of them (the pre-activation), and then
+    the activation (tanh, relu, sigmoid) applied to that. When a node mixes
+    neurons, the deepest layer wins: ``w * h`` belongs to the neuron of ``w``,
+    not of the previous layer's output ``h``.
+    """
+    owner: Dict[Value, Tuple[int, int]] = {}
+    summed: Dict[Value, frozenset] = {}  # parameters of its neuron a node depends on
+    for node in order:
+        match = _PARAMETER_LABEL.fullmatch(node.label)
+        if match and not node.parents:
+            owner[node] = (int(match[1]), int(match[2]))
+            summed[node] = frozenset([node])
+    sizes = Counter(owner.values())
+    for node in order:
+        if not node.parents or node in owner:
+            continue
+        reached: Dict[Tuple[int, int], frozenset] = {}
+        for parent in node.parents:
+            key = owner.get(parent)
+            if key is None:
+                continue
+            complete = len(summed[parent]) == sizes[key]
+            # A finished neuron passes itself on only to its activation.
+            if complete and (parent.op in _ACTIVATIONS or node.op not in _ACTIVATIONS):
+                continue
+            reached[key] = reached.get(key, frozenset()) | summed[parent]
+        if not reached:
+            continue
+        deepest = max(layer for layer, _ in reached)
+        keys = [key for key in reached if key[0] == deepest]
+        if len(keys) == 1:  # two neurons of one layer meet only after the network (a loss)
+            owner[node] = keys[0]
+            summed[node] = reached[keys[0]]
+    return owner
+
+
+def _neuron_outputs(order: List[Value], owner: Dict[Value, Tuple[int, int]]) -> Dict[tuple, Value]:
+    outputs: Dict[tuple, Value] = {}
+    for node in order:  # the last node of each neuron in order is its output
+        if node in owner:
+            outputs[owner[node]] = node
+    return outputs
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    *,
+    color: Optional[str] = "role",
+    params: Iterable[Value] = (),
+    cluster: bool = True,
+    collapse: bool = False,
+    highlight: Optional[Value] = None,
+    title: str = "",
+    max_nodes: int = MAX_NODES,
+) -> Drawing:
+    """Draw the graph that computed `root`, with data, grads and local derivatives.
+
+    Args:
+        rankdir: "LR" (left to right, as micrograd) or "TB" (top to bottom).
+        show_grad: also write each node's ``.grad``.
+        color: "role" fills parameters green, other leaves (inputs,
+            constants) blue, the root orange; "grad" fills by the sign of the
+            gradient (blue > 0, red < 0), stronger for larger |grad|; None
+            leaves everything white.
+        params: extra Values to treat as parameters (those labelled the way
+            `micrograd_mlp.nn` labels weights, "L0.N3.w1", always are).
+        cluster: box the nodes of each neuron and layer of an nn MLP.
+        collapse: draw each neuron of an nn MLP as one node (its output).
+        highlight: a node to outline, with the contribution upstream * local
+            derivative written on the edges to its parents (used by the
+            backward stepper's frames).
+        title: a caption drawn under the graph.
+        max_nodes: refuse larger graphs (dot would take long to lay them out).
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b; c.label = "c"
+    >>> c.backward()
+    >>> graph = draw_dot(c)
+    >>> graph.source.count("->")   # a -> *, b -> *, * -> c
+    3
+    >>> "data 2.000<BR/>grad -3.000" in graph.source  # a: dc/da = b = -3
+    True
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f'rankdir must be "LR", "TB", "RL" or "BT", got {rankdir!r}')
+    if color not in ("role", "grad", None):
+        raise ValueError(f'color must be "role", "grad" or None, got {color!r}')
+    order = topological_order(root)
+    names = node_names(order)
+    owner = neurons(order) if (cluster or collapse) else {}
+    outputs = _neuron_outputs(order, owner)
+    # In the collapsed view a neuron is drawn as its output node; edges to
+    # any other node of the neuron go to that node instead.
+    shown_as = {node: outputs[owner[node]] if collapse and node in owner else node for node in order}
+    shown = [node for node in order if shown_as[node] is node]
+    whole_neurons = {node for node in shown if collapse and node in owner}
+    count = len(shown) + sum(1 for node in shown if node.parents and node not in whole_neurons)
+    if count > max_nodes:
+        raise ValueError(
+            f"this graph has {count} nodes (values and ops), more than max_nodes={max_nodes}; "
+            "dot would take very long to lay it out and nobody could read it. Draw it with "
+            "draw_dot(root, collapse=True) (one node per neuron), draw the network with "
+            "draw_mlp(model), build the model with fused neurons, or pass a larger max_nodes."
+        )
+    ids = {node: f"n{i}" for i, node in enumerate(shown)}
+    largest_grad = max((abs(n.grad) for n in shown if math.isfinite(n.grad)), default=0.0)
+    param_set = set(params)
+
+    def fill(node: Value) -> str:
+        if color == "grad":
+            return _signed_colour(node.grad, largest_grad)
+        if color == "role":
+            return _ROLE_COLOURS[_role(node, root, param_set)]
+        return "#ffffff"
+
+    def add_value(graph: graphviz.Digraph, node: Value) -> None:
+        name = names[node]
+        if node in whole_neurons:
+            layer, index = owner[node]
+            activation = node.op if node.op in _ACTIVATIONS else "linear"
+            rows = [f"<B>L{layer}.N{index}</B> {activation}"]
+        elif node.label:
+            rows = [f"<B>{escape(name)}</B>"]
+        elif node.parents:
+            rows = [f'<FONT COLOR="#777777">{escape(name)}</FONT>']
+        else:
+            rows = []  # an unlabelled constant: its data says it all
+        rows.append(f"data {_number(node.data)}")
+        if show_grad:
+            rows.append(f"grad {_number(node.grad)}")
+        style = {"fillcolor": fill(node), "shape": "box", "style": "rounded,filled"}
+        if node is highlight:
+            style.update(color=_HIGHLIGHT, penwidth="3")
+        graph.node(ids[node], label="<" + "<BR/>".join(rows) + ">", **style)
+        if node.parents and node not in whole_neurons:
+            graph.node(ids[node] + "op", label=f"<{escape(node.op)}>", shape="circle", margin="0.02")
+            graph.edge(ids[node] + "op", ids[node])
+
+    graph = Drawing(
+        graph_attr={"rankdir": rankdir, "newrank": "true", "outputorder": "edgesfirst"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "10"},
+    )
+    if title:
+        left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
+        graph.attr(label=f"<{escape(title, left)}{left}>", labelloc="b", labeljust="l",
+                   fontname="Courier", fontsize="11")  # fmt: skip
+    by_layer: Dict[int, Dict[int, List[Value]]] = {}
+    for node in shown:
+        if node in owner:
+            layer, index = owner[node]
+            by_layer.setdefault(layer, {}).setdefault(index, []).append(node)
+        else:
+            add_value(graph, node)
+    for layer in sorted(by_layer):
+        with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
+            layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
+            for index, members in sorted(by_layer[layer].items()):
+                if collapse:
+                    for node in members:
+                        add_value(layer_box, node)
+                    continue
+                with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
+                    neuron_box.attr(label=f"L{layer}.N{index}", style="rounded", color="#bbbbbb")
+                    for node in members:
+                        add_value(neuron_box, node)
+    for node in shown:
+        target = ids[node] if node in whole_neurons else ids[node] + "op"
+        for source, local_grad in _incoming(node, order, owner, shown_as, node in whole_neurons):
+            if local_grad is None:  # into a collapsed neuron: many paths, no single number
+                graph.edge(ids[source], target)
+                continue
+            attributes = {"label": _number(local_grad)}
+            if node is highlight:
+                # At a backward step, node.grad is the upstream dL/dnode.
+                contribution = node.grad * local_grad
+                attributes = {
+                    "label": f"<{_number(local_grad)}<BR/>+= {_number(contribution)}>",
+                    "color": _HIGHLIGHT,
+                    "fontcolor": _HIGHLIGHT,
+                    "penwidth": "2.5",
+                }
+            graph.edge(ids[source], target, **attributes)
+    return graph
+
+
+def _incoming(node, order, owner, shown_as, whole_neuron) -> List[Tuple[Value, Optional[float]]]:
+    """The edges drawn into `node` (its op): (source node, local derivative or None)."""
+    if not whole_neuron:
+        return [(shown_as[p], g) for p, g in zip(node.parents, node.local_grads)]
+    # A collapsed neuron: one unlabelled edge per outside node it reads.
+    key = owner[node]
+    sources: Dict[Value, None] = {}
+    for member in order:
+        if owner.get(member) == key:
+            for parent in member.parents:
+                if owner.get(parent) != key:
+                    sources[shown_as[parent]] = None
+    return [(source, None) for source in sources]
+
+
+def draw_mlp(model, show_grad: bool = False, rankdir: str = "LR", title: str = "") -> Drawing:
+    """Draw a network as layers of neurons, edges sized and coloured by weight.
+
+    Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
+    blue for positive, red for negative. Works with `micrograd_mlp.nn.MLP`
+    or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
+    """
+    layers = list(getattr(model, "layers", ()))
+    if not layers or not all(getattr(layer, "neurons", None) for layer in layers):
+        raise TypeError(
+            f"draw_mlp needs a model with .layers of .neurons (an MLP), got {type(model).__name__}; "
+            "to draw the graph of a Value use draw_dot(value)"
+        )
+    nin = len(layers[0].neurons[0].w)
+    pick = (lambda w: w.grad) if show_grad else (lambda w: w.data)
+    values = [pick(w) for layer in layers for neuron in layer.neurons for w in neuron.w]
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+
+    graph = Drawing(
+        graph_attr={"rankdir": rankdir, "ranksep": "1.2", "splines": "line",
+                    "outputorder": "edgesfirst"},  # fmt: skip
+        node_attr={"fontname": "Helvetica", "fontsize": "9", "shape": "circle",
+                   "fixedsize": "true", "width": "0.7"},  # fmt: skip
+    )
+    caption = "gradients: edge width |w.grad|, b = b.grad" if show_grad else "edge width |w|"
+    caption += "; blue > 0, red < 0"
+    if title:
+        caption = title + "\n" + caption
+    graph.attr(label=f"<{escape(caption)}>", labelloc="b")
+    with graph.subgraph(name="cluster_inputs") as box:
+        box.attr(label="inputs", style="dashed", color="#999999")
+        for i in range(nin):
+            box.node(f"x{i}", label=f"x{i}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+    previous = [f"x{i}" for i in range(nin)]
+    for depth, layer in enumerate(layers):
+        current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
+        with graph.subgraph(name=f"cluster_L{depth}") as box:
+            box.attr(label=f"layer {depth}", style="dashed", color="#999999")
+            for name, neuron in zip(current, layer.neurons):
+                activation = escape(str(getattr(neuron, "activation", "")))
+                bias = pick(neuron.b)
+                box.node(name, label=f"<{activation}<BR/>b {_number(bias)}>", style="filled",
+                         fillcolor=_ROLE_COLOURS["parameter"])  # fmt: skip
+        for name, neuron in zip(current, layer.neurons):
+            if len(neuron.w) != len(previous):
+                raise ValueError(
+                    f"layer {depth} neurons have {len(neuron.w)} weights but the layer "
+                    f"before has {len(previous)} outputs; the model is not a chain of layers"
+                )
+            for source, weight in zip(previous, neuron.w):
+                value = pick(weight)
+                strength = abs(value) / largest if largest > 0.0 and math.isfinite(value) else 0.0
+                graph.edge(source, name, color=_signed_colour(value, largest),
+                           penwidth=f"{0.3 + 4.0 * strength:.2f}", arrowhead="none")  # fmt: skip
+        previous = current
+    return graph

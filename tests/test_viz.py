@@ -1,0 +1,273 @@
+"""Graph drawings (micrograd_mlp.viz): what draw_dot and draw_mlp put in the DOT text.
+
+Nothing here needs the dot program; rendering is tested in test_viz_render.py.
+"""
+
+import math
+import re
+from collections import Counter
+
+import graphviz
+import pytest
+from viz_support import edges, node_line, op_nodes, value_nodes
+
+from micrograd_mlp import MLP, Value, topological_order
+from micrograd_mlp.viz import MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons
+
+
+def product():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    c.backward()
+    return a, b, c
+
+
+def test_a_product_has_three_boxes_one_op_and_three_edges():
+    _, _, c = product()
+    graph = draw_dot(c)
+    assert isinstance(graph, graphviz.Digraph) and isinstance(graph, Drawing)
+    assert len(value_nodes(graph.source)) == 3
+    assert len(op_nodes(graph.source)) == 1
+    assert len(edges(graph.source)) == 3
+
+
+def test_boxes_show_label_data_and_grad_to_four_significant_digits():
+    _, _, c = product()
+    source = draw_dot(c).source
+    assert "<B>a</B><BR/>data 2.000<BR/>grad -3.000" in node_line(source, "<B>a</B>")
+    assert "<B>b</B><BR/>data -3.000<BR/>grad 2.000" in node_line(source, "<B>b</B>")
+    assert "<B>c</B><BR/>data -6.000<BR/>grad 1.000" in node_line(source, "<B>c</B>")
+    x = Value(1 / 3, label="x")
+    y = x * 12345.678
+    y.backward()
+    assert "data 0.3333<BR/>grad 1.235e+04" in draw_dot(y).source
+
+
+def test_edges_carry_the_local_derivative_from_each_parent():
+    a, b, c = product()
+    source = draw_dot(c).source
+    ids = {label: node_line(source, f"<B>{label}</B>").split()[0] for label in "abc"}
+    into_op = {(src, label) for src, dst, label in edges(source) if dst == ids["c"] + "op"}
+    # d(a*b)/da = b = -3, d(a*b)/db = a = 2
+    assert into_op == {(ids["a"], "-3.000"), (ids["b"], "2.000")}
+    assert (ids["c"] + "op", ids["c"], None) in edges(source)
+
+
+def test_a_node_used_twice_gets_two_edges():
+    a = Value(2.0, label="a")
+    b = a + a
+    b.backward()
+    source = draw_dot(b).source
+    assert len(value_nodes(source)) == 2 and len(op_nodes(source)) == 1
+    a_id = node_line(source, "<B>a</B>").split()[0]
+    from_a = [edge for edge in edges(source) if edge[0] == a_id]
+    assert len(from_a) == 2 and all(label == "1.000" for _, _, label in from_a)
+    assert "grad 2.000" in node_line(source, "<B>a</B>")
+
+
+def test_a_diamond_draws_each_node_once():
+    a = Value(2.0, label="a")
+    b = a * 4.0
+    c = a + 1.0
+    d = b * c
+    d.backward()
+    source = draw_dot(d).source
+    # a, two constants, b, c, d; an op each for b, c, d; a has two out-edges
+    assert len(value_nodes(source)) == 6 and len(op_nodes(source)) == 3
+    assert len(edges(source)) == 2 * 3 + 3
+    a_id = node_line(source, "<B>a</B>").split()[0]
+    assert Counter(label for src, _, label in edges(source) if src == a_id) == {"4.000": 1, "1.000": 1}
+
+
+def test_unlabelled_nodes_show_their_generated_name_and_constants_only_numbers():
+    x = Value(3.0, label="x")
+    y = (x * 2).tanh()
+    source = draw_dot(y).source
+    assert '<FONT COLOR="#777777">mul1</FONT><BR/>data 6.000' in source
+    assert "label=<data 2.000<BR/>grad" in source  # the constant 2
+
+
+def test_show_grad_false_leaves_grads_out():
+    _, _, c = product()
+    source = draw_dot(c, show_grad=False).source
+    assert "grad" not in source and "data -6.000" in source
+
+
+def test_rankdir_and_color_are_checked():
+    _, _, c = product()
+    assert "rankdir=TB" in draw_dot(c, rankdir="TB").source
+    with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):
+        draw_dot(c, rankdir="up")
+    with pytest.raises(ValueError, match=r'color must be "role", "grad" or None, got \'rainbow\''):
+        draw_dot(c, color="rainbow")
+
+
+def fill_of(source, label):
+    return re.search(r'fillcolor="(#[0-9a-f]{6})"', node_line(source, label))[1]
+
+
+def test_role_colours_parameters_inputs_intermediates_and_the_output():
+    w = Value(0.5, label="L0.N0.w0")
+    x = Value(2.0, label="x")
+    v = Value(1.0, label="v")
+    h = w * x
+    h.label = "h"
+    out = h + v
+    out.label = "out"
+    source = draw_dot(out).source
+    fills = {label: fill_of(source, f"<B>{label}</B>") for label in ("L0.N0.w0", "x", "v", "h", "out")}
+    assert fills["L0.N0.w0"] == "#c7e9c0"  # green: a parameter by nn's label scheme
+    assert fills["x"] == fills["v"] == "#c6dbef"  # blue: other leaves
+    assert fills["h"] == "#ffffff" and fills["out"] == "#fdd0a2"
+    source = draw_dot(out, params=[v]).source
+    assert fill_of(source, "<B>v</B>") == "#c7e9c0"
+    assert set(re.findall(r'fillcolor="([^"]+)"', draw_dot(out, color=None).source)) == {"#ffffff"}
+
+
+def test_grad_colours_blue_for_positive_red_for_negative_strongest_at_the_largest():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    out = a * b - b * 8.0  # d/da = 2, d/db = a - 8 = -7
+    out.label = "out"
+    out.backward()
+    source = draw_dot(out, color="grad").source
+    assert fill_of(source, "<B>b</B>") == "#b2182b"  # the largest |grad|: full red
+    red, green, blue = (int(fill_of(source, "<B>a</B>")[i : i + 2], 16) for i in (1, 3, 5))
+    assert blue > red and 200 < blue < 255  # positive, and paler than the strongest
+    z = Value(0.0, label="z")
+    (z * 0.0).backward()
+    assert fill_of(draw_dot(z * 0.0, color="grad").source, "<B>z</B>") == "#ffffff"
+
+
+def test_a_non_finite_grad_is_painted_yellow():
+    x = Value(1e308, label="x")
+    y = x * 1e10
+    y.backward()
+    x.grad = math.inf
+    assert fill_of(draw_dot(y, color="grad").source, "<B>x</B>") == "#ffff66"
+
+
+def test_highlight_outlines_the_node_and_writes_contributions_on_its_edges():
+    a, b, c = product()
+    source = draw_dot(c, highlight=c).source
+    assert "penwidth=3" in node_line(source, "<B>c</B>")
+    # upstream dc/dc = 1: a gets 1 * b = -3, b gets 1 * a = 2
+    assert "label=<-3.000<BR/>+= -3.000>" in source and "label=<2.000<BR/>+= 2.000>" in source
+    assert source.count("penwidth=2.5") == 2
+
+
+def test_title_is_escaped_and_left_aligned():
+    _, _, c = product()
+    source = draw_dot(c, title='a < b & "c"\nnext').source
+    assert 'label=<a &lt; b &amp; &quot;c&quot;<BR ALIGN="LEFT"/>next<BR ALIGN="LEFT"/>>' in source
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('say "hi"', "say &quot;hi&quot;"),
+        ("<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;"),
+        ("{a|b}", "{a|b}"),
+        ("back\\slash \\N", "back\\\\slash \\\\N"),
+        ("two\nlines", "two<BR/>lines"),
+        ("bell\x07 nul\x00", "bell\\\\x07 nul\\\\x00"),  # shown as \x07, doubled for dot
+        ("λ ∂L/∂w 😀", "λ ∂L/∂w 😀"),
+        ("\ud800", "\\\\ud800"),
+    ],
+)
+def test_escape_makes_labels_inert(text, expected):
+    assert escape(text) == expected
+
+
+def test_a_hostile_label_cannot_add_nodes_or_attributes():
+    evil = Value(1.0, label='x"] ; injected [label="boom"] ; y [label=<')
+    out = evil * 2
+    source = draw_dot(out).source
+    assert "injected" not in re.findall(r"^\s*(\w+) \[", source, re.M)
+    assert len(value_nodes(source)) == 3 and len(op_nodes(source)) == 1
+
+
+# ------------------------------------------------------------ MLP-scale
+
+
+def one_sample_loss(nouts, fused=False, activation="tanh", nin=2):
+    model = MLP(nin, nouts, activation=activation, seed=0, fused=fused)
+    loss = (model([0.5, -1.0][:nin]) - 1.0) ** 2
+    loss.backward()
+    return model, loss
+
+
+@pytest.mark.parametrize("fused, per_hidden, per_output", [(False, 8, 10), (True, 5, 5)])
+def test_neurons_are_found_from_the_parameter_labels(fused, per_hidden, per_output):
+    _, loss = one_sample_loss([3, 1], fused=fused)
+    owner = neurons(topological_order(loss))
+    sizes = Counter(owner.values())
+    # unfused tanh neuron of 2 inputs: w0 w1 b, 2 *, 2 +, tanh; linear output of 3: 4 params, 3 *, 3 +
+    # fused: w0 w1 b, dot, tanh; output: w0 w1 w2 b, dot
+    assert sizes == {(0, 0): per_hidden, (0, 1): per_hidden, (0, 2): per_hidden, (1, 0): per_output}
+    assert loss not in owner  # the loss is after the network
+
+
+def test_clusters_box_each_neuron_inside_its_layer():
+    model, loss = one_sample_loss([3, 1])
+    source = draw_dot(loss).source
+    assert re.findall(r"subgraph (cluster_\w+)", source) == [
+        "cluster_L0", "cluster_L0_N0", "cluster_L0_N1", "cluster_L0_N2", "cluster_L1", "cluster_L1_N0",
+    ]  # fmt: skip
+    assert "subgraph" not in draw_dot(loss, cluster=False).source
+
+
+def test_collapsed_view_draws_one_node_per_neuron():
+    _, loss = one_sample_loss([3, 1])
+    source = draw_dot(loss, collapse=True).source
+    assert source.count("<B>L0.N") == 3 and source.count("<B>L1.N0</B> linear") == 1
+    assert "L0.N0.w0" not in source  # parameters are inside their neuron
+    # each hidden neuron reads the two inputs (constants), the output neuron the three hidden ones
+    into_neurons = [e for e in edges(source) if e[2] is None and not e[0].endswith("op")]
+    assert len(into_neurons) == 3 * 2 + 3
+    # after the network: the - and **2 ops, with their local derivatives
+    assert len(op_nodes(source)) == 2
+
+
+def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
+    _, loss = one_sample_loss([16, 16, 1])
+    with pytest.raises(ValueError, match=r"more than max_nodes=500.*collapse=True.*draw_mlp\(model\)"):
+        draw_dot(loss, max_nodes=500)
+    assert len(value_nodes(draw_dot(loss).source)) > 1000  # the default limit lets it through
+    assert MAX_NODES >= 2000
+
+
+def test_draw_mlp_draws_every_neuron_and_weight():
+    model, _ = one_sample_loss([4, 3, 1])
+    source = draw_mlp(model).source
+    assert len(re.findall(r"^\s*x\d+ \[", source, re.M)) == 2
+    assert len(re.findall(r"^\s*L\d+N\d+ \[", source, re.M)) == 4 + 3 + 1
+    assert source.count("->") == 2 * 4 + 4 * 3 + 3 * 1
+
+
+def weight_edge(source, src, dst):
+    return re.search(rf"^\s*{src} -> {dst} \[(.*)\]$", source, re.M)[1]
+
+
+def test_draw_mlp_edge_width_and_colour_follow_the_weight_or_its_gradient():
+    model, _ = one_sample_loss([2, 1])
+    neuron = model.layers[0].neurons[0]
+    weights = [w for layer in model.layers for n in layer.neurons for w in n.w]
+    for w in weights:
+        w.data, w.grad = 0.1, 0.0
+    neuron.w[0].data, neuron.w[1].data = -2.0, 1.0
+    neuron.w[1].grad = 5.0
+    source = draw_mlp(model).source
+    assert "penwidth=4.30" in weight_edge(source, "x0", "L0N0")  # the largest |w|: widest
+    assert 'color="#b2182b"' in weight_edge(source, "x0", "L0N0")  # negative: red
+    assert "penwidth=2.30" in weight_edge(source, "x1", "L0N0")  # half as large
+    grads = draw_mlp(model, show_grad=True).source
+    assert "penwidth=4.30" in weight_edge(grads, "x1", "L0N0")
+    assert 'color="#2166ac"' in weight_edge(grads, "x1", "L0N0")  # positive: blue
+    assert "penwidth=0.30" in weight_edge(grads, "x0", "L0N0")  # zero gradient: thinnest
+
+
+def test_draw_mlp_refuses_what_is_not_a_network():
+    _, _, c = product()
+    with pytest.raises(TypeError, match=r"draw_mlp needs a model with .layers of .neurons \(an MLP\), got Value"):
+        draw_mlp(c)
