@@ -1,0 +1,122 @@
+"""Backward as frames (micrograd_mlp.stepper): drawings per step, SVG files, one HTML page."""
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+from viz_support import require, svg_texts
+
+from micrograd_mlp import Value
+from micrograd_mlp.explain import backward_steps
+from micrograd_mlp.stepper import MAX_STEPS, backward_frames, save_frames, stepper_html
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, (x1, x2, w1, w2, b)
+
+
+def test_one_frame_per_step_with_the_current_node_outlined():
+    o, leaves = neuron()
+    frames = backward_frames(o)
+    twin, twin_leaves = neuron()
+    steps = [str(step) for step in backward_steps(twin)]
+    assert len(frames) == len(steps) == 6  # the start, tanh, two +, two *
+    for frame, text in zip(frames, steps):
+        assert frame.source.count("penwidth=3") == 1
+        assert text.splitlines()[0] in frame.source
+    assert [v.grad for v in leaves] == [v.grad for v in twin_leaves]  # same as stepping by hand
+    # frame 0: only the root's grad is set so far; frame 1: n has received 0.5
+    assert "<B>n</B><BR/>data 0.8814<BR/>grad 0.000" in frames[0].source
+    assert "<B>n</B><BR/>data 0.8814<BR/>grad 0.5000" in frames[1].source
+    assert "+= 0.5000" in frames[1].source
+
+
+def test_frames_pass_drawing_options_on():
+    o, _ = neuron()
+    assert all("rankdir=TB" in f.source for f in backward_frames(o, rankdir="TB"))
+
+
+def test_too_many_steps_are_refused_before_any_grad_changes():
+    x = Value(1.0, label="x")
+    out = x
+    for _ in range(MAX_STEPS + 1):
+        out = out * 1.0
+    with pytest.raises(ValueError, match=rf"{MAX_STEPS + 1} steps, more than {MAX_STEPS} frames"):
+        backward_frames(out)
+    assert x.grad == 0.0
+
+
+def test_save_frames_writes_numbered_svgs(tmp_path):
+    require("dot")
+    o, _ = neuron()
+    paths = save_frames(o, tmp_path / "frames")
+    assert [p.name for p in paths] == [f"frame_{i:03d}.svg" for i in range(6)]
+    for path in paths:
+        assert "o" in svg_texts(path.read_text(encoding="utf-8"))
+
+
+class PageReader(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.frames, self.ids, self.scripts, self.links = 0, [], [], []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div" and attrs.get("class") == "frame":
+            self.frames += 1
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        for name in ("src", "href"):
+            if name in attrs:
+                self.links.append(attrs[name])
+        self._in_script = tag == "script"
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+
+def test_the_page_holds_every_frame_and_needs_no_network(tmp_path):
+    require("dot")
+    o, _ = neuron()
+    path = stepper_html(o, tmp_path / "steps.html", title="A <neuron>")
+    page = path.read_text(encoding="utf-8")
+    twin, _ = neuron()
+    steps = [str(step) for step in backward_steps(twin)]
+    reader = PageReader()
+    reader.feed(page)
+    assert reader.frames == len(steps) == page.count("<svg")
+    for text in steps:
+        assert f"<pre>{text.replace('>', '&gt;')}</pre>" in page
+    assert "<title>A &lt;neuron&gt;</title>" in page
+    # Offline: nothing loaded from anywhere; the only URLs are XML namespace names.
+    assert reader.links == []
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "<!DOCTYPE svg" not in page and "<?xml" not in page
+    assert len(reader.ids) == len(set(reader.ids))  # each frame's SVG ids made unique
+    script = "".join(reader.scripts)
+    for handler in ('addEventListener("keydown"', '"ArrowRight"', '"ArrowLeft"', '"Home"', '"End"'):
+        assert handler in script
+    for button in ("first", "back", "next", "last"):
+        assert f'id="{button}"' in page and f'getElementById("{button}").onclick' in script
+
+
+def test_each_inline_svg_is_well_formed(tmp_path):
+    require("dot")
+    o, _ = neuron()
+    page = stepper_html(o, tmp_path / "steps.html").read_text(encoding="utf-8")
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        ET.fromstring(svg.encode("utf-8"))
