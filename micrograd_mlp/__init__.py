@@ -16,6 +16,10 @@ from .train import History, accuracy, fit, predict
 from .data import make_circles, make_cubic, make_moons, make_polynomial, make_spiral, make_xor, train_test_split
 from .check import compare, gradcheck, gradcheck_model
 from .reference import from_value_mlp, to_value_mlp
+from .explain import backward_steps, explain
+from .rendering import GraphvizNotFound, find_dot, render, render_svg
+from .viz import draw_dot, draw_mlp
+from .stepper import backward_frames, save_frames, stepper_html
 
 __version__ = "0.1.0"
 
@@ -33,4 +37,6 @@ __all__ = [
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
     "train_test_split",
     "reference", "gradcheck", "gradcheck_model", "compare", "to_value_mlp", "from_value_mlp",
+    "draw_dot", "draw_mlp", "render", "render_svg", "find_dot", "GraphvizNotFound",
+    "backward_steps", "explain", "backward_frames", "save_frames", "stepper_html",
 ]

@@ -16,7 +16,7 @@ from typing import List, Tuple, Union
 
 from .engine import Value, topological_order
 from .explain import backward_steps
-from .render import render_svg
+from .rendering import render_svg
 from .viz import Drawing, draw_dot
 
 __all__ = ["backward_frames", "save_frames", "stepper_html", "MAX_STEPS"]

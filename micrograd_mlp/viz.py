@@ -24,7 +24,7 @@ import graphviz
 
 from .engine import Value, topological_order
 from .explain import node_names
-from .render import render_svg
+from .rendering import render_svg
 
 __all__ = ["Drawing", "draw_dot", "draw_mlp", "MAX_NODES"]
 

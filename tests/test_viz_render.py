@@ -1,4 +1,4 @@
-"""Rendering drawings (micrograd_mlp.render): dot, the graphviz-pure fallback, the
+"""Rendering drawings (micrograd_mlp.rendering): dot, the graphviz-pure fallback, the
 install hint when neither is there, and Jupyter's inline display.
 
 These run dot for real: skipped on a machine without it, failed under CI.
@@ -10,8 +10,8 @@ import pytest
 from viz_support import SVG, require, svg_texts
 
 from micrograd_mlp import MLP, Value
-from micrograd_mlp import render as render_module
-from micrograd_mlp.render import GraphvizNotFound, find_dot, render, render_svg
+from micrograd_mlp import rendering as render_module
+from micrograd_mlp.rendering import GraphvizNotFound, find_dot, render, render_svg
 from micrograd_mlp.viz import draw_dot, draw_mlp
 
 
