@@ -26,9 +26,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from . import losses, reference
+from . import losses, reference, train
 from .engine import Value, dot, no_grad
-from .optim import SGD
 from .reference import PARAMETER_NAMES, from_value_mlp, to_value_mlp, value_mlp_arrays
 
 __all__ = [
@@ -448,8 +447,10 @@ def _explain(rows, mlp, ref, x, y) -> tuple:
 def compare_training(ref: reference.MLP, X, Y, epochs: int = 3, lr: float = 0.01) -> Dict[str, float]:
     """Train a copy of ``ref`` (its ``fit``) and a `Value` MLP from the same start.
 
-    Both do the slides' per-sample gradient descent. Returns the max abs
-    difference of each parameter array after training.
+    The reference runs the slides' per-sample gradient descent; the `Value` MLP
+    runs the library's `micrograd_mlp.train.fit` with ``batch_size=1``, no
+    shuffling and plain SGD, which is the same loop. Returns the max abs
+    difference of each parameter array after training (``ref`` is untouched).
 
     >>> from micrograd_mlp.reference import MLPrelu
     >>> X = np.linspace(-1, 1, 6)[:, None]
@@ -462,11 +463,12 @@ def compare_training(ref: reference.MLP, X, Y, epochs: int = 3, lr: float = 0.01
     mlp = to_value_mlp(ref)
     x, y = ref.as_batch(X, Y)
     ref.fit(x, y, epochs=epochs, lr=lr)
-    optimizer = SGD(mlp.parameters(), lr=lr)  # w <- w - lr * dl/dw, the slides' update
-    for _ in range(epochs):
-        for sample, target in zip(x, y):
-            _autograd_gradients(mlp, ref, sample[None, :], target[None, :])
-            optimizer.step()
+    # One sample per step, so the library's mean loss is the slides' per-sample
+    # loss, and its default SGD is the slides' w <- w - lr * dl/dw.
+    train.fit(
+        mlp, x, y, loss=getattr(losses, ref.loss_name), lr=lr, epochs=epochs,
+        batch_size=1, shuffle=False, verbose=False,
+    )
     trained = value_mlp_arrays(mlp)
     return {
         name: float(np.max(np.abs(trained[name] - array)))
