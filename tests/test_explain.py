@@ -4,22 +4,11 @@ import math
 
 import pytest
 from hypothesis import given, settings
+from explain_examples import neuron
 from hypothesis import strategies as st
 
 from micrograd_mlp import Value, dot, topological_order
 from micrograd_mlp.explain import backward_steps, explain, node_names, number
-
-
-def neuron():
-    """micrograd's hand-worked neuron: o = tanh(x1*w1 + x2*w2 + b), n = 0.8814."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, n=n)
 
 
 # ------------------------------------------------------------------ names

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from explain_examples import neuron
 from viz_support import require, svg_texts
 
 from micrograd_mlp import Value
@@ -12,27 +13,17 @@ from micrograd_mlp.explain import backward_steps
 from micrograd_mlp.stepper import MAX_STEPS, backward_frames, save_frames, stepper_html
 
 
-def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, (x1, x2, w1, w2, b)
-
-
 def test_one_frame_per_step_with_the_current_node_outlined():
-    o, leaves = neuron()
+    o, nodes = neuron()
     frames = backward_frames(o)
-    twin, twin_leaves = neuron()
+    twin, twin_nodes = neuron()
     steps = [str(step) for step in backward_steps(twin)]
     assert len(frames) == len(steps) == 6  # the start, tanh, two +, two *
     for frame, text in zip(frames, steps):
         assert frame.source.count("penwidth=3") == 1
         assert text.splitlines()[0] in frame.source
-    assert [v.grad for v in leaves] == [v.grad for v in twin_leaves]  # same as stepping by hand
+    assert [v.grad for v in nodes.values()] == [v.grad for v in twin_nodes.values()]
+    assert (nodes["x1"].grad, nodes["w1"].grad) == pytest.approx((-1.5, 1.0))
     # frame 0: only the root's grad is set so far; frame 1: n has received 0.5
     assert "<B>n</B><BR/>data 0.8814<BR/>grad 0.000" in frames[0].source
     assert "<B>n</B><BR/>data 0.8814<BR/>grad 0.5000" in frames[1].source
