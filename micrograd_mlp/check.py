@@ -517,17 +517,19 @@ def command(args: argparse.Namespace) -> int:
 def _check_references(args: argparse.Namespace) -> List[str]:
     """Print compare, gradcheck and training tables for every reference model."""
     print("1. Autograd against the slides' hand-derived backprop (same weights, same batch)\n")
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng([args.seed, 1])  # the data, independent of the weights
     X = rng.normal(size=(args.batch, args.inputs))
     regression_targets = rng.normal(size=(args.batch, 1))
     class_targets = (rng.random(size=(args.batch, 1)) < 0.5).astype(float)
     problems = []
     for model_class in (reference.MLP, reference.SlidesLinearMLP, reference.MLPrelu, reference.BinaryMLP):
         name = model_class.__name__
-        ref = model_class(args.inputs, args.hidden, 1, seed=args.seed)
-        # nonzero biases, so the numbers are not special
-        ref.b1 = rng.normal(scale=0.1, size=ref.b1.shape)
-        ref.b2 = rng.normal(scale=0.1, size=ref.b2.shape)
+        # The same weights for every model (so the slides' linear MLP and the
+        # corrected one show the same autograd column), with nonzero biases.
+        weights_rng = np.random.default_rng(args.seed)
+        ref = model_class(args.inputs, args.hidden, 1, rng=weights_rng)
+        ref.b1 = weights_rng.normal(scale=0.1, size=ref.b1.shape)
+        ref.b2 = weights_rng.normal(scale=0.1, size=ref.b2.shape)
         Y = class_targets if model_class is reference.BinaryMLP else regression_targets
         report = compare(ref, X, Y, verbose=args.verbose)
         print(report, end="\n\n")
