@@ -220,3 +220,25 @@ def test_sigmoid_and_cross_entropy_mix_ups_are_caught():
         fit(MLP(2, [3, 1], seed=0), X, y, loss="bce", verbose=False)
     with pytest.raises(ValueError, match="loss='bce_logits' applies the sigmoid itself"):
         fit(MLP(2, [3, 1], output_activation="sigmoid", seed=0), X, y, loss="bce_logits", verbose=False)
+
+
+def test_fit_restores_the_cycle_collector_state_even_after_an_error():
+    import gc
+
+    X, y = make_cubic(4, seed=0)
+    assert gc.isenabled()
+    fit(MLP(1, [2, 1], seed=0), X, y, epochs=1, verbose=False)
+    assert gc.isenabled()
+
+    def failing_loss(outputs, targets):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        fit(MLP(1, [2, 1], seed=0), X, y, loss=failing_loss, epochs=1, verbose=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fit(MLP(1, [2, 1], seed=0), X, y, epochs=1, verbose=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
