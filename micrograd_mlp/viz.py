@@ -26,7 +26,7 @@ from .engine import Value, topological_order
 from .explain import node_names
 from .rendering import render_svg
 
-__all__ = ["Drawing", "draw_dot", "draw_mlp", "MAX_NODES"]
+__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES"]
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
 
@@ -113,6 +113,13 @@ def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
     the activation (tanh, relu, sigmoid) applied to that. When a node mixes
     neurons, the deepest layer wins: ``w * h`` belongs to the neuron of ``w``,
     not of the previous layer's output ``h``.
+
+    >>> from micrograd_mlp.nn import MLP
+    >>> model = MLP(2, [1], activation="tanh", output_activation="tanh", seed=0)
+    >>> out = model([1.0, 2.0])
+    >>> owner = neurons(topological_order(out * 3))   # the * 3 is after the network
+    >>> sorted(node.op or node.label for node in owner)   # 2 weights, b, 2 *, 2 +, tanh
+    ['*', '*', '+', '+', 'L0.N0.b', 'L0.N0.w0', 'L0.N0.w1', 'tanh']
     """
     owner: Dict[Value, Tuple[int, int]] = {}
     summed: Dict[Value, frozenset] = {}  # parameters of its neuron a node depends on
@@ -219,33 +226,17 @@ def draw_dot(
     largest_grad = max((abs(n.grad) for n in shown if math.isfinite(n.grad)), default=0.0)
     param_set = set(params)
 
-    def fill(node: Value) -> str:
-        if color == "grad":
-            return _signed_colour(node.grad, largest_grad)
-        if color == "role":
-            return _ROLE_COLOURS[_role(node, root, param_set)]
-        return "#ffffff"
-
     def add_value(graph: graphviz.Digraph, node: Value) -> None:
-        name = names[node]
-        if node in whole_neurons:
-            layer, index = owner[node]
-            activation = node.op if node.op in _ACTIVATIONS else "linear"
-            rows = [f"<B>L{layer}.N{index}</B> {activation}"]
-        elif node.label:
-            rows = [f"<B>{escape(name)}</B>"]
-        elif node.parents:
-            rows = [f'<FONT COLOR="#777777">{escape(name)}</FONT>']
+        if color == "grad":
+            fill = _signed_colour(node.grad, largest_grad)
         else:
-            rows = []  # an unlabelled constant: its data says it all
-        rows.append(f"data {_number(node.data)}")
-        if show_grad:
-            rows.append(f"grad {_number(node.grad)}")
-        style = {"fillcolor": fill(node), "shape": "box", "style": "rounded,filled"}
+            fill = _ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
+        style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}
         if node is highlight:
             style.update(color=_HIGHLIGHT, penwidth="3")
-        graph.node(ids[node], label="<" + "<BR/>".join(rows) + ">", **style)
-        if node.parents and node not in whole_neurons:
+        neuron = owner[node] if node in whole_neurons else None
+        graph.node(ids[node], label=_box_label(node, names[node], neuron, show_grad), **style)
+        if node.parents and neuron is None:
             graph.node(ids[node] + "op", label=f"<{escape(node.op)}>", shape="circle", margin="0.02")
             graph.edge(ids[node] + "op", ids[node])
 
@@ -258,6 +249,45 @@ def draw_dot(
         left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
         graph.attr(label=f"<{escape(title, left)}{left}>", labelloc="b", labeljust="l",
                    fontname="Courier", fontsize="11")  # fmt: skip
+    _place_nodes(graph, shown, owner if cluster else {}, collapse, add_value)
+    for node in shown:
+        whole_neuron = node in whole_neurons
+        target = ids[node] if whole_neuron else ids[node] + "op"
+        for source, local_grad in _incoming(node, order, owner, shown_as, whole_neuron):
+            if local_grad is None:  # into a collapsed neuron: many paths, no single number
+                graph.edge(ids[source], target)
+            elif node is highlight:
+                # At a backward step, node.grad is the upstream dL/dnode.
+                contribution = node.grad * local_grad
+                graph.edge(ids[source], target, label=f"<{_number(local_grad)}<BR/>+= {_number(contribution)}>",
+                           color=_HIGHLIGHT, fontcolor=_HIGHLIGHT, penwidth="2.5")  # fmt: skip
+            else:
+                graph.edge(ids[source], target, label=_number(local_grad))
+    return graph
+
+
+def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_grad: bool) -> str:
+    """The HTML-like label of a value's box: its name, data and grad."""
+    if neuron is not None:  # a collapsed neuron, drawn as its output
+        activation = node.op if node.op in _ACTIVATIONS else "linear"
+        rows = [f"<B>L{neuron[0]}.N{neuron[1]}</B> {activation}"]
+    elif node.label:
+        rows = [f"<B>{escape(name)}</B>"]
+    elif node.parents:
+        rows = [f'<FONT COLOR="#777777">{escape(name)}</FONT>']  # a generated name, in grey
+    else:
+        rows = []  # an unlabelled constant: its data says it all
+    rows.append(f"data {_number(node.data)}")
+    if show_grad:
+        rows.append(f"grad {_number(node.grad)}")
+    return "<" + "<BR/>".join(rows) + ">"
+
+
+def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
+    """Add every node, each neuron's in a box inside its layer's box.
+
+    Collapsed neurons are single nodes, so they get only the layer boxes.
+    """
     by_layer: Dict[int, Dict[int, List[Value]]] = {}
     for node in shown:
         if node in owner:
@@ -277,24 +307,6 @@ def draw_dot(
                     neuron_box.attr(label=f"L{layer}.N{index}", style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
-    for node in shown:
-        target = ids[node] if node in whole_neurons else ids[node] + "op"
-        for source, local_grad in _incoming(node, order, owner, shown_as, node in whole_neurons):
-            if local_grad is None:  # into a collapsed neuron: many paths, no single number
-                graph.edge(ids[source], target)
-                continue
-            attributes = {"label": _number(local_grad)}
-            if node is highlight:
-                # At a backward step, node.grad is the upstream dL/dnode.
-                contribution = node.grad * local_grad
-                attributes = {
-                    "label": f"<{_number(local_grad)}<BR/>+= {_number(contribution)}>",
-                    "color": _HIGHLIGHT,
-                    "fontcolor": _HIGHLIGHT,
-                    "penwidth": "2.5",
-                }
-            graph.edge(ids[source], target, **attributes)
-    return graph
 
 
 def _incoming(node, order, owner, shown_as, whole_neuron) -> List[Tuple[Value, Optional[float]]]:

@@ -229,6 +229,12 @@ def test_collapsed_view_draws_one_node_per_neuron():
     assert len(op_nodes(source)) == 2
 
 
+def test_collapsed_view_without_clusters_has_no_boxes():
+    _, loss = one_sample_loss([3, 1])
+    source = draw_dot(loss, collapse=True, cluster=False).source
+    assert "subgraph" not in source and source.count("<B>L0.N") == 3
+
+
 def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
     _, loss = one_sample_loss([16, 16, 1])
     with pytest.raises(ValueError, match=r"more than max_nodes=500.*collapse=True.*draw_mlp\(model\)"):
