@@ -28,7 +28,7 @@ from .engine import Value, no_grad
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import SGD, Optimizer
 
-__all__ = ["fit", "History", "predict", "accuracy"]
+__all__ = ["fit", "History", "predict", "evaluate", "accuracy"]
 
 LossFunction = Callable[[Any, Any], Value]
 
@@ -227,13 +227,8 @@ def fit(
     if val is not None:
         X_val, y_val = _check_data(model, *val, what="val X")
         val_data = (X_val, _labels_for(loss, y_val) if threshold is not None else y_val)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
     n = len(X)
-    if batch_size is None:
-        batch_size = n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    batch_size = _check_schedule(epochs, batch_size, n)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
     rows, targets = X.tolist(), y.tolist()
@@ -262,7 +257,7 @@ def fit(
         if threshold is not None:
             history.accuracy.append(correct / y.size)
         if val_data is not None:
-            history.val_loss.append(evaluate(model, *val_data, loss_fn))
+            history.val_loss.append(evaluate(model, *val_data, loss))
             if threshold is not None:
                 history.val_accuracy.append(_accuracy(model, *val_data, threshold))
         if verbose:
@@ -270,6 +265,17 @@ def fit(
         if callback is not None:
             callback(epoch, model, history)
     return history
+
+
+def _check_schedule(epochs: int, batch_size: Optional[int], n: int) -> int:
+    """Validate epochs and batch_size; the batch size to use (None means all n)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is None:
+        return n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    return batch_size
 
 
 def _progress(epochs: int, verbose: bool) -> Any:
@@ -301,8 +307,19 @@ def predict(model: Any, X: Any) -> np.ndarray:
         return _numbers([model(row) for row in X.tolist()])
 
 
-def evaluate(model: Any, X: np.ndarray, y: np.ndarray, loss_fn: LossFunction) -> float:
-    """The loss of ``model`` on the whole of ``(X, y)`` (no graph is built)."""
+def evaluate(model: Any, X: Any, y: Any, loss: Union[str, LossFunction] = "mse") -> float:
+    """The mean loss of ``model`` on the whole of ``(X, y)`` (no graph is built).
+
+    >>> from micrograd_mlp import MLP
+    >>> model = MLP(1, [1], "linear", seed=0)
+    >>> model.layers[0].neurons[0].w[0].data = 2.0      # y = 2x
+    >>> evaluate(model, [[1.0], [2.0]], [0.0, 1.0])     # (0.5 * 2^2 + 0.5 * 3^2) / 2
+    3.25
+    """
+    loss_fn, threshold = _resolve_loss(loss)
+    X, y = _check_data(model, X, y)
+    if threshold is not None:
+        y = _labels_for(loss, y)
     with no_grad():
         return loss_fn([model(row) for row in X.tolist()], y.tolist()).data
 

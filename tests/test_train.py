@@ -242,3 +242,14 @@ def test_fit_restores_the_cycle_collector_state_even_after_an_error():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_evaluate_converts_labels_like_fit():
+    from micrograd_mlp.losses import hinge
+    from micrograd_mlp.train import evaluate
+
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    expected = hinge([model(x) for x in X.tolist()], (2 * y - 1).tolist()).data
+    assert evaluate(model, X, y, "hinge") == expected
+    assert evaluate(model, X, 2 * y - 1, "hinge") == expected
