@@ -12,8 +12,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _locate(program: str):
-    found = shutil.which(program) or shutil.which(program, path=sysconfig.get_path("scripts"))
-    return os.path.realpath(found) if found else None
+    # This Python's own scripts first: a PATH entry may be a version manager's
+    # shim, which cannot run once a test hides PATH.
+    found = shutil.which(program, path=sysconfig.get_path("scripts")) or shutil.which(program)
+    return found
 
 
 # Looked up once, before any test hides PATH.
@@ -21,7 +23,7 @@ _INSTALLED = {program: _locate(program) for program in ("dot", "graphviz-pure")}
 
 
 def require(program: str) -> str:
-    """The real path of `program` ("dot" or "graphviz-pure"); skip the test
+    """The path of `program` ("dot" or "graphviz-pure"); skip the test
     without it, but fail under CI.
 
     CI installs Graphviz (and the dev extra's graphviz-pure) so that the
