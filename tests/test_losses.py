@@ -146,6 +146,8 @@ def test_l2_value_and_gradient():
     penalty.backward()
     assert penalty.data == pytest.approx(0.01 * sum(x * x for x in OUTPUTS), rel=1e-12)
     assert [p.grad for p in params] == pytest.approx([0.02 * x for x in OUTPUTS], rel=1e-12)
+    numeric = finite_difference_grads(lambda xs: l2([Value(x) for x in xs], 0.01).data, OUTPUTS)
+    assert [p.grad for p in params] == pytest.approx(numeric, rel=1e-6)
 
 
 def test_l2_accepts_a_model():
