@@ -46,9 +46,6 @@ ACTIVATIONS: Dict[str, Callable[[Value], Value]] = {
     "linear": _linear,
 }
 
-INITS = ("normal", "uniform")
-
-
 def _check_activation(activation: str) -> str:
     if activation not in ACTIVATIONS:
         raise ValueError(
@@ -110,7 +107,7 @@ class Neuron:
         _check_size("nin", nin)
         self.activation = _check_activation(activation)
         self.fused = bool(fused)
-        rng = rng if rng is not None else random
+        rng = _make_rng(None, rng)
         if init == "normal":
             # The slides' (Glorot) scale keeps the variance of activations
             # roughly constant from layer to layer.
