@@ -127,6 +127,12 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
       a.grad += 1.0 * -3.0 = -3.0  (1.0 -> -2.0)
       b.grad += 1.0 * 2.0 = 2.0  (0.0 -> 2.0)
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps needs the Value to backpropagate from, got {type(root).__name__}")
+    return _steps(root)  # checked now, run lazily: nothing changes until the first step is asked for
+
+
+def _steps(root: Value) -> Iterator[BackwardStep]:
     order = topological_order(root)
     names = node_names(order)
     # The same start as Value.backward: fresh intermediate grads, seed dL/dL = 1.

@@ -201,6 +201,11 @@ def draw_dot(
     >>> "data 2.000<BR/>grad -3.000" in graph.source  # a: dc/da = b = -3
     True
     """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"draw_dot needs the Value to draw the graph of, got {type(root).__name__}; "
+            "for a list of outputs draw their sum or each one, for a model use draw_mlp(model)"
+        )
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f'rankdir must be "LR", "TB", "RL" or "BT", got {rankdir!r}')
     if color not in ("role", "grad", None):

@@ -3,8 +3,8 @@
 import math
 
 import pytest
-from hypothesis import given, settings
 from explain_examples import neuron
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_mlp import Value, dot, topological_order
@@ -65,6 +65,11 @@ def test_a_reused_node_shows_its_gradient_accumulating():
         "  a.grad += 1.0 * 1.0 = 1.0  (1.0 -> 2.0)"
     )
     assert str(start) == "step 0: start: intermediate grads set to 0, add1.grad += 1 (dadd1/dadd1 = 1)"
+
+
+def test_backward_steps_refuses_what_is_not_a_value_at_once():
+    with pytest.raises(TypeError, match=r"backward_steps needs the Value to backpropagate from, got float"):
+        backward_steps(3.0)
 
 
 def test_grads_are_filled_as_the_steps_are_consumed():

@@ -101,6 +101,8 @@ def test_rankdir_and_color_are_checked():
         draw_dot(c, rankdir="up")
     with pytest.raises(ValueError, match=r'color must be "role", "grad" or None, got \'rainbow\''):
         draw_dot(c, color="rainbow")
+    with pytest.raises(TypeError, match=r"draw_dot needs the Value to draw the graph of, got list"):
+        draw_dot([c])
 
 
 def fill_of(source, label):
