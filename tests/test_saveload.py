@@ -3,6 +3,8 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_mlp import MLP, load, load_into, save
 from micrograd_mlp.nn import ModelFileError
@@ -157,3 +159,18 @@ def test_save_refuses_non_models_and_mixed_layers(tmp_path):
 def test_save_into_a_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="cannot save to .*: the folder .*nowhere.* does not exist"):
         save(MLP(2, [3, 1], seed=0), tmp_path / "nowhere" / "m.json")
+
+
+any_finite_float = st.floats(allow_nan=False, allow_infinity=False)  # subnormals, -0.0, 1e308 too
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(any_finite_float, min_size=9, max_size=9))
+def test_any_finite_weights_round_trip_bit_identically(tmp_path_factory, numbers):
+    model = MLP(2, [2, 1], seed=0)
+    for p, number in zip(model.parameters(), numbers):
+        p.data = number
+    path = tmp_path_factory.mktemp("roundtrip") / "m.json"
+    save(model, path)
+    loaded = snapshot(load(path))
+    assert [n.hex() for n in loaded] == [n.hex() for n in numbers]  # hex: -0.0 != 0.0
