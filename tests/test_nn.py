@@ -3,6 +3,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_mlp import MLP, Layer, Neuron, Value
 
@@ -204,3 +206,26 @@ def test_neuron_and_layer_refuse_a_wrong_number_of_inputs():
 def test_numpy_scalars_inside_a_list_are_numbers():
     model = MLP(2, [3, 1], seed=0)
     assert model([np.float32(0.5), np.int64(2)]).data == model([0.5, 2.0]).data
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    nin=st.integers(1, 4),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+    seed=st.integers(0, 10**6),
+    data=st.data(),
+)
+def test_fused_matches_unfused_on_any_architecture(nin, nouts, activation, seed, data):
+    x = data.draw(st.lists(st.floats(-3, 3), min_size=nin, max_size=nin))
+    plain = MLP(nin, nouts, activation, "tanh", seed=seed)
+    fused = MLP(nin, nouts, activation, "tanh", seed=seed, fused=True)
+    out_plain, out_fused = plain(x), fused(x)
+    outs_plain = out_plain if isinstance(out_plain, list) else [out_plain]
+    outs_fused = out_fused if isinstance(out_fused, list) else [out_fused]
+    assert [o.data for o in outs_plain] == [o.data for o in outs_fused]  # same float operations
+    sum(outs_plain, Value(0.0)).backward()
+    sum(outs_fused, Value(0.0)).backward()
+    assert [p.grad for p in plain.parameters()] == pytest.approx(
+        [p.grad for p in fused.parameters()], rel=1e-12, abs=1e-15
+    )
