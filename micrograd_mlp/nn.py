@@ -213,6 +213,9 @@ class MLP:
             regression or logits, ``"sigmoid"`` for probabilities).
         seed / rng: make the initial weights reproducible (not both).
         init: ``"normal"`` (the slides) or ``"uniform"`` (micrograd); see `Neuron`.
+            ``"uniform"`` draws in micrograd's order, so after ``random.seed(s)``
+            (or with ``seed=s``) the weights equal micrograd's ``MLP`` after
+            ``random.seed(s)``.
         fused: every neuron's weighted sum as one ``dot`` node.
     """
 

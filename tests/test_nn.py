@@ -83,6 +83,19 @@ def test_uniform_init_is_micrographs_range():
     assert max(weights) - min(weights) > 1.8
 
 
+def test_uniform_init_draws_micrographs_weights_in_micrographs_order():
+    # micrograd: Neuron.w = [Value(random.uniform(-1, 1)) for _ in range(nin)], b = Value(0),
+    # layer by layer, neuron by neuron; so random.seed(s) gives micrograd's exact start.
+    draws = random.Random(1337)
+    expected = []
+    for nin, nout in [(2, 16), (16, 16), (16, 1)]:
+        for _ in range(nout):
+            expected += [draws.uniform(-1, 1) for _ in range(nin)] + [0.0]
+    assert [p.data for p in MLP(2, [16, 16, 1], init="uniform", seed=1337).parameters()] == expected
+    random.seed(1337)
+    assert [p.data for p in MLP(2, [16, 16, 1], init="uniform").parameters()] == expected
+
+
 def test_seed_and_rng_make_weights_reproducible():
     a = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
     b = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
