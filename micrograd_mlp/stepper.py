@@ -52,7 +52,8 @@ def _film(root: Value, titled: bool, draw_options: dict) -> List[Tuple[str, Draw
     for step in backward_steps(root):
         text = str(step)
         title = text if titled else ""
-        film.append((text, draw_dot(root, highlight=step.node, title=title, **draw_options)))
+        current = step.node if step.index > 0 else None  # step 0 only seeds dL/dL = 1
+        film.append((text, draw_dot(root, highlight=current, title=title, **draw_options)))
     return film
 
 
@@ -96,11 +97,11 @@ button {{ font-size: 1em; }}
 <body>
 <h1>{title}</h1>
 <p>
-<button id="first" title="first step (Home)">&#x23EE;</button>
+<button id="first" title="first step (Home)">&#x25C0;&#x25C0; first</button>
 <button id="back" title="previous step (left arrow)">&#x25C0; back</button>
 <span id="counter"></span>
 <button id="next" title="next step (right arrow)">next &#x25B6;</button>
-<button id="last" title="last step (End)">&#x23ED;</button>
+<button id="last" title="last step (End)">last &#x25B6;&#x25B6;</button>
 </p>
 {frames}
 <script>

@@ -1,6 +1,8 @@
 """Backward as frames (micrograd_mlp.stepper): drawings per step, SVG files, one HTML page."""
 
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -20,8 +22,10 @@ def test_one_frame_per_step_with_the_current_node_outlined():
     steps = [str(step) for step in backward_steps(twin)]
     assert len(frames) == len(steps) == 6  # the start, tanh, two +, two *
     for frame, text in zip(frames, steps):
-        assert frame.source.count("penwidth=3") == 1
         assert text.splitlines()[0] in frame.source
+    # the start has nothing to outline; every later frame outlines the node of its step
+    assert [frame.source.count("penwidth=3") for frame in frames] == [0, 1, 1, 1, 1, 1]
+    assert "<BR/>+= " not in frames[0].source  # no contributions on edges yet
     assert [v.grad for v in nodes.values()] == [v.grad for v in twin_nodes.values()]
     assert (nodes["x1"].grad, nodes["w1"].grad) == pytest.approx((-1.5, 1.0))
     # frame 0: only the root's grad is set so far; frame 1: n has received 0.5
@@ -111,3 +115,30 @@ def test_each_inline_svg_is_well_formed(tmp_path):
     page = stepper_html(o, tmp_path / "steps.html").read_text(encoding="utf-8")
     for svg in re.findall(r"<svg.*?</svg>", page, re.S):
         ET.fromstring(svg.encode("utf-8"))
+
+
+def test_keys_and_buttons_step_through_the_page_in_a_browser(tmp_path):
+    """Optional: runs where a headless Chromium is installed (not a project dependency)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        pytest.skip("no chromium to open the page with")
+    require("dot")
+    o, _ = neuron()
+    page = stepper_html(o, tmp_path / "steps.html").read_text(encoding="utf-8")
+    # Press keys and buttons from a script, then record which frame is shown.
+    probe = """<script>
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "End", "ArrowRight"])
+      document.dispatchEvent(new KeyboardEvent("keydown", {key}));
+    document.getElementById("back").click();
+    document.getElementById("back").click();
+    const shown = document.querySelectorAll(".frame.current");
+    document.body.dataset.shown = shown.length + " " + shown[0].id + " / " + counter.textContent;
+    </script></body>"""
+    probed = tmp_path / "probe.html"
+    probed.write_text(page.replace("</body>", probe), encoding="utf-8")
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", probed.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    # End goes to the last frame (5), right stays there, two clicks on back: frame 3
+    assert 'data-shown="1 frame-3 / step 3 of 5"' in result.stdout
