@@ -4,7 +4,7 @@ import math
 
 import pytest
 from explain_examples import neuron
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_mlp import Value, dot, topological_order
@@ -88,6 +88,13 @@ OPS = ("+", "-", "*", "/", "rsub", "rmul", "tanh", "sigmoid", "relu", "neg", "po
 
 
 def build(leaves, recipe):
+    try:
+        return _build(leaves, recipe)
+    except OverflowError:  # squaring again and again leaves the floats; not what is tested
+        assume(False)
+
+
+def _build(leaves, recipe):
     nodes = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
     for op, i, j, c in recipe:
         a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
@@ -122,9 +129,10 @@ def test_stepping_gives_exactly_the_grads_of_backward(leaves, recipe, passes):
         by_backward.backward()
         for _ in backward_steps(by_steps):
             pass
-    expected = [node.grad for node in topological_order(by_backward)]
-    got = [node.grad for node in topological_order(by_steps)]
-    assert got == expected  # bit for bit, not approximately
+    # repr: bit for bit, not approximately, and a nan (inf - inf) equals a nan
+    expected = [repr(node.grad) for node in topological_order(by_backward)]
+    got = [repr(node.grad) for node in topological_order(by_steps)]
+    assert got == expected
 
 
 @settings(max_examples=80, deadline=None)
