@@ -87,12 +87,13 @@ def _mix(rgb: Tuple[int, int, int], strength: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in channels)
 
 
-def _signed_colour(x: float, largest: float) -> str:
-    """Blue for positive, red for negative, stronger for larger |x|."""
+def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
+    """Blue for positive, red for negative, stronger for larger |x| (up to `strongest`)."""
     if not math.isfinite(x):
         return _NOT_FINITE
     strength = abs(x) / largest if largest > 0.0 else 0.0
-    return _mix(_POSITIVE if x > 0 else _NEGATIVE, 0.15 + 0.85 * strength if x else 0.0)
+    faintest = 0.1
+    return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
 
 
 def _role(node: Value, root: Value, params: set) -> str:
@@ -233,7 +234,7 @@ def draw_dot(
 
     def add_value(graph: graphviz.Digraph, node: Value) -> None:
         if color == "grad":
-            fill = _signed_colour(node.grad, largest_grad)
+            fill = _signed_colour(node.grad, largest_grad, strongest=0.6)  # pale: text stays legible
         else:
             fill = _ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
         style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}

@@ -133,7 +133,8 @@ def test_grad_colours_blue_for_positive_red_for_negative_strongest_at_the_larges
     out.label = "out"
     out.backward()
     source = draw_dot(out, color="grad").source
-    assert fill_of(source, "<B>b</B>") == "#b2182b"  # the largest |grad|: full red
+    # the largest |grad|: the red (178, 24, 43) at 60%, so black text stays legible
+    assert fill_of(source, "<B>b</B>") == "#d17480"
     red, green, blue = (int(fill_of(source, "<B>a</B>")[i : i + 2], 16) for i in (1, 3, 5))
     assert blue > red and 200 < blue < 255  # positive, and paler than the strongest
     z = Value(0.0, label="z")
