@@ -12,10 +12,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _locate(program: str):
-    # This Python's own scripts first: a PATH entry may be a version manager's
-    # shim, which cannot run once a test hides PATH.
-    found = shutil.which(program, path=sysconfig.get_path("scripts")) or shutil.which(program)
-    return found
+    if program == "graphviz-pure":
+        # The dev extra installs it next to this Python. (A PATH entry may be a
+        # version manager's shim, which cannot run once a test hides PATH.)
+        return shutil.which(program, path=sysconfig.get_path("scripts"))
+    return shutil.which(program)
 
 
 # Looked up once, before any test hides PATH.
