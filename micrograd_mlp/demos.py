@@ -1,0 +1,370 @@
+"""The three demos of `micrograd-mlp demo`, retelling the slides in pictures.
+
+* `chain_rule`: one neuron ``tanh(x1*w1 + x2*w2 + b)``, its graph before and
+  after ``backward()``, a page stepping through backward, and the chain rule
+  for every input and weight written out with numbers.
+* `regression`: "a linear combination of linear functions is a linear
+  function: we need non linearity!" A linear MLP (the slides' ``MLP``) and a
+  ReLU MLP (``MLPrelu``) fit the same cubic with per-sample SGD; the line
+  stays straight, the ReLU net bends.
+* `classification`: a decision boundary learned on two moons (or circles,
+  xor, spiral), with a held-out test set.
+
+Each demo writes its pictures into a folder and returns a `DemoResult`
+(files written, headline numbers, the trained models). Pictures need the
+``demos`` extra (matplotlib, Pillow); graph drawings need Graphviz's ``dot``,
+and without it are written as ``.dot`` text with a hint on how to install it.
+
+>>> result = chain_rule(tempfile.mkdtemp(), quiet=True)
+>>> round(result.metrics["d o / d w1"], 4)   # x1 * (1 - tanh(n)^2) = 2 * 0.5
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import data, plots
+from .engine import Value
+from .explain import explain
+from .nn import MLP
+from .optim import SGD, Adam, linear_decay
+from .rendering import GraphvizNotFound, find_dot, render
+from .stepper import stepper_html
+from .train import History, accuracy, fit, predict
+from .viz import draw_dot, draw_mlp
+
+__all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
+
+DEMOS = ("chain-rule", "regression", "classification")
+DATASETS = tuple(data.DATASETS)
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+DEFAULT_SEED = 0
+
+# Default settings, chosen so that all three demos run in well under a minute
+# on two cores and moons reach 100% train / >= 95% test accuracy.
+REGRESSION_EPOCHS, REGRESSION_LR, REGRESSION_HIDDEN = 100, 0.03, (16,)
+CLASSIFICATION_LR, CLASSIFICATION_HIDDEN = 0.02, (16, 16)
+# The spiral needs many more passes than the other sets to wind its boundary round.
+CLASSIFICATION_EPOCHS = {"moons": 60, "circles": 60, "xor": 60, "spiral": 150}
+BATCH_SIZE = 20
+
+
+@dataclass
+class DemoResult:
+    """What a demo wrote and found.
+
+    ``files`` are the paths written, in order; ``metrics`` the headline numbers
+    (final losses, accuracies); ``models`` and ``histories`` the trained
+    networks and their training records, by name, to explore further.
+    """
+
+    name: str
+    files: List[Path] = field(default_factory=list)
+    metrics: Dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    models: Dict[str, MLP] = field(default_factory=dict)
+    histories: Dict[str, History] = field(default_factory=dict)
+
+
+class _Output:
+    """Writes a demo's files into one folder, narrating unless quiet."""
+
+    def __init__(self, name: str, folder: Union[str, Path], quiet: bool) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.quiet = quiet
+        self.result = DemoResult(name)
+        self.started = time.perf_counter()
+        self.dot_missing = False
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    def keep(self, path: Path) -> Path:
+        self.result.files.append(path)
+        return path
+
+    def can_draw(self) -> bool:
+        """Is Graphviz's dot there to lay out drawings? If not, say how to get it (once)."""
+        try:
+            find_dot()
+        except GraphvizNotFound as missing:
+            if not self.dot_missing:
+                print(f"note: writing drawings as .dot text instead of SVG. {missing}", file=sys.stderr)
+            self.dot_missing = True
+            return False
+        return True
+
+    def drawing(self, graph, name: str) -> Path:
+        """An SVG of a Graphviz drawing, or its ``.dot`` text when dot is missing."""
+        suffix = "svg" if self.can_draw() else "dot"
+        return self.keep(render(graph, self.folder / f"{name}.{suffix}"))
+
+    def png(self, figure, name: str) -> Path:
+        return self.keep(plots.save_png(figure, self.folder / f"{name}.png"))
+
+    def gif(self, frames: list, name: str) -> Path:
+        return self.keep(plots.save_gif(frames, self.folder / f"{name}.gif"))
+
+    def text(self, text: str, name: str) -> Path:
+        path = self.folder / f"{name}.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        return self.keep(path)
+
+    def done(self) -> DemoResult:
+        self.result.seconds = time.perf_counter() - self.started
+        return self.result
+
+
+def _progress(items: Sequence, description: str, quiet: bool):
+    from tqdm import tqdm
+
+    return tqdm(items, desc=description, unit="frame", disable=quiet, leave=False)
+
+
+# ------------------------------------------------------------- chain rule
+
+
+def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) -> DemoResult:
+    """One tanh neuron, backpropagated in pictures (micrograd's example numbers).
+
+    Writes ``chain_rule_before.svg`` (forward pass, grads 0),
+    ``chain_rule_steps.html`` (backward one step at a time),
+    ``chain_rule_after.svg`` (every grad filled in) and ``chain_rule.txt``
+    (the chain rule for each input and weight, with numbers).
+    """
+    output = _Output("chain-rule", out, quiet)
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    # b is chosen so that n = 0.8814 and tanh(n) = 1/sqrt(2): d o/d n = 1 - o^2 = 0.5
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1w1x2w2"
+    n = x1w1x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+
+    weights = (w1, w2, b)  # drawn green as parameters; x1, x2 blue as inputs
+
+    output.say("chain-rule: the neuron o = tanh(x1*w1 + x2*w2 + b)")
+    output.drawing(draw_dot(o, params=weights), "chain_rule_before")
+    # The stepper runs the backward pass itself (one frame per node), filling
+    # the grads exactly as o.backward() would; calling both would double them.
+    if output.can_draw():
+        output.keep(stepper_html(o, output.folder / "chain_rule_steps.html", params=weights,
+                                 title="Backpropagating o = tanh(x1*w1 + x2*w2 + b)"))  # fmt: skip
+    else:
+        o.backward()
+    output.drawing(draw_dot(o, params=weights), "chain_rule_after")
+
+    leaves = (x1, w1, x2, w2, b)
+    derivations = [explain(leaf, o) for leaf in leaves]
+    output.say("\n".join(derivations))
+    heading = f"o = tanh(x1*w1 + x2*w2 + b) = {o.data:.4f}; the chain rule for each input and weight:"
+    output.text("\n\n".join([heading, *derivations]), "chain_rule")
+    output.result.metrics = {f"d o / d {leaf.label}": leaf.grad for leaf in leaves}
+    return output.done()
+
+
+# -------------------------------------------------------------- regression
+
+
+def _snapshot_epochs(epochs: int, count: int) -> List[int]:
+    """`count` epochs from 0 to `epochs`, denser early, where the fit changes fastest."""
+    spaced = np.geomspace(1, epochs + 1, count) - 1
+    return sorted({int(round(e)) for e in spaced} | {0, epochs})
+
+
+def regression(
+    out: Union[str, Path] = "micrograd-out",
+    *,
+    epochs: int = REGRESSION_EPOCHS,
+    lr: float = REGRESSION_LR,
+    hidden: Sequence[int] = REGRESSION_HIDDEN,
+    activation: str = "relu",
+    seed: int = DEFAULT_SEED,
+    samples: int = 80,
+    frames: int = 25,
+    quiet: bool = False,
+) -> DemoResult:
+    """A linear MLP against a non-linear one on the cubic y = x^3 - x, as in the slides.
+
+    Both nets have the same hidden sizes, initial-weight seed and per-sample
+    SGD (``batch_size=1``, the slides' ``fit``) on the same 0.5*(y_hat - y)^2
+    loss. Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
+    100% of training: "Epoch 50" of the slides at the default 100),
+    ``regression_fit.gif`` (the fits over training) and ``regression_loss.png``.
+    """
+    plots.require_demo_extras()
+    output = _Output("regression", out, quiet)
+    X, y = data.make_cubic(samples, seed=seed)
+    line_x = np.linspace(X.min(), X.max(), 200).reshape(-1, 1)
+    nets = {
+        "linear MLP": MLP(1, [*hidden, 1], "linear", seed=seed, fused=True),
+        f"{activation} MLP": MLP(1, [*hidden, 1], activation, seed=seed, fused=True),
+    }
+    wanted = set(_snapshot_epochs(epochs, frames))
+    panels = sorted({1, max(1, epochs // 10), max(1, epochs // 2), epochs})
+    fits: Dict[int, Dict[str, np.ndarray]] = {e: {} for e in sorted(wanted | set(panels))}
+
+    for name, net in nets.items():
+        output.say(f"regression: training the {name} {[1, *hidden, 1]} on y = x^3 - x, per-sample SGD")
+        fits[0][name] = predict(net, line_x)
+
+        def record(epoch: int, model: MLP, history: History, name: str = name) -> None:
+            if epoch + 1 in fits:
+                fits[epoch + 1][name] = predict(model, line_x)
+
+        history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
+                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=not quiet)  # fmt: skip
+        output.result.histories[name] = history
+        output.result.metrics[f"{name} final loss"] = history.loss[-1]
+
+    def snapshot(epoch: int) -> tuple:
+        return (f"Epoch {epoch}", fits[epoch])
+
+    output.png(plots.fits_figure(X[:, 0], y, line_x[:, 0], [snapshot(e) for e in panels]),
+               "regression_fits")  # fmt: skip
+    animation = [
+        plots.figure_to_image(plots.fits_figure(X[:, 0], y, line_x[:, 0], [snapshot(e)]))
+        for e in _progress(sorted(wanted), "drawing frames", quiet)
+    ]
+    output.gif(animation, "regression_fit")
+    losses = {name: history.loss for name, history in output.result.histories.items()}
+    output.png(plots.curves_figure({"training loss, 0.5 (y_hat - y)^2": losses},
+                                   log_y=["training loss, 0.5 (y_hat - y)^2"]), "regression_loss")  # fmt: skip
+    output.result.models = nets
+    return output.done()
+
+
+# ---------------------------------------------------------- classification
+
+
+def _mesh(points: np.ndarray, resolution: int) -> tuple:
+    """A square grid of `resolution`^2 points covering `points` with a margin."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = 0.15 * (high - low)
+    axes = [np.linspace(low[i] - margin[i], high[i] + margin[i], resolution) for i in (0, 1)]
+    return np.meshgrid(*axes)
+
+
+def _scores(model: MLP, grid_x: np.ndarray, grid_y: np.ndarray) -> np.ndarray:
+    """The model's logit at every grid point (predict runs under no_grad: no graph)."""
+    return predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
+
+
+def classification(
+    out: Union[str, Path] = "micrograd-out",
+    *,
+    dataset: str = "moons",
+    epochs: Optional[int] = None,
+    lr: float = CLASSIFICATION_LR,
+    hidden: Sequence[int] = CLASSIFICATION_HIDDEN,
+    activation: str = "relu",
+    seed: int = DEFAULT_SEED,
+    samples: int = 200,
+    frames: int = 20,
+    resolution: int = 60,
+    quiet: bool = False,
+) -> DemoResult:
+    """Learn a decision boundary on a 2-D toy set, checked on held-out points.
+
+    A quarter of the points are kept back as a test set. The net outputs a
+    logit (class 1 when > 0), trained with binary cross-entropy on logits and
+    Adam in mini-batches of 20, its learning rate falling linearly to 1/20.
+    Writes ``classification_boundary.png``, ``classification_training.gif``
+    (the boundary over training), ``classification_curves.png`` (loss and
+    accuracy, train and test) and ``classification_network.svg`` (the net).
+    """
+    if dataset not in data.DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
+    plots.require_demo_extras()
+    epochs = epochs or CLASSIFICATION_EPOCHS[dataset]
+    output = _Output("classification", out, quiet)
+    X, y = data.DATASETS[dataset](samples, seed=seed)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.25, seed=seed)
+    model = MLP(2, [*hidden, 1], activation, seed=seed, fused=True)
+    steps = epochs * math.ceil(len(X_train) / BATCH_SIZE)
+    optimizer = Adam(model.parameters(), lr=linear_decay(lr, lr / 20, steps))
+
+    coarse = _mesh(X, max(2, resolution // 2))  # the GIF's frames: half the grid, a quarter the cost
+    snapshots = {epoch: None for epoch in _snapshot_epochs(epochs, frames)}
+    snapshots[0] = _scores(model, *coarse)
+
+    def record(epoch: int, model: MLP, history: History) -> None:
+        if epoch + 1 in snapshots:
+            snapshots[epoch + 1] = _scores(model, *coarse)
+
+    output.say(f"classification: training an MLP {[2, *hidden, 1]} ({activation}) on "
+               f"{len(X_train)} {dataset} points, {len(X_test)} kept for testing")  # fmt: skip
+    history = fit(model, X_train, y_train, loss="bce_logits", optimizer=optimizer,
+                  epochs=epochs, batch_size=BATCH_SIZE, seed=seed, val=(X_test, y_test),
+                  callback=record, verbose=not quiet)  # fmt: skip
+    train_accuracy = accuracy(model, X_train, y_train)
+    test_accuracy = accuracy(model, X_test, y_test)
+    output.say(f"classification: train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
+
+    def boundary(grid: tuple, scores: np.ndarray, title: str):
+        return plots.boundary_figure(*grid, scores, X_train, y_train, title, X_test, y_test)
+
+    fine = _mesh(X, resolution)
+    title = f"{dataset}: train {train_accuracy:.0%}, test {test_accuracy:.0%} after {epochs} epochs"
+    output.png(boundary(fine, _scores(model, *fine), title), "classification_boundary")
+    animation = [
+        plots.figure_to_image(boundary(coarse, snapshots[epoch], f"{dataset}, epoch {epoch}"))
+        for epoch in _progress(sorted(snapshots), "drawing frames", quiet)
+    ]
+    output.gif(animation, "classification_training")
+    curves = {
+        "loss (binary cross-entropy)": {"train": history.loss, "test": history.val_loss},
+        "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
+    }
+    output.png(plots.curves_figure(curves, log_y=["loss (binary cross-entropy)"]), "classification_curves")
+    output.drawing(draw_mlp(model, title=f"trained on {dataset}"), "classification_network")
+    output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
+    output.result.models = {"classifier": model}
+    output.result.histories = {"classifier": history}
+    return output.done()
+
+
+# ------------------------------------------------------------------ runner
+
+
+def run(
+    name: str,
+    out: Union[str, Path] = "micrograd-out",
+    *,
+    epochs: Optional[int] = None,
+    lr: Optional[float] = None,
+    hidden: Optional[Sequence[int]] = None,
+    activation: str = "relu",
+    seed: int = DEFAULT_SEED,
+    dataset: str = "moons",
+    quiet: bool = False,
+) -> DemoResult:
+    """Run one demo by its command-line name; None settings keep the demo's defaults."""
+    if name == "chain-rule":
+        return chain_rule(out, quiet=quiet)
+    given = {"epochs": epochs, "lr": lr, "hidden": hidden}
+    settings = {key: value for key, value in given.items() if value is not None}
+    settings.update(activation=activation, seed=seed, quiet=quiet)
+    if name == "regression":
+        return regression(out, **settings)
+    if name == "classification":
+        return classification(out, dataset=dataset, **settings)
+    raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMOS)}")

@@ -1,0 +1,135 @@
+"""`micrograd-mlp`: help, argument checking with exit code 2, and running demos."""
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from micrograd_mlp import cli, demos
+from micrograd_mlp.demos import DemoResult
+
+
+def run_cli(capsys, *argv):
+    """(exit code, stdout, stderr) of main(argv), whether it returns or exits."""
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_every_command(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0
+    assert "demo" in out and "check" in out
+
+
+def test_demo_help_lists_every_option_and_demo(capsys):
+    code, out, _ = run_cli(capsys, "demo", "--help")
+    assert code == 0
+    for option in ("--out", "--epochs", "--lr", "--hidden", "--activation", "--seed", "--dataset", "--quiet"):
+        assert option in out
+    for name in ("chain-rule", "regression", "classification", "all", "moons", "circles", "xor", "spiral"):
+        assert name in out
+
+
+def test_no_command_prints_help(capsys):
+    code, out, _ = run_cli(capsys)
+    assert code == 0 and out.startswith("usage: micrograd-mlp")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dataset", "blobs"], r"argument --dataset: invalid choice: 'blobs' \(choose from 'moons', 'circles'"),
+        (["--epochs", "-3"], r"argument --epochs: must be a whole number > 0, got '-3'"),
+        (["--epochs", "0"], r"argument --epochs: must be a whole number > 0, got '0'"),
+        (["--epochs", "2.5"], r"argument --epochs: must be a whole number > 0, got '2.5'"),
+        (["--hidden", "16,x"], r"argument --hidden: '16,x' is not a list of layer sizes; .* e\.g\. --hidden 16,16"),
+        (["--hidden", "16,,16"], r"argument --hidden: '16,,16' is not a list of layer sizes"),
+        (["--hidden", "0"], r"argument --hidden: '0' is not a list of layer sizes"),
+        (["--lr", "0"], r"argument --lr: must be a number > 0, e\.g\. 0\.05, got '0'"),
+        (["--lr", "nan"], r"argument --lr: must be a number > 0"),
+        (["--activation", "gelu"], r"argument --activation: invalid choice: 'gelu'"),
+        (["plots"], r"argument which: invalid choice: 'plots'"),
+    ],
+)
+def test_bad_arguments_exit_with_code_2_and_say_what_is_wrong(capsys, argv, message):
+    code, out, err = run_cli(capsys, "demo", *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("usage: micrograd-mlp demo")
+    assert re.search("micrograd-mlp demo: error: " + message, err)
+
+
+def test_layer_sizes_reads_comma_separated_positive_sizes():
+    assert cli.layer_sizes("16,16") == [16, 16]
+    assert cli.layer_sizes(" 8 , 4 ") == [8, 4]
+    assert cli.layer_sizes("3") == [3]
+    for bad in ("", "16;16", "-4", "1e3", "16,"):
+        with pytest.raises(argparse.ArgumentTypeError, match="is not a list of layer sizes"):
+            cli.layer_sizes(bad)
+
+
+def test_demo_settings_reach_the_demo(capsys, monkeypatch, tmp_path):
+    calls = []
+
+    def fake_run(name, out, **settings):
+        calls.append((name, out, settings))
+        return DemoResult(name, files=[Path(out) / f"{name}.png"], seconds=0.5)
+
+    monkeypatch.setattr(demos, "run", fake_run)
+    code, out, _ = run_cli(
+        capsys, "demo", "classification", "--out", str(tmp_path), "--epochs", "7", "--lr", "0.1",
+        "--hidden", "8,4", "--activation", "tanh", "--seed", "3", "--dataset", "xor",
+    )  # fmt: skip
+    assert code == 0
+    settings = {"epochs": 7, "lr": 0.1, "hidden": [8, 4], "activation": "tanh", "seed": 3,
+                "dataset": "xor", "quiet": False}  # fmt: skip
+    assert calls == [("classification", str(tmp_path), settings)]
+    assert out == f"classification: wrote 1 files in 0.5 s\n  {tmp_path / 'classification.png'}\n"
+
+
+def test_demo_defaults_to_all_three_and_leaves_unset_settings_to_each_demo(capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(demos, "run", lambda name, out, **kw: calls.append((name, out, kw)) or DemoResult(name))
+    code, _, _ = run_cli(capsys, "demo")
+    assert code == 0
+    assert [name for name, _, _ in calls] == ["chain-rule", "regression", "classification"]
+    for _, out, settings in calls:
+        assert out == "micrograd-out"
+        assert settings == {"epochs": None, "lr": None, "hidden": None, "activation": "relu",
+                            "seed": demos.DEFAULT_SEED, "dataset": "moons", "quiet": False}  # fmt: skip
+
+
+def test_quiet_chain_rule_prints_only_the_paths_it_wrote(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "demo", "chain-rule", "--out", str(tmp_path), "--quiet")
+    assert code == 0
+    paths = out.splitlines()
+    assert [Path(p).name for p in paths] == [
+        "chain_rule_before.svg", "chain_rule_steps.html", "chain_rule_after.svg", "chain_rule.txt",
+    ]  # fmt: skip
+    assert all(Path(p).is_file() for p in paths)
+
+
+def test_missing_matplotlib_names_the_extra_and_exits_1_after_the_chain_rule(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path), "--quiet")
+    assert code == 1
+    assert 'micrograd-mlp demo regression: the demos draw their pictures with matplotlib' in err
+    assert 'pip install "micrograd_mlp[demos]"' in err
+    assert len(out.splitlines()) == 4  # the chain-rule demo needs no matplotlib and ran
+    assert not list(tmp_path.glob("regression*"))
+
+
+def test_python_dash_m_runs_the_cli():
+    done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "--epochs", "-1"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2
+    assert "micrograd-mlp demo: error: argument --epochs: must be a whole number > 0, got '-1'" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "demo" in done.stdout

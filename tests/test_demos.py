@@ -1,0 +1,187 @@
+"""The demos: files that are what they claim to be, numbers that tell the slides' story."""
+
+import math
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from micrograd_mlp import data, demos, plots
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path, min_size=(200, 150)):
+    assert path.suffix == ".png" and path.read_bytes()[:8] == PNG_MAGIC
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        assert image.width >= min_size[0] and image.height >= min_size[1]
+
+
+def gif_frames(path):
+    assert path.suffix == ".gif" and path.read_bytes()[:6] == b"GIF89a"
+    with Image.open(path) as gif:
+        assert gif.width >= 200 and gif.height >= 150
+        return gif.n_frames
+
+
+def assert_svg(path):
+    text = path.read_text(encoding="utf-8")
+    assert path.suffix == ".svg" and "<svg" in text and text.rstrip().endswith("</svg>")
+    return text
+
+
+# -------------------------------------------------------------- chain rule
+
+
+def test_chain_rule_demo_writes_graphs_stepper_and_derivations(tmp_path, capsys):
+    result = demos.chain_rule(tmp_path, quiet=True)
+    assert [p.name for p in result.files] == [
+        "chain_rule_before.svg",
+        "chain_rule_steps.html",
+        "chain_rule_after.svg",
+        "chain_rule.txt",
+    ]
+    assert capsys.readouterr().out == ""  # quiet
+    before, after = assert_svg(tmp_path / "chain_rule_before.svg"), assert_svg(tmp_path / "chain_rule_after.svg")
+    # before backward all 10 value boxes show grad 0; after: o and w1 have grad 1
+    # (d o/d w1 = x1 * (1 - o^2) = 2 * 0.5), w2 has 0 (x2 = 0), the other six 0.5
+    assert before.count("grad 0.000") == 10
+    assert (after.count("grad 1.000"), after.count("grad 0.000"), after.count("grad 0.5000")) == (2, 1, 6)
+    page = (tmp_path / "chain_rule_steps.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    # one frame for the start and one per op node: *, *, +, +, tanh
+    assert page.count('class="frame"') == 6
+    text = (tmp_path / "chain_rule.txt").read_text(encoding="utf-8")
+    assert "do/dw1 = do/dx1w1 * dx1w1/dw1 = 0.5 * 2.0 = 1.0" in text
+    assert "do/dx1 = do/dx1w1 * dx1w1/dx1 = 0.5 * -3.0 = -1.5" in text
+
+
+def test_chain_rule_grads_are_the_hand_derived_ones(tmp_path):
+    metrics = demos.chain_rule(tmp_path, quiet=True).metrics
+    o = math.tanh(2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432)
+    slope = 1.0 - o * o  # d tanh(n)/dn
+    expected = {"x1": slope * -3.0, "w1": slope * 2.0, "x2": slope * 1.0, "w2": slope * 0.0, "b": slope}
+    assert metrics == pytest.approx({f"d o / d {name}": grad for name, grad in expected.items()}, abs=1e-12)
+
+
+def test_chain_rule_without_dot_writes_dot_text_and_says_how_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
+    result = demos.chain_rule(tmp_path / "out", quiet=True)
+    assert [p.name for p in result.files] == ["chain_rule_before.dot", "chain_rule_after.dot", "chain_rule.txt"]
+    assert (tmp_path / "out" / "chain_rule_after.dot").read_text().startswith("digraph")
+    warning = capsys.readouterr().err
+    assert warning.count("apt-get install graphviz") == 1  # said once, not per drawing
+    assert result.metrics["d o / d w1"] == pytest.approx(0.5 * 2.0)  # backward still ran
+
+
+# -------------------------------------------------------------- regression
+
+
+def test_regression_demo_at_a_small_size_writes_its_pictures(tmp_path, capsys):
+    result = demos.regression(tmp_path, epochs=4, samples=20, hidden=(4,), frames=3, quiet=False)
+    names = [p.name for p in result.files]
+    assert names == ["regression_fits.png", "regression_fit.gif", "regression_loss.png"]
+    assert_png(tmp_path / "regression_fits.png", min_size=(1000, 200))
+    assert_png(tmp_path / "regression_loss.png")
+    # frames: the snapshot epochs 0, ..., 4 (at most 3 spaced ones plus both ends)
+    assert gif_frames(tmp_path / "regression_fit.gif") == len(demos._snapshot_epochs(4, 3))
+    assert set(result.histories) == {"linear MLP", "relu MLP"}
+    assert all(h.epochs == 4 for h in result.histories.values())
+    said = capsys.readouterr().out
+    assert "training the linear MLP [1, 4, 1]" in said and "training the relu MLP [1, 4, 1]" in said
+
+
+def test_snapshot_epochs_start_at_zero_end_at_the_last_epoch_and_crowd_the_start():
+    epochs = demos._snapshot_epochs(100, 10)
+    assert epochs[0] == 0 and epochs[-1] == 100 and epochs == sorted(set(epochs))
+    assert len(epochs) <= 11
+    gaps = np.diff(epochs)
+    assert gaps[0] < gaps[-1]
+
+
+@pytest.mark.slow
+def test_regression_the_line_fails_and_the_relu_net_bends(tmp_path):
+    result = demos.regression(tmp_path, quiet=True, frames=2)
+    X, y = data.make_cubic(80, seed=demos.DEFAULT_SEED)
+    # the best any straight line can do on this data: least squares, same 0.5*(y_hat - y)^2 loss
+    slope, intercept = np.polyfit(X[:, 0], y, 1)
+    best_line_loss = np.mean(0.5 * (slope * X[:, 0] + intercept - y) ** 2)
+    linear = result.metrics["linear MLP final loss"]
+    relu = result.metrics["relu MLP final loss"]
+    assert linear >= best_line_loss * 0.95  # per-epoch mean while training: near, never far below
+    assert relu < linear
+    assert relu < best_line_loss / 10  # bends to the cubic
+
+
+def test_regression_without_matplotlib_stops_before_training(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(plots.MissingDemoExtra, match=r'pip install "micrograd_mlp\[demos\]"'):
+        demos.regression(tmp_path / "out", epochs=1)
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------- classification
+
+
+def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
+    result = demos.classification(
+        tmp_path, epochs=3, samples=40, hidden=(4,), frames=3, resolution=12, quiet=True
+    )
+    names = [p.name for p in result.files]
+    assert names == [
+        "classification_boundary.png",
+        "classification_training.gif",
+        "classification_curves.png",
+        "classification_network.svg",
+    ]
+    assert_png(tmp_path / "classification_boundary.png")
+    assert_png(tmp_path / "classification_curves.png")
+    assert gif_frames(tmp_path / "classification_training.gif") == len(demos._snapshot_epochs(3, 3))
+    network = assert_svg(tmp_path / "classification_network.svg")
+    assert "layer 0" in network and network.count("relu") >= 4
+    history = result.histories["classifier"]
+    assert len(history.loss) == len(history.val_loss) == len(history.val_accuracy) == 3
+    # the reported accuracies are the model's on the same split
+    X, y = data.make_moons(40, seed=demos.DEFAULT_SEED)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.25, seed=demos.DEFAULT_SEED)
+    model = result.models["classifier"]
+    from micrograd_mlp import accuracy
+
+    assert result.metrics["train accuracy"] == accuracy(model, X_train, y_train)
+    assert result.metrics["test accuracy"] == accuracy(model, X_test, y_test)
+    assert history.val_accuracy[-1] == result.metrics["test accuracy"]
+
+
+@pytest.mark.parametrize("dataset", ["circles", "xor", "spiral"])
+def test_classification_runs_on_every_dataset(tmp_path, dataset):
+    result = demos.classification(
+        tmp_path, dataset=dataset, epochs=1, samples=24, hidden=(3,), frames=2, resolution=8, quiet=True
+    )
+    assert len(result.files) == 4
+    assert_png(tmp_path / "classification_boundary.png")
+
+
+def test_classification_refuses_an_unknown_dataset(tmp_path):
+    with pytest.raises(ValueError, match="unknown dataset 'blobs'; choose one of moons, circles, xor, spiral"):
+        demos.classification(tmp_path, dataset="blobs")
+
+
+@pytest.mark.slow
+def test_moons_reach_full_train_and_95_percent_test_accuracy_at_default_settings(tmp_path):
+    # fewer GIF frames and a coarser grid only save drawing time: training is the default
+    result = demos.classification(tmp_path, quiet=True, frames=2, resolution=10)
+    assert result.metrics["train accuracy"] == 1.0
+    assert result.metrics["test accuracy"] >= 0.95
+
+
+def test_run_passes_only_the_settings_given(tmp_path, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(demos, "classification", lambda out, **kwargs: seen.update(kwargs, out=out))
+    demos.run("classification", tmp_path, epochs=7, dataset="xor", seed=3)
+    assert seen == {"out": tmp_path, "dataset": "xor", "epochs": 7, "activation": "relu", "seed": 3, "quiet": False}
+    with pytest.raises(ValueError, match="unknown demo 'plots'"):
+        demos.run("plots", tmp_path)
