@@ -16,7 +16,7 @@ from typing import List, Tuple, Union
 
 from .engine import Value, topological_order
 from .explain import backward_steps
-from .rendering import render_svg
+from .rendering import find_dot, render_svg
 from .viz import Drawing, draw_dot
 
 __all__ = ["backward_frames", "save_frames", "stepper_html", "MAX_STEPS"]
@@ -62,6 +62,7 @@ def save_frames(root: Value, out_dir: Union[str, Path], **draw_options) -> List[
 
     Returns the paths written. Needs Graphviz's dot (see `find_dot`).
     """
+    find_dot()  # fail before any grad changes, not after drawing every frame
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -142,6 +143,7 @@ def stepper_html(
     fonts are loaded from anywhere, so the page works offline. Mutates
     ``.grad`` as ``root.backward()`` does. Returns the path.
     """
+    find_dot()  # fail before any grad changes, not after drawing every frame
     parts = []
     # The step text goes above the picture (as HTML, not in it), where it is read first.
     for index, (text, drawing) in enumerate(_film(root, False, draw_options)):

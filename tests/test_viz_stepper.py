@@ -11,7 +11,9 @@ from explain_examples import neuron
 from viz_support import require, svg_texts
 
 from micrograd_mlp import Value
+from micrograd_mlp import rendering
 from micrograd_mlp.explain import backward_steps
+from micrograd_mlp.rendering import GraphvizNotFound
 from micrograd_mlp.stepper import MAX_STEPS, backward_frames, save_frames, stepper_html
 
 
@@ -47,6 +49,19 @@ def test_too_many_steps_are_refused_before_any_grad_changes():
     with pytest.raises(ValueError, match=rf"{MAX_STEPS + 1} steps, more than {MAX_STEPS} frames"):
         backward_frames(out)
     assert x.grad == 0.0
+
+
+def test_without_graphviz_nothing_is_written_and_no_grad_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(rendering, "_scripts_dir", lambda: str(tmp_path))
+    o, nodes = neuron()
+    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+        save_frames(o, tmp_path / "frames")
+    with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
+        stepper_html(o, tmp_path / "steps.html")
+    assert o.grad == 0.0 and nodes["x1"].grad == 0.0
+    assert not (tmp_path / "frames").exists() and not (tmp_path / "steps.html").exists()
+    assert len(backward_frames(o)) == 6  # the drawings themselves need no Graphviz
 
 
 def test_save_frames_writes_numbered_svgs(tmp_path):
