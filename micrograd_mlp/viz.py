@@ -52,25 +52,27 @@ class Drawing(graphviz.Digraph):
     missing.
     """
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **_) -> Dict[str, str]:
+    def _repr_mimebundle_(
+        self, include: Optional[Iterable[str]] = None, exclude: Optional[Iterable[str]] = None, **_
+    ) -> Dict[str, str]:
         wanted = set(include) if include is not None else {"image/svg+xml"}
         wanted -= set(exclude or ())
         return {"image/svg+xml": render_svg(self)} if "image/svg+xml" in wanted else {}
 
 
 def escape(text: str, newline: str = "<BR/>") -> str:
-    """Make any text safe inside a Graphviz HTML-like label.
+    r"""Make any text safe inside a Graphviz HTML-like label.
 
     XML specials become entities, backslashes are doubled (dot would read
-    ``\\N`` as the node's name), newlines become line breaks, and control
-    characters, which XML cannot hold, are shown as escapes.
+    ``\N`` as the node's name), newlines become line breaks, and characters
+    XML cannot hold (control characters, lone surrogates) are shown as escapes.
 
-    >>> escape('a<b> "q" \\\\N\\nnext')
-    'a&lt;b&gt; &quot;q&quot; \\\\\\\\N<BR/>next'
+    >>> print(escape('a<b> "q" \\N' + "\n" + "next\x07"))
+    a&lt;b&gt; &quot;q&quot; \\N<BR/>next\\x07
     """
     shown = []
     for char in text:
-        if char != "\n" and unicodedata.category(char) in ("Cc", "Cs", "Cn"):
+        if char != "\n" and (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"):
             char = char.encode("unicode_escape", "backslashreplace").decode("ascii")
         shown.append(char)
     safe = html.escape("".join(shown).replace("\\", "\\\\"), quote=False)

@@ -176,6 +176,7 @@ def test_title_is_escaped_and_left_aligned():
         ("bell\x07 nul\x00", "bell\\\\x07 nul\\\\x00"),  # shown as \x07, doubled for dot
         ("λ ∂L/∂w 😀", "λ ∂L/∂w 😀"),
         ("\ud800", "\\\\ud800"),
+        ("not a char \uffff", "not a char \\\\uffff"),
     ],
 )
 def test_escape_makes_labels_inert(text, expected):
