@@ -64,7 +64,8 @@ class DemoResult:
 
     ``files`` are the paths written, in order; ``metrics`` the headline numbers
     (final losses, accuracies); ``models`` and ``histories`` the trained
-    networks and their training records, by name, to explore further.
+    networks and their training records, by name, and ``data`` the arrays
+    they were trained and tested on, to explore further.
     """
 
     name: str
@@ -73,6 +74,7 @@ class DemoResult:
     seconds: float = 0.0
     models: Dict[str, MLP] = field(default_factory=dict)
     histories: Dict[str, History] = field(default_factory=dict)
+    data: Dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class _Output:
@@ -249,6 +251,7 @@ def regression(
     output.png(plots.curves_figure({"training loss, 0.5 (y_hat - y)^2": losses},
                                    log_y=["training loss, 0.5 (y_hat - y)^2"]), "regression_loss")  # fmt: skip
     output.result.models = nets
+    output.result.data = {"X": X, "y": y}
     return output.done()
 
 
@@ -339,6 +342,7 @@ def classification(
     output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
     output.result.models = {"classifier": model}
     output.result.histories = {"classifier": history}
+    output.result.data = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
     return output.done()
 
 

@@ -1,7 +1,10 @@
 """The demos: files that are what they claim to be, numbers that tell the slides' story."""
 
 import math
+import runpy
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -185,3 +188,39 @@ def test_run_passes_only_the_settings_given(tmp_path, monkeypatch):
     assert seen == {"out": tmp_path, "dataset": "xor", "epochs": 7, "activation": "relu", "seed": 3, "quiet": False}
     with pytest.raises(ValueError, match="unknown demo 'plots'"):
         demos.run("plots", tmp_path)
+
+
+# ------------------------------------------------------- the demos/ scripts
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "demos"
+
+
+def test_chain_rule_script_writes_into_the_folder_given(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPTS / "chain_rule.py"), str(tmp_path)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    paths = [Path(line) for line in done.stdout.splitlines()[-4:]]
+    assert [p.name for p in paths] == [
+        "chain_rule_before.svg", "chain_rule_steps.html", "chain_rule_after.svg", "chain_rule.txt",
+    ]  # fmt: skip
+    assert all(p.parent == tmp_path and p.is_file() for p in paths)
+
+
+@pytest.mark.parametrize(
+    "script, small",
+    [
+        ("regression", dict(epochs=2, samples=12, frames=2)),
+        ("classification", dict(epochs=1, samples=24, hidden=(3,), frames=2, resolution=8)),
+    ],
+)
+def test_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, monkeypatch, capsys, script, small):
+    # The scripts run the demos at full size; shrink them by wrapping the library function.
+    full_size = getattr(demos, script)
+    monkeypatch.setattr(demos, script, lambda out, **kw: full_size(out, **kw, **small, quiet=True))
+    monkeypatch.setattr(sys, "argv", [f"{script}.py", str(tmp_path)])
+    runpy.run_path(str(SCRIPTS / f"{script}.py"), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    written = [Path(line) for line in lines if line.startswith(str(tmp_path))]
+    assert len(written) == (4 if script == "classification" else 3)
+    assert all(p.is_file() for p in written)
+    assert any(line.startswith(("linear MLP final loss: ", "test accuracy: ")) for line in lines)

@@ -1,0 +1,67 @@
+"""The demo notebooks run from top to bottom in a headless kernel (small sizes)."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+
+
+def execute(name, folder, monkeypatch):
+    monkeypatch.setenv("MICROGRAD_MLP_NOTEBOOK_SMALL", "1")  # the kernel inherits it
+    notebook = nbformat.read(DEMOS / name, as_version=4)
+    client = NotebookClient(notebook, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(folder)}})  # fmt: skip
+    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    return notebook
+
+
+def outputs_of(notebook, mime):
+    return [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if mime in output.get("data", {})
+    ]
+
+
+def printed(notebook):
+    return "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+
+
+def test_regression_notebook_runs_and_shows_its_pictures(tmp_path, monkeypatch):
+    notebook = execute("regression.ipynb", tmp_path, monkeypatch)
+    written = sorted(p.name for p in (tmp_path / "micrograd-out").iterdir())
+    assert written == ["regression_fit.gif", "regression_fits.png", "regression_loss.png"]
+    assert len(outputs_of(notebook, "image/png")) == 2
+    assert len(outputs_of(notebook, "image/gif")) == 1
+    # the cell that reads the linear net's weights printed its line and checked it
+    assert "linear MLP(x) = " in printed(notebook)
+
+
+def test_classification_notebook_runs_and_draws_the_network(tmp_path, monkeypatch):
+    notebook = execute("classification.ipynb", tmp_path, monkeypatch)
+    written = sorted(p.name for p in (tmp_path / "micrograd-out").iterdir())
+    assert written == [
+        "classification_boundary.png",
+        "classification_curves.png",
+        "classification_network.svg",
+        "classification_training.gif",
+    ]
+    assert len(outputs_of(notebook, "image/png")) == 2
+    assert len(outputs_of(notebook, "image/gif")) == 1
+    drawings = outputs_of(notebook, "image/svg+xml")
+    assert len(drawings) == 2  # the network, then the same network sized by one point's grads
+    network, by_grads = (drawing["data"]["image/svg+xml"] for drawing in drawings)
+    assert network.lstrip().startswith("<?xml") and network != by_grads
+    assert "logit" in printed(notebook)
+
+
+@pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb"])
+def test_notebooks_are_stored_without_outputs(name):
+    notebook = nbformat.read(DEMOS / name, as_version=4)
+    nbformat.validate(notebook)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
