@@ -122,7 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Run the chosen demos; print what each wrote. Exit code 1 if an extra is missing."""
+    """Run the chosen demos; print what each wrote.
+
+    Exit code 1, with a one-line reason, when a plotting package is missing or
+    training diverges (too large a learning rate).
+    """
     names = demos.DEMOS if args.which == "all" else (args.which,)
     say: Callable[[str], None] = (lambda text: None) if args.quiet else print
     settings = {
@@ -138,6 +142,10 @@ def run_demo(args: argparse.Namespace) -> int:
             result = demos.run(name, args.out, quiet=args.quiet, **settings)
         except MissingDemoExtra as error:
             print(f"micrograd-mlp demo {name}: {error}", file=sys.stderr)
+            return 1
+        except (FloatingPointError, OverflowError) as error:
+            print(f"micrograd-mlp demo {name}: {error}. Lower the learning rate with --lr.",
+                  file=sys.stderr)  # fmt: skip
             return 1
         say(f"{name}: wrote {len(result.files)} files in {result.seconds:.1f} s")
         for path in result.files:

@@ -15,6 +15,7 @@ Each demo writes its pictures into a folder and returns a `DemoResult`
 ``demos`` extra (matplotlib, Pillow); graph drawings need Graphviz's ``dot``,
 and without it are written as ``.dot`` text with a hint on how to install it.
 
+>>> import tempfile
 >>> result = chain_rule(tempfile.mkdtemp(), quiet=True)
 >>> round(result.metrics["d o / d w1"], 4)   # x1 * (1 - tanh(n)^2) = 2 * 0.5
 1.0
@@ -24,11 +25,10 @@ from __future__ import annotations
 
 import math
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -212,6 +212,11 @@ def regression(
     100% of training: "Epoch 50" of the slides at the default 100),
     ``regression_fit.gif`` (the fits over training) and ``regression_loss.png``.
     """
+    if activation == "linear":
+        raise ValueError(
+            "the regression demo compares a linear MLP with a non-linear one; "
+            "give activation='relu', 'tanh' or 'sigmoid'"
+        )
     plots.require_demo_extras()
     output = _Output("regression", out, quiet)
     X, y = data.make_cubic(samples, seed=seed)
@@ -228,6 +233,7 @@ def regression(
         output.say(f"regression: training the {name} {[1, *hidden, 1]} on y = x^3 - x, per-sample SGD")
         fits[0][name] = predict(net, line_x)
 
+        # name=name binds this loop's name now, not the last one when called
         def record(epoch: int, model: MLP, history: History, name: str = name) -> None:
             if epoch + 1 in fits:
                 fits[epoch + 1][name] = predict(model, line_x)
@@ -235,6 +241,7 @@ def regression(
         history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
                       epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=not quiet)  # fmt: skip
         output.result.histories[name] = history
+        # the mean loss over the last epoch's samples, each as it was trained on
         output.result.metrics[f"{name} final loss"] = history.loss[-1]
 
     def snapshot(epoch: int) -> tuple:
@@ -248,8 +255,8 @@ def regression(
     ]
     output.gif(animation, "regression_fit")
     losses = {name: history.loss for name, history in output.result.histories.items()}
-    output.png(plots.curves_figure({"training loss, 0.5 (y_hat - y)^2": losses},
-                                   log_y=["training loss, 0.5 (y_hat - y)^2"]), "regression_loss")  # fmt: skip
+    title = "training loss, 0.5 (y_hat - y)^2"
+    output.png(plots.curves_figure({title: losses}, log_y=[title]), "regression_loss")
     output.result.models = nets
     output.result.data = {"X": X, "y": y}
     return output.done()

@@ -38,7 +38,7 @@ __all__ = [
     "boundary_figure",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, os.PathLike]
 Curve = Sequence[float]
 
 DEMOS_INSTALL_HINT = 'pip install "micrograd_mlp[demos]"'

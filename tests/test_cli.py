@@ -133,3 +133,12 @@ def test_python_dash_m_runs_the_cli():
     assert "micrograd-mlp demo: error: argument --epochs: must be a whole number > 0, got '-1'" in done.stderr
     done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "demo" in done.stdout
+
+
+def test_a_diverging_learning_rate_is_a_one_line_error_not_a_traceback(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "demo", "regression", "--lr", "5", "--epochs", "2",
+                             "--out", str(tmp_path), "--quiet")  # fmt: skip
+    assert code == 1 and out == ""
+    assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 0")
+    assert err.rstrip().endswith("Lower the learning rate with --lr.")
+    assert "Traceback" not in err

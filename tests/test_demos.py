@@ -224,3 +224,8 @@ def test_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, monkeypa
     assert len(written) == (4 if script == "classification" else 3)
     assert all(p.is_file() for p in written)
     assert any(line.startswith(("linear MLP final loss: ", "test accuracy: ")) for line in lines)
+
+
+def test_regression_refuses_to_compare_linear_with_linear(tmp_path):
+    with pytest.raises(ValueError, match="compares a linear MLP with a non-linear one; give activation='relu'"):
+        demos.regression(tmp_path, activation="linear")
