@@ -10,7 +10,9 @@ Bad arguments stop with a one-line message and exit code 2, as argparse does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from . import __version__, check, demos
@@ -56,6 +58,13 @@ def positive_float(text: str) -> float:
     return number
 
 
+def output_folder(text: str) -> str:
+    """A folder to write into: it may not exist yet, but must not be a file."""
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder; give a folder for the pictures")
+    return text
+
+
 def _sizes(hidden: Sequence[int]) -> str:
     return ",".join(map(str, hidden))
 
@@ -75,7 +84,7 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
     epochs = ", ".join(f"{name} {count}" for name, count in demos.CLASSIFICATION_EPOCHS.items())
     demo.add_argument("which", nargs="?", choices=DEMO_CHOICES, default="all",
                       help="which demo to run (default: all)")  # fmt: skip
-    demo.add_argument("--out", metavar="DIR", default="micrograd-out",
+    demo.add_argument("--out", type=output_folder, metavar="DIR", default="micrograd-out",
                       help="folder for the pictures, created if needed (default: micrograd-out)")  # fmt: skip
     demo.add_argument("--epochs", type=positive_int, metavar="N",
                       help=f"training epochs (default: regression {demos.REGRESSION_EPOCHS}; "
@@ -124,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the chosen demos; print what each wrote.
 
-    Exit code 1, with a one-line reason, when a plotting package is missing or
-    training diverges (too large a learning rate).
+    Exit code 1, with a one-line reason, when a plotting package is missing,
+    the folder cannot be written, or training diverges (too large a learning rate).
     """
     names = demos.DEMOS if args.which == "all" else (args.which,)
     say: Callable[[str], None] = (lambda text: None) if args.quiet else print
@@ -142,6 +151,11 @@ def run_demo(args: argparse.Namespace) -> int:
             result = demos.run(name, args.out, quiet=args.quiet, **settings)
         except MissingDemoExtra as error:
             print(f"micrograd-mlp demo {name}: {error}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:
+            raise  # our stdout was closed, not the folder: see main()
+        except OSError as error:  # e.g. a folder we may not write into
+            print(f"micrograd-mlp demo {name}: cannot write the pictures: {error}", file=sys.stderr)
             return 1
         except (FloatingPointError, OverflowError) as error:
             print(f"micrograd-mlp demo {name}: {error}. Lower the learning rate with --lr.",
@@ -160,7 +174,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:
+        # Piped into a reader that stopped early (`| head`): stop quietly, as
+        # Unix tools do; point stdout at devnull so Python's exit flush is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

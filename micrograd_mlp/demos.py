@@ -176,7 +176,8 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
 
     leaves = (x1, w1, x2, w2, b)
     derivations = [explain(leaf, o) for leaf in leaves]
-    output.say("\n".join(derivations))
+    # On screen the first line of each derivation; the file has every "where" step.
+    output.say("\n".join("  " + text.splitlines()[0] for text in derivations))
     heading = f"o = tanh(x1*w1 + x2*w2 + b) = {o.data:.4f}; the chain rule for each input and weight:"
     output.text("\n\n".join([heading, *derivations]), "chain_rule")
     output.result.metrics = {f"d o / d {leaf.label}": leaf.grad for leaf in leaves}

@@ -56,6 +56,7 @@ def test_no_command_prints_help(capsys):
         (["--lr", "nan"], r"argument --lr: must be a number > 0"),
         (["--activation", "gelu"], r"argument --activation: invalid choice: 'gelu'"),
         (["plots"], r"argument which: invalid choice: 'plots'"),
+        (["--out", __file__], r"argument --out: '.*test_cli\.py' is a file, not a folder; give a folder"),
     ],
 )
 def test_bad_arguments_exit_with_code_2_and_say_what_is_wrong(capsys, argv, message):
@@ -142,3 +143,23 @@ def test_a_diverging_learning_rate_is_a_one_line_error_not_a_traceback(capsys, t
     assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 0")
     assert err.rstrip().endswith("Lower the learning rate with --lr.")
     assert "Traceback" not in err
+
+
+def test_a_folder_that_cannot_be_written_is_a_one_line_error(capsys, monkeypatch):
+    def refuse(name, out, **settings):
+        raise PermissionError(13, "Permission denied", out)
+
+    monkeypatch.setattr(demos, "run", refuse)
+    code, out, err = run_cli(capsys, "demo", "chain-rule", "--out", "/locked")
+    assert code == 1
+    assert err == "micrograd-mlp demo chain-rule: cannot write the pictures: [Errno 13] Permission denied: '/locked'\n"
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path):
+    child = subprocess.Popen([sys.executable, "-m", "micrograd_mlp", "demo", "chain-rule", "--out", str(tmp_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    child.stdout.close()  # like `| head -0`: nobody reads
+    error = child.stderr.read()
+    child.stderr.close()
+    assert child.wait() == 1
+    assert error == ""  # no BrokenPipeError traceback
