@@ -31,6 +31,7 @@ Operand = Union["Value", int, float]
 # Shared tuples: many nodes need the same local derivatives, so they share one
 # tuple instead of allocating their own (this keeps memory per node low).
 _NO_PARENTS: tuple = ()
+_PARENTS_DONE = object()  # stack marker in topological_order()
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
@@ -423,20 +424,31 @@ def topological_order(root: Value) -> list:
 
     An explicit stack replaces the recursive depth-first search, so a chain of
     a million ops needs no raised recursion limit.
+
+    >>> x = Value(2.0, label="x")
+    >>> square = x * x
+    >>> order = topological_order(square + 1)   # x and the constant 1 come first
+    >>> [node.op for node in order[-2:]], len(order)
+    (['*', '+'], 4)
     """
     order: list = []
     visited: set = set()
-    stack: list = [(root, False)]
+    stack: list = [root]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)  # all its parents are already in `order`
+        node = stack.pop()
+        if node is _PARENTS_DONE:
+            order.append(stack.pop())  # all its parents are already in `order`
         elif node not in visited:
             visited.add(node)
-            stack.append((node, True))
+            # Below its parents goes a marker, then the node itself: they pop
+            # once every parent is placed. (A marker object, not a (node, flag)
+            # tuple per push: a deep graph would fill the stack with tuples that
+            # the garbage collector then scans again and again.)
+            stack.append(node)
+            stack.append(_PARENTS_DONE)
             for parent in node.parents:
                 if parent not in visited:
-                    stack.append((parent, False))
+                    stack.append(parent)
     return order
 
 

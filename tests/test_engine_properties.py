@@ -142,7 +142,8 @@ def test_backward_twice_doubles_every_leaf_and_keeps_intermediates(program):
         if node.parents:
             assert node.grad == grad  # recomputed from scratch, not accumulated
         else:
-            assert node.grad == 2 * grad
+            # (a + b) + (a + b) may differ from ((a + b) + a) + b in the last bit
+            assert node.grad == pytest.approx(2 * grad, rel=1e-14, abs=1e-300)
 
 
 @settings(max_examples=100, deadline=None)
