@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from micrograd_mlp import data, demos, plots
+from micrograd_mlp import accuracy, data, demos, plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -151,9 +151,8 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     # the reported accuracies are the model's on the same split
     X, y = data.make_moons(40, seed=demos.DEFAULT_SEED)
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.25, seed=demos.DEFAULT_SEED)
+    np.testing.assert_array_equal(result.data["X_test"], X_test)
     model = result.models["classifier"]
-    from micrograd_mlp import accuracy
-
     assert result.metrics["train accuracy"] == accuracy(model, X_train, y_train)
     assert result.metrics["test accuracy"] == accuracy(model, X_test, y_test)
     assert history.val_accuracy[-1] == result.metrics["test accuracy"]
