@@ -228,3 +228,12 @@ def test_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, monkeypa
 def test_regression_refuses_to_compare_linear_with_linear(tmp_path):
     with pytest.raises(ValueError, match="compares a linear MLP with a non-linear one; give activation='relu'"):
         demos.regression(tmp_path, activation="linear")
+
+
+def test_classification_without_dot_still_draws_its_plots_and_saves_the_network_as_dot(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
+    result = demos.classification(tmp_path, epochs=1, samples=24, hidden=(3,), frames=2, resolution=8, quiet=True)
+    assert [p.suffix for p in result.files] == [".png", ".gif", ".png", ".dot"]
+    assert (tmp_path / "classification_network.dot").read_text().startswith("digraph")
+    assert "apt-get install graphviz" in capsys.readouterr().err
