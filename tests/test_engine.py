@@ -570,3 +570,48 @@ def test_dot_with_a_reused_value():
     out = dot([x], [x])  # x * x
     out.backward()
     assert out.data == 9.0 and x.grad == 6.0
+
+
+def test_backward_twice_through_a_dot_node():
+    w = [Value(1.0), Value(2.0), Value(3.0)]
+    fused = dot(w, [4.0, 5.0, 6.0], bias=Value(0.5))  # three+ parents: kept in tuples
+    out = fused * 2
+    out.backward()
+    out.backward()
+    assert fused.grad == 2.0  # recomputed, not 4
+    assert [p.grad for p in w] == [16.0, 20.0, 24.0]  # 2 * 2 * x_i
+
+
+# ------------------------------------------------- editing a node's edges
+
+
+def test_assigned_local_grads_are_used_by_backward():
+    # Teachers break a derivative on purpose to show gradcheck catching it.
+    x = Value(2.0)
+    y = x.tanh()
+    y.local_grads = (5.0,)
+    assert y.local_grads == (5.0,) and y.parents == (x,)
+    y.backward()
+    assert x.grad == 5.0
+
+    a, b = Value(1.0), Value(2.0)
+    product = a * b
+    product.local_grads = [10.0, 20.0]
+    product.backward()
+    assert (a.grad, b.grad) == (10.0, 20.0)
+
+
+def test_assigned_parents_and_mismatched_edges_are_kept_as_given():
+    x, y = Value(3.0), Value(4.0)
+    with no_grad():
+        leaf = x * y
+    leaf.local_grads = (1.0,)  # more local grads than parents: stored, nothing to propagate
+    assert leaf.parents == () and leaf.local_grads == (1.0,)
+    leaf.backward()
+    assert x.grad == 0.0
+
+    node = x + 1
+    node.parents = (y, x)
+    assert node.parents == (y, x) and node.local_grads == (1.0, 1.0)
+    node.backward()
+    assert (x.grad, y.grad) == (1.0, 1.0)
