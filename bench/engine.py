@@ -279,7 +279,7 @@ def report_training(scale):
     nodes = count_micrograd_nodes(micrograd_step(theirs, X, labels, 0))
     copy_weights(reference, theirs)  # undo that step's update
     gc.collect()
-    micrograd_steps = max(4, steps // 2)
+    micrograd_steps = steps
     times, losses = in_big_stack(time_steps, micrograd_step, theirs, X, labels, micrograd_steps)
     micrograd_time = statistics.median(times)
     first_losses["micrograd"] = losses[0]
@@ -287,7 +287,7 @@ def report_training(scale):
 
     layers = numpy_arrays(reference)
     gc.collect()
-    times, losses = time_steps(numpy_step, layers, np.array(X), np.array(labels), steps * 20)
+    times, losses = time_steps(numpy_step, layers, np.array(X), np.array(labels), 100)
     numpy_time = statistics.median(times)
     first_losses["NumPy"] = losses[0]
 

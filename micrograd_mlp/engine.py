@@ -508,9 +508,17 @@ def topological_order(root: Value) -> list:
             # the garbage collector then scans again and again.)
             stack.append(node)
             stack.append(_PARENTS_DONE)
-            for parent in node.parents:
-                if parent not in visited:
-                    stack.append(parent)
+            # node.parents, read from the slots as backward() does (the
+            # property would build a tuple per node; this loop is the hot one)
+            if node._left is not None:
+                if node._left not in visited:
+                    stack.append(node._left)
+                if node._right is not None and node._right not in visited:
+                    stack.append(node._right)
+            else:
+                for parent in node._many_parents:
+                    if parent not in visited:
+                        stack.append(parent)
     return order
 
 
