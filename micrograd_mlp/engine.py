@@ -210,14 +210,18 @@ class Value:
         self.op = ""
         _link(self, _NO_PARENTS, _NO_PARENTS)
 
+    def _as_tuple(self, first: object, second: object, many: tuple) -> tuple:
+        # Two parents, one, or (a dot node, or none) the tuple kept as is.
+        if self._right is not None:
+            return (first, second)
+        if self._left is not None:
+            return (first,)
+        return many
+
     @property
     def parents(self) -> tuple:
         """The nodes this one was computed from, e.g. ``(x, x)`` for ``x * x``."""
-        if self._right is not None:
-            return (self._left, self._right)
-        if self._left is not None:
-            return (self._left,)
-        return self._many_parents
+        return self._as_tuple(self._left, self._right, self._many_parents)
 
     @parents.setter
     def parents(self, parents: Iterable["Value"]) -> None:
@@ -226,11 +230,7 @@ class Value:
     @property
     def local_grads(self) -> tuple:
         """d(this node)/d(parent) for each entry of ``parents``."""
-        if self._right is not None:
-            return (self._left_grad, self._right_grad)
-        if self._left is not None:
-            return (self._left_grad,)
-        return self._many_grads
+        return self._as_tuple(self._left_grad, self._right_grad, self._many_grads)
 
     @local_grads.setter
     def local_grads(self, local_grads: Iterable[float]) -> None:

@@ -12,7 +12,7 @@ values against an independent implementation.
 import math
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from micrograd_mlp import Value, dot, no_grad, topological_order
@@ -166,7 +166,9 @@ def test_topological_order_and_no_grad_forward(program):
     st.lists(st.tuples(numbers, numbers, st.booleans()), min_size=1, max_size=6),
     numbers,
 )
+@example(pairs=[(0.3, 1.5, True), (-1.2, 2.0, False), (0.7, -0.5, True)], bias_value=0.1)
 def test_dot_matches_the_unfused_sum(pairs, bias_value):
+    """dot() has the value and gradients of bias + w0*x0 + w1*x1 + ... built op by op."""
     weights = [Value(w) for w, _, _ in pairs]
     # some inputs are Values (hidden layers), some plain numbers (data)
     inputs = [Value(x) if is_value else x for _, x, is_value in pairs]
