@@ -36,8 +36,8 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "NonFiniteError"]
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
-# Shared tuples: many nodes need the same local derivatives, so they share one
-# tuple instead of allocating their own (this keeps memory per node low).
+# Local derivatives that many ops share: passing one of these tuples to
+# _result() saves building a new one per node.
 _NO_PARENTS: tuple = ()
 _PARENTS_DONE = object()  # stack marker in topological_order()
 _ONE_ONE = (1.0, 1.0)
@@ -211,7 +211,8 @@ class Value:
         _link(self, _NO_PARENTS, _NO_PARENTS)
 
     def _as_tuple(self, first: object, second: object, many: tuple) -> tuple:
-        # Two parents, one, or (a dot node, or none) the tuple kept as is.
+        # (first, second) for two parents, (first,) for one; otherwise the
+        # tuple itself: a dot node's edges, or () for a leaf.
         if self._right is not None:
             return (first, second)
         if self._left is not None:
