@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
@@ -216,7 +217,8 @@ def fit(
         val: optional ``(X_val, y_val)`` evaluated after each epoch.
         callback: ``callback(epoch, model, history)`` after every epoch
             (``epoch`` counts from 0), e.g. to draw a frame.
-        verbose: show a tqdm progress bar (on stderr); False for silence.
+        verbose: show a tqdm progress bar on stderr when it is a terminal (or
+            in Jupyter), none in logs and pipes; False for silence everywhere.
     """
     loss_fn, threshold = _resolve_loss(loss)
     _check_output_matches_loss(model, loss)
@@ -288,7 +290,11 @@ def _progress(epochs: int, verbose: bool) -> Any:
     except ImportError:
         from tqdm import tqdm
 
-    return tqdm(range(epochs), desc="training", unit="epoch")
+    # disable=None: a bar on a terminal, nothing when stderr is a log file or a
+    # pipe, where every redraw would add a line. Jupyter's stderr is no
+    # terminal either, but a notebook shows a redrawn bar well, so keep it there.
+    in_jupyter = type(sys.stderr).__module__.startswith("ipykernel")
+    return tqdm(range(epochs), desc="training", unit="epoch", disable=False if in_jupyter else None)
 
 
 def predict(model: Any, X: Any) -> np.ndarray:

@@ -1,3 +1,6 @@
+import io
+import sys
+
 import numpy as np
 import pytest
 
@@ -5,7 +8,7 @@ from micrograd_mlp import MLP, Value
 from micrograd_mlp.data import make_cubic, make_moons, train_test_split
 from micrograd_mlp.losses import mse
 from micrograd_mlp.optim import SGD, Adam
-from micrograd_mlp.train import History, accuracy, fit, predict
+from micrograd_mlp.train import History, accuracy, evaluate, fit, predict
 
 
 def weights(model):
@@ -40,6 +43,37 @@ def test_full_batch_step_uses_the_mean_loss_over_the_batch():
         p.data -= 0.2 * p.grad
     assert weights(model) == weights(reference)
     assert history.loss == [loss.data]
+
+
+def test_mini_batches_step_once_per_batch_on_the_batch_mean():
+    X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.3, 0.1]])
+    y = np.array([1.0, -0.5, 0.25])
+    model = MLP(2, [3, 1], "tanh", seed=2)
+    reference = MLP(2, [3, 1], "tanh", seed=2)
+    history = fit(model, X, y, lr=0.3, epochs=1, batch_size=2, shuffle=False, verbose=False)
+    batch_losses = []
+    for rows in ([0, 1], [2]):  # the last batch holds what is left
+        loss = mse([reference(X[i].tolist()) for i in rows], y[rows].tolist())
+        reference.zero_grad()
+        loss.backward()
+        for p in reference.parameters():
+            p.data -= 0.3 * p.grad
+        batch_losses.append(loss.data * len(rows))
+    assert weights(model) == weights(reference)
+    assert history.loss == [pytest.approx(sum(batch_losses) / 3, rel=1e-15)]
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, None])
+def test_history_loss_and_accuracy_are_the_epochs_measurements(batch_size):
+    # lr=0 keeps the weights fixed, so what fit measured while training must
+    # equal the loss and accuracy of the model on the whole set.
+    X, y = make_moons(10, noise=0.3, seed=1)
+    model = MLP(2, [4, 1], seed=1)
+    history = fit(model, X, y, loss="bce_logits", lr=0.0, epochs=2, batch_size=batch_size,
+                  seed=0, verbose=False)
+    assert history.loss == [pytest.approx(evaluate(model, X, y, "bce_logits"), rel=1e-12)] * 2
+    assert history.accuracy == [accuracy(model, X, y)] * 2
+    assert 0.0 < history.accuracy[0] < 1.0  # a measurement, not a constant
 
 
 def test_shuffle_is_reproducible_with_a_seed():
@@ -149,14 +183,34 @@ def test_multi_output_model_trains_on_two_column_targets():
     assert history.loss[-1] < history.loss[0]
 
 
-def test_verbose_progress_bar_goes_to_stderr_and_quiet_prints_nothing(capsys):
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as an interactive session's is."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_and_quiet_when_asked(monkeypatch, capsys):
     X, y = make_cubic(5, seed=0)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    fit(MLP(1, [2, 1], seed=0), X, y, epochs=2, verbose=True)
+    assert "training" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    assert "loss=" in terminal.getvalue()  # the epoch's numbers ride on the bar
+    terminal.seek(0)
+    terminal.truncate()
     fit(MLP(1, [2, 1], seed=0), X, y, epochs=2, verbose=False)
-    captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == ""
+    assert terminal.getvalue() == ""
+    assert capsys.readouterr().out == ""
+
+
+def test_no_progress_bar_in_logs_and_pipes(capsys):
+    # pytest's captured stderr is not a terminal, like a CI log or `2> file`:
+    # tqdm would write a line per redraw there, so verbose=True stays silent.
+    X, y = make_cubic(5, seed=0)
     fit(MLP(1, [2, 1], seed=0), X, y, epochs=2, verbose=True)
     captured = capsys.readouterr()
-    assert captured.out == "" and "training" in captured.err and "2/2" in captured.err
+    assert captured.out == "" and captured.err == ""
 
 
 def test_predict_and_accuracy():
