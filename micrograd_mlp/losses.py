@@ -39,6 +39,8 @@ def _as_samples(name: str, outputs: Outputs, targets: Any) -> List[tuple]:
     """Pair every output with its target: a list of (outputs, targets) per sample."""
     if hasattr(targets, "tolist"):  # NumPy arrays and scalars
         targets = targets.tolist()
+    if hasattr(outputs, "tolist"):  # e.g. predict()'s array (no gradient flows back)
+        outputs = outputs.tolist()
     if not isinstance(outputs, (list, tuple)):
         outputs, targets = [outputs], [targets]
     elif not isinstance(targets, (list, tuple)):
@@ -61,16 +63,18 @@ def _as_samples(name: str, outputs: Outputs, targets: Any) -> List[tuple]:
         for t in target_row:
             if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
                 raise TypeError(f"{name}: target of sample {i} must be a number, got {t!r:.40}")
+            if not math.isfinite(_data(t)):
+                raise ValueError(f"{name}: target of sample {i} is {_data(t)!r}; targets must be finite")
         samples.append((output_row, target_row))
     return samples
 
 
 def _mean_over_samples(
-    name: str, outputs: Outputs, targets: Any, term: Callable[[Any, float], Value]
+    name: str, outputs: Outputs, targets: Any, term: Callable[[Value, float], Value]
 ) -> Value:
     """mean over samples of (sum over outputs of term(output, target))."""
     samples = _as_samples(name, outputs, targets)
-    per_sample = [_total(term(o, _data(t)) for o, t in zip(*sample)) for sample in samples]
+    per_sample = [_total(term(_lift(o), _data(t)) for o, t in zip(*sample)) for sample in samples]
     return _total(per_sample) * (1.0 / len(per_sample))
 
 
@@ -81,6 +85,12 @@ def _total(values: Iterable[Value]) -> Value:
 
 def _data(x: Union[Value, Number]) -> float:
     return x.data if isinstance(x, Value) else float(x)
+
+
+def _lift(output: Union[Value, Number]) -> Value:
+    # Outputs given as plain numbers still get a loss that is a Value (with no
+    # gradient to flow), so .data and .backward() work on every loss.
+    return output if isinstance(output, Value) else Value(output)
 
 
 def mse(outputs: Outputs, targets: Any) -> Value:
@@ -135,7 +145,7 @@ def binary_cross_entropy(probs: Outputs, targets: Any) -> Value:
             loss = loss - (1.0 - t) * (1.0 - p).log()
         return loss
 
-    return _mean_over_samples("binary_cross_entropy", probs, targets, _as_value(term))
+    return _mean_over_samples("binary_cross_entropy", probs, targets, term)
 
 
 def bce_with_logits(logits: Outputs, targets: Any) -> Value:
@@ -159,7 +169,7 @@ def bce_with_logits(logits: Outputs, targets: Any) -> Value:
             return z - z * t + (1.0 + (-z).exp()).log()
         return -(z * t) + (1.0 + z.exp()).log()
 
-    return _mean_over_samples("bce_with_logits", logits, targets, _as_value(term))
+    return _mean_over_samples("bce_with_logits", logits, targets, term)
 
 
 def hinge(scores: Outputs, labels: Any) -> Value:
@@ -177,12 +187,7 @@ def hinge(scores: Outputs, labels: Any) -> Value:
             )
         return (1.0 - y * s).relu()
 
-    return _mean_over_samples("hinge", scores, labels, _as_value(term))
-
-
-def _as_value(term: Callable[[Value, float], Value]) -> Callable[[Any, float], Value]:
-    # Outputs given as plain numbers still get a loss (with no gradient to flow).
-    return lambda o, t: term(o if isinstance(o, Value) else Value(o), t)
+    return _mean_over_samples("hinge", scores, labels, term)
 
 
 def l2(parameters: Union[Iterable[Value], Any], alpha: float) -> Value:

@@ -195,3 +195,34 @@ def test_loss_gradient_reaches_the_weights_of_a_model():
     numeric = finite_difference_grads(loss_at, start)
     assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-8)
     assert math.isfinite(sum(analytic))
+
+
+@pytest.mark.parametrize("loss_fn", [mse, binary_cross_entropy, bce_with_logits, hinge])
+def test_plain_number_and_numpy_outputs_still_give_a_value(loss_fn):
+    targets = [1, 1]
+    expected = loss_fn([Value(0.25), Value(0.75)], targets).data
+    for outputs in ([0.25, 0.75], np.array([0.25, 0.75])):
+        loss = loss_fn(outputs, targets)
+        assert isinstance(loss, Value) and loss.data == expected
+
+
+def test_multi_output_gradient_matches_finite_differences():
+    # two samples of three outputs: sum over outputs, mean over samples
+    targets = [[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]]
+
+    def loss_of(numbers):
+        values = [Value(x) for x in numbers]
+        return mse([values[:3], values[3:]], targets), values
+
+    loss, values = loss_of([0.3, -1.7, 2.2, 0.05, -0.4, 1.1])
+    loss.backward()
+    numeric = finite_difference_grads(lambda xs: loss_of(xs)[0].data, [v.data for v in values])
+    assert [v.grad for v in values] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+    # by hand: (output - target) / number of samples
+    assert [v.grad for v in values] == pytest.approx([-0.35, -0.85, 1.6, -0.225, -1.2, 0.55], rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_targets_are_refused(bad):
+    with pytest.raises(ValueError, match=rf"mse: target of sample 1 is {bad!r}; targets must be finite"):
+        mse([Value(1.0), Value(2.0)], [0.0, bad])
