@@ -24,6 +24,7 @@ import math
 import numbers
 import os
 import random
+import sys
 import tempfile
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
@@ -361,6 +362,11 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
     }
     text = json.dumps(document, allow_nan=False)
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"cannot save to {path!r}: it is a folder; give a file name, e.g. "
+            f"{os.path.join(path, 'model.json')!r}"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save to {path!r}: the folder {folder!r} does not exist")
@@ -385,7 +391,9 @@ def _read(path: Union[str, os.PathLike]) -> dict:
     """Read and fully validate a saved model (never touches any model)."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no model file at {path!r}")
+        raise FileNotFoundError(f"no model file at {path!r}; check the path, or save(model, path) first")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a folder, not a model file; give the .json file's path")
     try:
         with open(path, encoding="utf-8") as file:
             document = json.load(file)
@@ -423,12 +431,18 @@ def _read(path: Union[str, os.PathLike]) -> dict:
     return document
 
 
+_LARGEST_INT = int(sys.float_info.max)
+
+
 def _is_count(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and n >= 1
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    if isinstance(x, float):
+        return math.isfinite(x)
+    # JSON ints have no size limit: one too big for a float is no weight.
+    return isinstance(x, int) and not isinstance(x, bool) and abs(x) <= _LARGEST_INT
 
 
 def _architecture(nin: int, nouts: list, activations: list) -> str:
@@ -440,7 +454,16 @@ def load_into(model: MLP, path: Union[str, os.PathLike]) -> MLP:
 
     The whole file is read and checked before any weight changes, so on any
     error the model is left exactly as it was.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> save(MLP(2, [3, 1], seed=0), path)
+    >>> model = load_into(MLP(2, [3, 1], seed=1), path)
+    >>> model([0.1, 0.2]).data == MLP(2, [3, 1], seed=0)([0.1, 0.2]).data
+    True
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"load_into() needs an MLP to copy the weights into, got {type(model).__name__}")
     return _copy_weights(_read(path), model, path)
 
 
@@ -470,7 +493,8 @@ def _copy_weights(document: dict, model: MLP, path: Union[str, os.PathLike]) -> 
     found = _architecture(document["nin"], document["nouts"], document["activations"])
     if expected != found:
         raise ValueError(
-            f"{os.fspath(path)!r} holds a different network: expected {expected}, found {found}"
+            f"{os.fspath(path)!r} holds a different network: expected {expected}, found {found}; "
+            "load(path) builds a new model with the saved architecture"
         )
     for layer, saved_layer in zip(model.layers, document["weights"]):
         for neuron, saved in zip(layer.neurons, saved_layer):

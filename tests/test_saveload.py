@@ -105,6 +105,10 @@ BAD_FILES = {
                     "neuron L1.N0 needs"),
     "missing layer": (lambda p: rewrite(p, lambda d: d["weights"].pop()), ModelFileError,
                       "expected weights for 2 layers"),
+    "int too big for a float": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b=10**400)),
+                                ModelFileError, "neuron L1.N0 needs"),
+    "NaN weight": (lambda p: p.write_text(p.read_text().replace('"b": ', '"b": NaN, "was": ', 1)),
+                   ModelFileError, "neuron L0.N0 needs 2 finite weights"),
     "bad activation": (lambda p: rewrite(p, lambda d: d.update(activations=["relu", "softmax"])),
                        ModelFileError, "bad activations"),
 }
@@ -126,8 +130,26 @@ def test_bad_files_are_clear_errors_and_leave_the_model_untouched(saved, case):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no model file at .*nowhere.json"):
+    model = MLP(2, [3, 1], seed=0)
+    before = snapshot(model)
+    with pytest.raises(FileNotFoundError, match=r"no model file at .*nowhere.json'; check the path, or save\(model, path\) first"):
         load(tmp_path / "nowhere.json")
+    with pytest.raises(FileNotFoundError, match="no model file at .*nowhere.json"):
+        load_into(model, tmp_path / "nowhere.json")
+    assert snapshot(model) == before
+
+
+def test_a_folder_is_not_a_model_file(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        load(tmp_path)
+    with pytest.raises(IsADirectoryError, match=r"cannot save to .*: it is a folder; give a file name, e.g. .*model.json"):
+        save(MLP(2, [3, 1], seed=0), tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_load_into_needs_a_model(saved):
+    with pytest.raises(TypeError, match=r"load_into\(\) needs an MLP to copy the weights into, got str"):
+        load_into("model", saved)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +163,7 @@ def test_missing_file(tmp_path):
 def test_mismatched_architecture_names_expected_and_found(saved, other, found):
     before = snapshot(other)
     with pytest.raises(ValueError, match=f"holds a different network: expected .*{found}.*, found nin=2, "
-                                         r"nouts=\[3, 1\], activations=\['relu', 'linear'\]"):
+                                         r"nouts=\[3, 1\], activations=\['relu', 'linear'\]; load\(path\) builds a new model"):
         load_into(other, saved)
     assert snapshot(other) == before
 
