@@ -50,7 +50,12 @@ _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """True unless we are inside a `no_grad()` block."""
+    """True unless we are inside a `no_grad()` block.
+
+    >>> with no_grad():
+    ...     print(is_grad_enabled())
+    False
+    """
     return _grad_enabled
 
 
@@ -259,7 +264,10 @@ class Value:
     def __truediv__(self, other: Operand) -> "Value":
         other = _lift(other)
         if other.data == 0.0:
-            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+            raise ZeroDivisionError(
+                f"division by zero: {self!r} / {other!r}{other._made_by()}. "
+                "Keep the denominator away from 0, e.g. add a small epsilon to it"
+            )
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
         # (a / b, not a * (1/b): the latter rounds twice, so 49 / 49 would not be 1)
         quotient = self.data / other.data
@@ -276,14 +284,19 @@ class Value:
         if base < 0.0 and not n.is_integer():
             raise ValueError(
                 f"{self!r} ** {exponent}: a negative base with a non-integer exponent "
-                "has no real result"
+                "has no real result. Use an integer exponent, or make the base positive first"
             )
         if base == 0.0 and n < 0.0:
-            raise ZeroDivisionError(f"{self!r} ** {exponent}: zero to a negative power")
+            raise ZeroDivisionError(
+                f"{self!r} ** {exponent}: zero to a negative power divides by zero. "
+                "Keep the base away from 0, e.g. add a small epsilon to it"
+            )
         try:
             out = base**n
         except OverflowError:
-            raise OverflowError(f"{self!r} ** {exponent} overflows a float") from None
+            raise OverflowError(
+                f"{self!r} ** {exponent} overflows a float (above about 1.8e308); bring the base closer to 1"
+            ) from None
         if n == 0.0:
             local = 0.0
         elif base == 0.0 and n < 1.0:
@@ -303,7 +316,10 @@ class Value:
         try:
             out = base**exponent.data
         except OverflowError:
-            raise OverflowError(f"{self!r} ** {exponent!r} overflows a float") from None
+            raise OverflowError(
+                f"{self!r} ** {exponent!r} overflows a float (above about 1.8e308); "
+                "bring the base closer to 1 or the exponent closer to 0"
+            ) from None
         # d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * ln(a)
         return _result(
             out,
@@ -313,16 +329,31 @@ class Value:
         )
 
     def relu(self) -> "Value":
+        """max(0, x).
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
         x = self.data
         # relu(x) = max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN)
         return _result(0.0 if x <= 0.0 else x, "relu", (self,), _ONE if x > 0.0 else _ZERO)
 
     def tanh(self) -> "Value":
+        """Hyperbolic tangent, between -1 and 1.
+
+        >>> Value(0.0).tanh().data
+        0.0
+        """
         t = math.tanh(self.data)
         # d tanh(x)/dx = 1 - tanh(x)^2
         return _result(t, "tanh", (self,), (1.0 - t * t,))
 
     def sigmoid(self) -> "Value":
+        """1 / (1 + e^-x), between 0 and 1, without overflow for any x.
+
+        >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
+        (0.5, 0.0)
+        """
         x = self.data
         # Two algebraically equal forms, each safe from exp overflow on its side.
         if x >= 0.0:
@@ -334,6 +365,11 @@ class Value:
         return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def exp(self) -> "Value":
+        """e^x; an `OverflowError` naming this node above x of about 709.78.
+
+        >>> Value(0.0).exp().data
+        1.0
+        """
         try:
             e = math.exp(self.data)
         except OverflowError:
@@ -346,6 +382,11 @@ class Value:
         return _result(e, "exp", (self,), (e,))
 
     def log(self) -> "Value":
+        """Natural logarithm; a `ValueError` naming this node for x <= 0.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
         x = self.data
         if not x > 0.0:
             raise ValueError(
@@ -404,12 +445,22 @@ class Value:
                     parent.grad += upstream * local_grad
 
     def zero_grad(self) -> None:
-        """Set ``.grad`` to 0 on this node and every node it depends on."""
+        """Set ``.grad`` to 0 on this node and every node it depends on.
+
+        >>> x = Value(3.0); y = x * x; y.backward()
+        >>> y.zero_grad(); x.grad
+        0.0
+        """
         for node in topological_order(self):
             node.grad = 0.0
 
     def detach(self) -> "Value":
-        """A new leaf with the same data and label, cut from the graph."""
+        """A new leaf with the same data and label, cut from the graph.
+
+        >>> y = Value(3.0) * 2
+        >>> y.detach().parents, y.detach().data
+        ((), 6.0)
+        """
         return Value(self.data, label=self.label)
 
     def check_finite(self) -> "Value":
@@ -467,7 +518,11 @@ _new_value = object.__new__
 
 
 class NonFiniteError(FloatingPointError):
-    """Raised by `Value.check_finite`; ``.node`` is the offending node."""
+    """Raised by `Value.check_finite`; ``.node`` is the offending node.
+
+    ``.field`` says which number is not finite, ``"data"`` or ``"grad"``; see
+    `Value.check_finite` for an example.
+    """
 
     def __init__(self, node: Value, field: str) -> None:
         self.node = node
