@@ -190,7 +190,12 @@ def make_polynomial(
 
 
 def make_cubic(n: int = 100, noise: float = 0.05, seed: Optional[int] = None) -> Dataset:
-    """The cubic y = x^3 - x on [-1.5, 1.5] (two bends), plus noise; see `make_polynomial`."""
+    """The cubic y = x^3 - x on [-1.5, 1.5] (two bends), plus noise; see `make_polynomial`.
+
+    >>> X, y = make_cubic(3, noise=0.0, seed=0)
+    >>> bool(np.allclose(y, X[:, 0] ** 3 - X[:, 0]))
+    True
+    """
     return make_polynomial(n, (0.0, -1.0, 0.0, 1.0), noise, seed)
 
 
@@ -220,7 +225,11 @@ def train_test_split(
 
 
 def to_pm1(y: np.ndarray) -> np.ndarray:
-    """0/1 labels as -1/+1 (for `hinge`); -1/+1 labels pass through."""
+    """0/1 labels as -1/+1 (for `hinge`); -1/+1 labels pass through.
+
+    >>> to_pm1([0, 1, 1]).tolist()
+    [-1, 1, 1]
+    """
     y = np.asarray(y)
     values = set(np.unique(y).tolist())
     if values <= {-1, 1}:
@@ -231,7 +240,11 @@ def to_pm1(y: np.ndarray) -> np.ndarray:
 
 
 def to_01(y: np.ndarray) -> np.ndarray:
-    """-1/+1 labels as 0/1 (for cross-entropy); 0/1 labels pass through."""
+    """-1/+1 labels as 0/1 (for cross-entropy); 0/1 labels pass through.
+
+    >>> to_01([-1, 1, 1]).tolist()
+    [0, 1, 1]
+    """
     y = np.asarray(y)
     values = set(np.unique(y).tolist())
     if values <= {0, 1}:

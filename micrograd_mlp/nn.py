@@ -132,6 +132,7 @@ class Neuron:
         return ACTIVATIONS[self.activation](pre_activation)
 
     def parameters(self) -> List[Value]:
+        """The weights, then the bias: ``len(Neuron(3).parameters()) == 4``."""
         return self.w + [self.b]
 
     def __repr__(self) -> str:
@@ -171,10 +172,12 @@ class Layer:
 
     @property
     def nin(self) -> int:
+        """Inputs each neuron reads: ``Layer(3, 2).nin == 3``."""
         return len(self.neurons[0].w)
 
     @property
     def nout(self) -> int:
+        """Neurons, so outputs: ``Layer(3, 2).nout == 2``."""
         return len(self.neurons)
 
     def forward(self, x: Sequence[Union[float, Value]]) -> List[Value]:
@@ -186,6 +189,11 @@ class Layer:
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> List[Value]:
+        """Every neuron's weights and bias, neuron by neuron.
+
+        >>> len(Layer(3, 2).parameters())   # 2 neurons * (3 weights + 1 bias)
+        8
+        """
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
     def __repr__(self) -> str:
@@ -269,10 +277,18 @@ class MLP:
         return [p for layer in self.layers for p in layer.parameters()]
 
     def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (before the next ``backward()``).
+
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> model([1.0, 2.0]).backward(); model.zero_grad()
+        >>> {p.grad for p in model.parameters()}
+        {0.0}
+        """
         for p in self.parameters():
             p.grad = 0.0
 
     def num_parameters(self) -> int:
+        """How many weights and biases: ``MLP(2, [3, 1]).num_parameters() == 13``."""
         return sum(len(neuron.w) + 1 for layer in self.layers for neuron in layer.neurons)
 
     def __repr__(self) -> str:
@@ -468,7 +484,11 @@ def load_into(model: MLP, path: Union[str, os.PathLike]) -> MLP:
 
 
 def load(path: Union[str, os.PathLike]) -> MLP:
-    """A new `MLP` with the architecture and weights saved at ``path``."""
+    """A new `MLP` with the architecture and weights saved at ``path``.
+
+    A missing file is a `FileNotFoundError`; a truncated, foreign or damaged
+    one a `ModelFileError` saying what is wrong. See `save` for an example.
+    """
     document = _read(path)
     activations = document["activations"]
     model = MLP(

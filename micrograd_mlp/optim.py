@@ -35,7 +35,18 @@ LearningRate = Union[float, Schedule]
 
 
 class Optimizer:
-    """What SGD and Adam share: the parameters, the learning rate, the step count."""
+    """What SGD and Adam share: the parameters, the learning rate, the step count.
+
+    A new optimizer subclasses this and writes ``_update(lr)``:
+
+    >>> class SignSGD(Optimizer):
+    ...     def _update(self, lr):
+    ...         for p in self.params:
+    ...             p.data -= lr * (p.grad > 0) - lr * (p.grad < 0)
+    >>> w = Value(1.0); w.grad = -3.0
+    >>> SignSGD([w], lr=0.5).step(); w.data
+    1.5
+    """
 
     def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate) -> None:
         if hasattr(params, "parameters"):  # a model
@@ -61,6 +72,7 @@ class Optimizer:
         return self.lr
 
     def zero_grad(self) -> None:
+        """Set the ``.grad`` of every parameter to 0, as ``model.zero_grad()`` does."""
         for p in self.params:
             p.grad = 0.0
 

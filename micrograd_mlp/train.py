@@ -47,6 +47,10 @@ class History:
     ``accuracy[e]`` likewise, for classification losses only. With
     ``val=(X_val, y_val)``, ``val_loss``/``val_accuracy`` are measured after
     the epoch. ``lr[e]`` is the learning rate of the epoch's last step.
+
+    >>> history = History(loss=[0.5, 0.25], accuracy=[0.75, 1.0])
+    >>> history
+    History(2 epochs, last: loss=0.25, accuracy=1)
     """
 
     loss: List[float] = field(default_factory=list)
@@ -57,6 +61,7 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """How many epochs were recorded."""
         return len(self.loss)
 
     def summary(self) -> str:
@@ -219,6 +224,14 @@ def fit(
             (``epoch`` counts from 0), e.g. to draw a frame.
         verbose: show a tqdm progress bar on stderr when it is a terminal (or
             in Jupyter), none in logs and pipes; False for silence everywhere.
+
+    >>> from micrograd_mlp import MLP
+    >>> from micrograd_mlp.data import make_moons
+    >>> X, y = make_moons(40, seed=0)
+    >>> model = MLP(2, [8, 1], seed=0)
+    >>> history = fit(model, X, y, loss="hinge", epochs=3, seed=0, verbose=False)
+    >>> len(history.loss), len(history.accuracy)
+    (3, 3)
     """
     loss_fn, threshold = _resolve_loss(loss)
     _check_output_matches_loss(model, loss)
