@@ -12,7 +12,7 @@ Two independent checks of ``backward()``:
   error in the linear MLP (``dldh = np.dot(dldy, self.w2.T)*self.h``): ``w1`` and
   ``b1`` disagree, by a factor ``h``.
 
-``micrograd-mlp check`` (or ``python -m micrograd_mlp.check``) runs all of it.
+``micrograd-mlp check`` (or ``python -m micrograd_mlp check``) runs all of it.
 """
 
 from __future__ import annotations
@@ -497,9 +497,10 @@ def command(args: argparse.Namespace) -> int:
     show its known error (and only it), everything else must agree. Returns 1
     on any library mismatch, 2 on bad options.
     """
-    for name in ("hidden", "inputs", "batch"):
-        if getattr(args, name) < 1:
-            print(f"check: --{name} must be at least 1, got {getattr(args, name)}", file=sys.stderr)
+    # np.random.default_rng refuses negative seeds with a traceback: say so first.
+    for name, least in (("seed", 0), ("hidden", 1), ("inputs", 1), ("batch", 1)):
+        if getattr(args, name) < least:
+            print(f"check: --{name} must be at least {least}, got {getattr(args, name)}", file=sys.stderr)
             return 2
     problems = _check_references(args) + _check_ops()
     if problems:
@@ -571,7 +572,13 @@ def _check_ops() -> List[str]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m micrograd_mlp.check [--seed N] [--hidden H] [--verbose]``."""
+    """``micrograd-mlp check [--seed N] [--hidden H] [--inputs D] [--batch N] [--verbose]``.
+
+    Returns the exit code (see `command`).
+
+    >>> main(["--batch", "0"])
+    2
+    """
     parser = argparse.ArgumentParser(
         prog="micrograd-mlp check",
         description="Check autograd against the slides' hand-derived backprop and finite differences.",

@@ -3,6 +3,8 @@ differences and against the slides' hand-derived backprop."""
 
 import argparse
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -303,9 +305,22 @@ def test_check_command_fails_when_the_slide_error_goes_unnoticed(capsys, monkeyp
     assert "compare did not find the slides' known error in SlidesLinearMLP" in out
 
 
-def test_check_command_rejects_bad_sizes(capsys):
+def test_check_command_rejects_bad_sizes_and_seeds(capsys):
     assert main(["--hidden", "0"]) == 2
     assert "--hidden must be at least 1, got 0" in capsys.readouterr().err
+    assert main(["--seed", "-1"]) == 2  # NumPy would raise deep inside default_rng
+    assert "--seed must be at least 0, got -1" in capsys.readouterr().err
+
+
+def test_the_console_command_runs_the_check_and_returns_its_exit_code():
+    # The installed `micrograd-mlp check`, as a learner runs it: the real exit code.
+    ok = subprocess.run([sys.executable, "-m", "micrograd_mlp", "check"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "KNOWN SLIDE ERROR (expected)" in ok.stdout and ok.stderr == ""
+    bad = subprocess.run([sys.executable, "-m", "micrograd_mlp", "check", "--seed", "-2"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "check: --seed must be at least 0, got -2"
 
 
 def test_compare_leaves_the_batch_gradients_on_the_value_mlp():
