@@ -253,6 +253,10 @@ def draw_dot(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "10"},
     )
+    if collapse:
+        # Layer to layer, every neuron meets every neuron: curved splines through
+        # the layer boxes loop far around the picture; straight lines stay readable.
+        graph.attr(splines="line", ranksep="1.2")
     if title:
         left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
         graph.attr(label=f"<{escape(title, left)}{left}>", labelloc="b", labeljust="l",

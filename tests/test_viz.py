@@ -231,6 +231,8 @@ def test_collapsed_view_draws_one_node_per_neuron():
     assert len(into_neurons) == 3 * 2 + 3
     # after the network: the - and **2 ops, with their local derivatives
     assert len(op_nodes(source)) == 2
+    # straight edges: dot's curved ones loop around the layer boxes of a wide MLP
+    assert "splines=line" in source and "splines" not in draw_dot(loss).source
 
 
 def test_collapsed_view_without_clusters_has_no_boxes():
