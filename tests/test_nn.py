@@ -105,6 +105,18 @@ def test_seed_and_rng_make_weights_reproducible():
     assert a != d
 
 
+def test_seed_leaves_the_global_random_stream_alone_and_no_seed_follows_it():
+    random.seed(5)
+    expected_draw = random.random()
+    random.seed(5)
+    MLP(2, [4, 1], seed=7)  # its own generator: the user's stream does not move
+    assert random.random() == expected_draw
+    random.seed(11)
+    first = [p.data for p in MLP(2, [4, 1]).parameters()]
+    random.seed(11)
+    assert [p.data for p in MLP(2, [4, 1]).parameters()] == first
+
+
 def test_unfused_neuron_builds_micrographs_graph():
     neuron = Neuron(2, "linear", rng=random.Random(0))
     out = neuron([1.0, 2.0])
