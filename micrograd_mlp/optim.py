@@ -93,8 +93,13 @@ class Optimizer:
         raise NotImplementedError
 
 
+def _is_real(x: object) -> bool:
+    # bool is an int, but True as a learning rate is a mistake, not 1.0
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def _check_rate(lr: object, name: str) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr >= 0):
+    if not (_is_real(lr) and math.isfinite(lr) and lr >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {lr!r}")
     return float(lr)
 
@@ -112,7 +117,7 @@ class SGD(Optimizer):
 
     def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+        if not (_is_real(momentum) and 0.0 <= momentum < 1.0):
             raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
         self.momentum = float(momentum)
         self.velocity = [0.0] * len(self.params)
@@ -148,10 +153,11 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        if not eps > 0.0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2
+                and all(_is_real(b) and 0.0 <= b < 1.0 for b in betas)):
+            raise ValueError(f"betas must be two numbers in [0, 1), e.g. (0.9, 0.999); got {betas!r}")
+        if not (_is_real(eps) and 0.0 < eps < math.inf):
+            raise ValueError(f"eps must be a finite number > 0, e.g. 1e-8; got {eps!r}")
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = float(eps)
         self.m = [0.0] * len(self.params)
@@ -200,7 +206,7 @@ def step_decay(start: float, factor: float, every: int) -> Schedule:
     (0.1, 0.1, 0.05, 0.025)
     """
     _check_rate(start, "start")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0.0 < factor <= 1.0:
+    if not (_is_real(factor) and 0.0 < factor <= 1.0):
         raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}")
