@@ -122,8 +122,15 @@ class Neuron:
         self.b: Value = Value(0.0, label=f"{name}.b")
 
     def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
-        if len(x) != len(self.w):  # zip() would silently drop the extra inputs
-            raise ValueError(f"this neuron expected {len(self.w)} inputs, got {len(x)}")
+        try:
+            count = len(x)
+        except TypeError:  # a bare number: say so here, not from deep inside zip()
+            raise TypeError(
+                f"a neuron takes a list of {len(self.w)} numbers or Values, got "
+                f"{type(x).__name__} {x!r:.60}; a single number goes in a list: [x]"
+            ) from None
+        if count != len(self.w):  # zip() would silently drop the extra inputs
+            raise ValueError(f"this neuron expected {len(self.w)} inputs, got {count}")
         if self.fused:
             pre_activation = dot(self.w, x, self.b)
         else:

@@ -226,6 +226,8 @@ def test_neuron_and_layer_refuse_a_wrong_number_of_inputs():
             Neuron(3, rng=random.Random(0), fused=fused)([1.0, 2.0])
     with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
         Layer(2, 4, rng=random.Random(0))([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"a neuron takes a list of 1 numbers or Values, got float 2.0; a single number goes in a list"):
+        Layer(1, 4, rng=random.Random(0))(2.0)
 
 
 def test_numpy_scalars_inside_a_list_are_numbers():
