@@ -35,9 +35,12 @@ sample with one output, ``l`` is exactly the slides' ``loss``; the slides *repor
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Type
+from typing import Dict, List, Optional, Tuple, Type
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .nn import MLP as ValueMLP
 
 __all__ = [
     "MLP",
@@ -62,17 +65,29 @@ PARAMETER_NAMES = ("w1", "b1", "w2", "b2")
 
 
 def mse(output: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The slides' per-element loss ``0.5 * (output - target)^2``."""
+    """The slides' per-element loss ``0.5 * (output - target)^2``.
+
+    >>> mse(np.array([3.0, 0.0]), np.array([1.0, 1.0]))
+    array([2. , 0.5])
+    """
     return 0.5 * (output - target) ** 2
 
 
 def grad_mse(output: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """dl/d output of `mse`: the 0.5 cancels the 2 of the square."""
+    """dl/d output of `mse`: the 0.5 cancels the 2 of the square.
+
+    >>> grad_mse(np.array([3.0, 0.0]), np.array([1.0, 1.0]))
+    array([ 2., -1.])
+    """
     return output - target
 
 
 def relu(x: np.ndarray) -> np.ndarray:
-    """max(0, x), element-wise."""
+    """max(0, x), element-wise.
+
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    """
     return np.maximum(0, x)
 
 
@@ -81,18 +96,29 @@ def relu_prime(h: np.ndarray) -> np.ndarray:
 
     Evaluated on ``h = relu(z)`` as in the slides; ``h > 0`` exactly when
     ``z > 0``, so it is d relu(z)/dz (0 at z = 0, as the autograd engine).
+
+    >>> relu_prime(relu(np.array([-2.0, 0.0, 3.0])))
+    array([0., 0., 1.])
     """
     return (h > 0).astype(float)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-x)), without overflow for large negative x."""
+    """1 / (1 + exp(-x)), without overflow for large negative x.
+
+    >>> sigmoid(np.array([0.0, -1000.0, 1000.0]))
+    array([0.5, 0. , 1. ])
+    """
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def binary_cross_entropy(p: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Per-element ``-(t log p + (1 - t) log(1 - p))`` on probabilities."""
+    """Per-element ``-(t log p + (1 - t) log(1 - p))`` on probabilities.
+
+    >>> binary_cross_entropy(np.array([0.5, 0.9]), np.array([1.0, 0.0])).round(4)
+    array([0.6931, 2.3026])
+    """
     return -(t * np.log(p) + (1.0 - t) * np.log(1.0 - p))
 
 
@@ -143,7 +169,7 @@ class MLP:
         self.b2 = np.zeros(D_out)
 
     @classmethod
-    def from_weights(cls, w1, b1, w2, b2) -> "MLP":
+    def from_weights(cls, w1: ArrayLike, b1: ArrayLike, w2: ArrayLike, b2: ArrayLike) -> "MLP":
         """A model with exactly these weights (copied, as float64 arrays).
 
         >>> m = MLP.from_weights([[1.0, -1.0]], [0.0, 0.5], [[2.0], [1.0]], [0.1])
@@ -170,55 +196,107 @@ class MLP:
         return model
 
     @property
-    def sizes(self) -> tuple:
-        """(D_in, H, D_out)."""
+    def sizes(self) -> Tuple[int, int, int]:
+        """(D_in, H, D_out).
+
+        >>> MLP(2, 3, 1, seed=0).sizes
+        (2, 3, 1)
+        """
         return (self.w1.shape[0], self.w1.shape[1], self.w2.shape[1])
 
     def parameters(self) -> Dict[str, np.ndarray]:
-        """The weights by name: ``{"w1": ..., "b1": ..., "w2": ..., "b2": ...}``."""
+        """The weights by name: ``{"w1": ..., "b1": ..., "w2": ..., "b2": ...}``.
+
+        >>> {name: array.shape for name, array in MLP(2, 3, 1, seed=0).parameters().items()}
+        {'w1': (2, 3), 'b1': (3,), 'w2': (3, 1), 'b2': (1,)}
+        """
         return {name: getattr(self, name) for name in PARAMETER_NAMES}
 
     # --- the pieces that differ between the models
 
     def hidden(self, z1: np.ndarray) -> np.ndarray:
-        """h = f1(z1); here the identity."""
+        """h = f1(z1); here the identity.
+
+        >>> MLP(1, 2, 1, seed=0).hidden(np.array([-1.0, 2.0]))
+        array([-1.,  2.])
+        """
         return z1
 
     def hidden_grad(self) -> np.ndarray:
-        """dh/dz1 at the last forward pass: 1 for a linear layer."""
+        """dh/dz1 at the last forward pass: 1 for a linear layer.
+
+        >>> model = MLP.from_weights([[1.0, -1.0]], [0.0, 0.0], [[1.0], [1.0]], [0.0])
+        >>> _ = model([[2.0]])
+        >>> model.hidden_grad()
+        array([[1., 1.]])
+        """
         return np.ones_like(self.h)
 
     def final_activation(self, x: np.ndarray) -> np.ndarray:
+        """y = f2(y_hat); here the identity (regression), as in the slides.
+
+        >>> MLP(1, 2, 1, seed=0).final_activation(np.array([-3.0]))
+        array([-3.])
+        """
         return x
 
     def loss(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Per-element loss of the outputs (the slides' ``mse``)."""
+        """Per-element loss of the outputs (the slides' ``mse``).
+
+        >>> MLP(1, 2, 1, seed=0).loss(np.array([[3.0]]), np.array([[1.0]]))
+        array([[2.]])
+        """
         return mse(output, target)
 
     def grad_loss(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """dl/dy_hat: the error at the output layer's pre-activation."""
+        """dl/dy_hat: the error at the output layer's pre-activation.
+
+        >>> MLP(1, 2, 1, seed=0).grad_loss(np.array([[3.0]]), np.array([[1.0]]))
+        array([[2.]])
+        """
         return grad_mse(output, target)
 
     # --- forward, backward, training
 
-    def __call__(self, x) -> np.ndarray:
-        """Forward pass of a batch (N, D_in); also keeps ``z1`` and ``h``."""
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        """Forward pass of a batch (N, D_in); also keeps ``z1`` and ``h``.
+
+        >>> model = MLP.from_weights([[1.0, -1.0]], [0.0, 0.5], [[2.0], [1.0]], [0.1])
+        >>> model([[3.0], [0.0]])
+        array([[3.6],
+               [0.6]])
+        >>> model.h                                 # the hidden layer of each sample
+        array([[ 3. , -2.5],
+               [ 0. ,  0.5]])
+        """
         self.z1 = np.dot(x, self.w1) + self.b1
         self.h = self.hidden(self.z1)
         y_hat = np.dot(self.h, self.w2) + self.b2
         return self.final_activation(y_hat)
 
-    def total_loss(self, X, Y) -> float:
-        """L = sum over samples and outputs of the per-element loss (see module doc)."""
+    def total_loss(self, X: ArrayLike, Y: ArrayLike) -> float:
+        """L = sum over samples and outputs of the per-element loss (see module doc).
+
+        >>> model = MLP.from_weights([[1.0]], [0.0], [[1.0]], [0.0])   # y = x
+        >>> model.total_loss([[1.0], [2.0]], [[0.0], [0.0]])           # 0.5 * (1 + 4)
+        2.5
+        """
         x, y = self.as_batch(X, Y)
         return float(self.loss(self(x), y).sum())
 
-    def gradients(self, X, Y) -> Dict[str, np.ndarray]:
+    def gradients(self, X: ArrayLike, Y: ArrayLike) -> Dict[str, np.ndarray]:
         """Hand-derived dL/d(w1, b1, w2, b2) for one sample or a batch; no update.
 
         ``L`` is summed over the batch (the slides' convention, see the module doc).
         X: (N, D_in) or one sample (D_in,); Y: (N, D_out), (N,) when D_out = 1, or
         one sample.
+
+        >>> model = MLP.from_weights([[1.0]], [0.0], [[2.0]], [0.0])   # y = 2x
+        >>> grads = model.gradients([[1.0], [3.0]], [0.0, 0.0])       # dl/dy = 2x
+        >>> grads["w2"], grads["b1"]                                  # sum of dl/dy*h, dl/dy*w2
+        (array([[20.]]), array([16.]))
+        >>> model.w2                                                  # not updated
+        array([[2.]])
         """
         x, y = self.as_batch(X, Y)
         y_pred = self(x)
@@ -238,7 +316,7 @@ class MLP:
         grad_b1 = dldh.sum(axis=0)
         return {"w1": grad_w1, "b1": grad_b1, "w2": grad_w2, "b2": grad_b2}
 
-    def fit(self, X, Y, epochs: int = 100, lr: float = 0.001) -> List[float]:
+    def fit(self, X: ArrayLike, Y: ArrayLike, epochs: int = 100, lr: float = 0.001) -> List[float]:
         """Per-sample gradient descent, exactly as the slides' ``fit``.
 
         Returns the mean per-sample loss of each epoch (the slides' ``loss``,
@@ -266,7 +344,7 @@ class MLP:
             history.append(float(np.mean(losses)))
         return history
 
-    def as_batch(self, X, Y) -> tuple:
+    def as_batch(self, X: ArrayLike, Y: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
         """X as an (N, D_in) and Y as an (N, D_out) float array, or a clear error.
 
         >>> x, y = MLP(2, 3, 1, seed=0).as_batch([1.0, 2.0], 0.5)   # one sample
@@ -322,7 +400,13 @@ class SlidesLinearMLP(MLP):
     )
 
     def hidden_grad(self) -> np.ndarray:
-        # THE SLIDES' ERROR, kept on purpose: dh/dz1 taken to be h instead of 1.
+        """The slides' factor ``self.h`` where dh/dz1 = 1 belongs (THE SLIDES' ERROR, kept on purpose).
+
+        >>> model = SlidesLinearMLP.from_weights([[1.0, -1.0]], [0.0, 0.0], [[1.0], [1.0]], [0.0])
+        >>> _ = model([[2.0]])
+        >>> model.hidden_grad()                     # h itself, not 1
+        array([[ 2., -2.]])
+        """
         return self.h
 
 
@@ -343,11 +427,21 @@ class MLPrelu(MLP):
     hidden_activation = "relu"
 
     def hidden(self, z1: np.ndarray) -> np.ndarray:
-        # h = relu(z1)
+        """h = relu(z1).
+
+        >>> MLPrelu(1, 2, 1, seed=0).hidden(np.array([-1.0, 2.0]))
+        array([0., 2.])
+        """
         return relu(z1)
 
     def hidden_grad(self) -> np.ndarray:
-        # dh/dz1 = reluPrime(self.h), as in the slides
+        """dh/dz1 = reluPrime(self.h), as in the slides.
+
+        >>> model = MLPrelu.from_weights([[1.0, -1.0]], [0.0, 0.0], [[1.0], [1.0]], [0.0])
+        >>> _ = model([[2.0]])
+        >>> model.hidden_grad()
+        array([[1., 0.]])
+        """
         return relu_prime(self.h)
 
 
@@ -373,13 +467,27 @@ class BinaryMLP(MLPrelu):
     loss_name = "binary_cross_entropy"
 
     def final_activation(self, x: np.ndarray) -> np.ndarray:
-        # p = sigmoid(z)
+        """p = sigmoid(z), the probability of class 1.
+
+        >>> BinaryMLP(1, 2, 1, seed=0).final_activation(np.array([0.0]))
+        array([0.5])
+        """
         return sigmoid(x)
 
     def loss(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Binary cross-entropy of the probabilities ``output``.
+
+        >>> BinaryMLP(1, 2, 1, seed=0).loss(np.array([[0.5]]), np.array([[1.0]])).round(4)
+        array([[0.6931]])
+        """
         return binary_cross_entropy(output, target)
 
     def grad_loss(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """dl/dz at the logit: p - t (the sigmoid's derivative cancels).
+
+        >>> BinaryMLP(1, 2, 1, seed=0).grad_loss(np.array([[0.8]]), np.array([[1.0]])).round(4)
+        array([[-0.2]])
+        """
         # dl/dz = dl/dp * dp/dz = (p - t) / (p (1 - p)) * p (1 - p) = p - t
         return output - target
 
@@ -394,7 +502,7 @@ _REFERENCE_CLASSES = {
 }
 
 
-def to_value_mlp(reference: MLP, *, fused: bool = False):
+def to_value_mlp(reference: MLP, *, fused: bool = False) -> ValueMLP:
     """A `micrograd_mlp.nn.MLP` of `Value`s holding exactly the reference's weights.
 
     ``w1[i, j]`` becomes ``mlp.layers[0].neurons[j].w[i]`` (input i to hidden unit j),
@@ -407,8 +515,6 @@ def to_value_mlp(reference: MLP, *, fused: bool = False):
     >>> abs(mlp([0.5, -0.25]).data - float(ref([[0.5, -0.25]])[0, 0])) < 1e-12
     True
     """
-    from .nn import MLP as ValueMLP
-
     if not isinstance(reference, MLP):
         raise TypeError(
             f"to_value_mlp() needs a reference model (micrograd_mlp.reference.MLP, MLPrelu, "
@@ -432,14 +538,13 @@ def to_value_mlp(reference: MLP, *, fused: bool = False):
     return mlp
 
 
-def from_value_mlp(mlp, reference_class: Optional[Type[MLP]] = None) -> MLP:
+def from_value_mlp(mlp: ValueMLP, reference_class: Optional[Type[MLP]] = None) -> MLP:
     """A NumPy reference model holding exactly the weights of a two-layer `Value` MLP.
 
     The class follows from the activations: linear/linear -> `MLP`, relu/linear ->
     `MLPrelu`, relu/sigmoid -> `BinaryMLP`; pass ``reference_class`` to choose
     another one with the same forward pass (e.g. `SlidesLinearMLP`).
 
-    >>> from micrograd_mlp.nn import MLP as ValueMLP
     >>> mlp = ValueMLP(2, [4, 1], seed=0)
     >>> ref = from_value_mlp(mlp)
     >>> ref
@@ -474,13 +579,12 @@ def from_value_mlp(mlp, reference_class: Optional[Type[MLP]] = None) -> MLP:
     return reference_class.from_weights(*(arrays[name] for name in PARAMETER_NAMES))
 
 
-def value_mlp_arrays(mlp, field: str = "data") -> Dict[str, np.ndarray]:
+def value_mlp_arrays(mlp: ValueMLP, field: str = "data") -> Dict[str, np.ndarray]:
     """``w1, b1, w2, b2`` of a two-layer `Value` MLP as NumPy arrays of one field.
 
     ``field`` is ``"data"``, ``"grad"`` or ``"label"``; arrays are laid out as the
     references' (``w1[i, j]`` is neuron j's weight of input i).
 
-    >>> from micrograd_mlp.nn import MLP as ValueMLP
     >>> str(value_mlp_arrays(ValueMLP(2, [3, 1], seed=0), "label")["w1"][1, 2])
     'L0.N2.w1'
     """
