@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import Iterable, Iterator, Sequence, Union
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "NonFiniteError"]
 
