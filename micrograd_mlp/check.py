@@ -22,12 +22,14 @@ import math
 import sys
 import textwrap
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import losses, reference, train
 from .engine import Value, dot, no_grad
+from .nn import MLP as ValueMLP
 from .reference import PARAMETER_NAMES, from_value_mlp, to_value_mlp, value_mlp_arrays
 
 __all__ = [
@@ -60,7 +62,14 @@ class GradcheckRow:
 
 @dataclass
 class GradcheckReport:
-    """What `gradcheck` found; ``str(report)`` is a table, ``report.ok`` the verdict."""
+    """What `gradcheck` found; ``str(report)`` is a table, ``report.ok`` the verdict.
+
+    >>> report = gradcheck(lambda v: v[0] ** 2, [3.0])
+    >>> report.ok, report.failures, report.rows[0].analytic
+    (True, [], 6.0)
+    >>> report.summary()                                # doctest: +ELLIPSIS
+    '1 input, max relative error ... (tol 1e-06, eps 1e-06): ok'
+    """
 
     rows: List[GradcheckRow]
     eps: float
@@ -68,17 +77,21 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
+        """True when every input passed."""
         return all(row.ok for row in self.rows)
 
     @property
     def failures(self) -> List[GradcheckRow]:
+        """The rows of the inputs that did not pass."""
         return [row for row in self.rows if not row.ok]
 
     @property
     def max_relative_error(self) -> float:
+        """The largest relative error over the inputs (0 without inputs)."""
         return max((row.relative_error for row in self.rows), default=0.0)
 
     def summary(self) -> str:
+        """One line: how many inputs, the largest error, the verdict."""
         verdict = "ok" if self.ok else f"FAILED on {len(self.failures)}"
         inputs = "input" if len(self.rows) == 1 else "inputs"
         return (
@@ -169,18 +182,17 @@ def gradcheck(
 
 
 def gradcheck_model(
-    model,
-    loss_fn: Callable,
-    X,
-    y,
+    model: ValueMLP,
+    loss_fn: Callable[..., Value],
+    X: ArrayLike,
+    y: ArrayLike,
     eps: float = 1e-6,
     tol: float = 1e-6,
 ) -> GradcheckReport:
     """`gradcheck` of ``loss_fn([model(x) for x in X], y)`` w.r.t. every parameter.
 
-    >>> from micrograd_mlp.nn import MLP
     >>> from micrograd_mlp.losses import mse
-    >>> model = MLP(2, [3, 1], seed=0)
+    >>> model = ValueMLP(2, [3, 1], seed=0)
     >>> gradcheck_model(model, mse, [[0.5, -1.0], [1.0, 2.0]], [1.0, -1.0]).ok
     True
     """
@@ -253,7 +265,15 @@ class ParameterRow:
 
 @dataclass
 class CompareReport:
-    """What `compare` found; ``str(report)`` is the per-parameter table."""
+    """What `compare` found; ``str(report)`` is the per-parameter table.
+
+    >>> from micrograd_mlp.reference import SlidesLinearMLP
+    >>> report = compare(SlidesLinearMLP(2, 3, 1, seed=0), [[0.5, -1.0]], [[1.0]])
+    >>> report.ok, report.mismatched, report.max_abs_error > 1e-3
+    (False, ['w1', 'b1'], True)
+    >>> print(str(report).splitlines()[0])
+    SlidesLinearMLP (the slides, as written): D_in=2, H=3, D_out=1, batch of 1, tol 1e-09
+    """
 
     title: str
     rows: List[ParameterRow]
@@ -269,10 +289,12 @@ class CompareReport:
 
     @property
     def mismatched(self) -> List[str]:
+        """Names of the parameters where the two disagree, e.g. ``['w1', 'b1']``."""
         return [row.name for row in self.rows if not row.ok]
 
     @property
     def max_abs_error(self) -> float:
+        """The largest |autograd - hand-derived| over every parameter entry."""
         return max(row.max_abs_error for row in self.rows)
 
     def __str__(self) -> str:
@@ -305,11 +327,11 @@ class CompareReport:
 
 
 def compare(
-    model_or_reference,
-    X,
-    Y,
+    model_or_reference: Union[ValueMLP, reference.MLP],
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
-    reference_model=None,
+    reference_model: Union[None, reference.MLP, Type[reference.MLP]] = None,
     tol: float = 1e-9,
     fused: bool = False,
     verbose: bool = False,
@@ -444,7 +466,9 @@ def _explain(rows, mlp, ref, x, y) -> tuple:
 # ------------------------------------------------------------------- training
 
 
-def compare_training(ref: reference.MLP, X, Y, epochs: int = 3, lr: float = 0.01) -> Dict[str, float]:
+def compare_training(
+    ref: reference.MLP, X: ArrayLike, Y: ArrayLike, epochs: int = 3, lr: float = 0.01
+) -> Dict[str, float]:
     """Train a copy of ``ref`` (its ``fit``) and a `Value` MLP from the same start.
 
     The reference runs the slides' per-sample gradient descent; the `Value` MLP
@@ -480,7 +504,13 @@ def compare_training(ref: reference.MLP, X, Y, epochs: int = 3, lr: float = 0.01
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``micrograd-mlp check`` to ``parser``."""
+    """Add the options of ``micrograd-mlp check`` to ``parser``.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> configure_parser(parser)
+    >>> parser.parse_args(["--hidden", "8"]).hidden
+    8
+    """
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
     parser.add_argument("--hidden", type=int, default=4, help="hidden units H (default 4)")
     parser.add_argument("--inputs", type=int, default=3, help="input dimension D_in (default 3)")
@@ -496,6 +526,13 @@ def command(args: argparse.Namespace) -> int:
     Returns 0 when the library is consistent: the slides' linear MLP *must*
     show its known error (and only it), everything else must agree. Returns 1
     on any library mismatch, 2 on bad options.
+
+    >>> args = argparse.Namespace(seed=0, hidden=2, inputs=1, batch=2, verbose=False)
+    >>> command(args)                                   # doctest: +ELLIPSIS
+    1. Autograd against the slides' hand-derived backprop (same weights, same batch)
+    ...
+    All consistent: ... the slides' known error in the linear MLP (w1, b1).
+    0
     """
     # np.random.default_rng refuses negative seeds with a traceback: say so first.
     for name, least in (("seed", 0), ("hidden", 1), ("inputs", 1), ("batch", 1)):
