@@ -60,7 +60,14 @@ def number(x: float) -> str:
 
 @dataclass(frozen=True)
 class ParentUpdate:
-    """What one edge node <- parent adds to the parent's gradient."""
+    """What one edge node <- parent adds to the parent's gradient.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> start, step = backward_steps(a * b)
+    >>> update = step.updates[0]                        # the edge to a
+    >>> update.name, update.local_grad, update.contribution, update.grad_after
+    ('a', -3.0, -3.0, -3.0)
+    """
 
     parent: Value
     name: str
@@ -78,6 +85,11 @@ class BackwardStep:
     node that uses it came later in the forward pass, so earlier here).
     ``updates`` has one entry per edge, so a parent used twice (``a * a``)
     appears twice and its second entry shows the accumulation.
+
+    >>> a = Value(3.0, label="a")
+    >>> start, step = backward_steps(a * a)
+    >>> step.index, step.name, step.upstream, [u.grad_after for u in step.updates]
+    (1, 'mul1', 1.0, [3.0, 6.0])
     """
 
     index: int  # 0 is the start (the seed dL/dL = 1), then 1, 2, ...

@@ -23,7 +23,11 @@ _SOURCE_FORMATS = ("dot", "gv")
 
 
 class GraphvizNotFound(RuntimeError):
-    """Neither Graphviz's ``dot`` nor ``graphviz-pure`` could be found."""
+    """Neither Graphviz's ``dot`` nor ``graphviz-pure`` could be found.
+
+    >>> print(str(GraphvizNotFound()).splitlines()[1])
+      Debian/Ubuntu: sudo apt-get install graphviz
+    """
 
     def __init__(self) -> None:
         super().__init__(
@@ -50,6 +54,9 @@ def find_dot() -> str:
 
     ``dot`` on PATH first, then ``graphviz-pure`` on PATH or next to this
     Python; raises `GraphvizNotFound` (with install instructions) otherwise.
+
+    >>> Path(find_dot()).name in ("dot", "graphviz-pure")   # with the dev extra, one is there
+    True
     """
     found = (
         shutil.which("dot")
@@ -71,7 +78,11 @@ def _run_dot(source: str, fmt: str) -> bytes:
 
 
 def render_svg(graph: graphviz.Digraph) -> str:
-    """The drawing as SVG text (needs dot or graphviz-pure)."""
+    """The drawing as SVG text (needs dot or graphviz-pure).
+
+    >>> render_svg(graphviz.Digraph(body=["a -> b"])).lstrip().startswith("<?xml")
+    True
+    """
     return _run_dot(graph.source, "svg").decode("utf-8")
 
 

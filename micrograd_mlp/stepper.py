@@ -61,6 +61,12 @@ def save_frames(root: Value, out_dir: Union[str, Path], **draw_options) -> List[
     """Write the frames of `backward_frames` as ``frame_000.svg``, ``frame_001.svg``, ...
 
     Returns the paths written. Needs Graphviz's dot (see `find_dot`).
+
+    >>> import tempfile
+    >>> a = Value(2.0, label="a")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in save_frames(a * a, folder)]
+    ['frame_000.svg', 'frame_001.svg']
     """
     find_dot()  # fail before any grad changes, not after drawing every frame
     out_dir = Path(out_dir)
@@ -142,6 +148,13 @@ def stepper_html(
     the arrow keys (Home/End too) move between them. No scripts, styles or
     fonts are loaded from anywhere, so the page works offline. Mutates
     ``.grad`` as ``root.backward()`` does. Returns the path.
+
+    >>> import tempfile
+    >>> a = Value(2.0, label="a")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = stepper_html(a * a, Path(folder) / "steps.html").read_text(encoding="utf-8")
+    >>> page.count('<div class="frame"'), a.grad        # the start and the *; d(a*a)/da = 2a
+    (2, 4.0)
     """
     find_dot()  # fail before any grad changes, not after drawing every frame
     parts = []

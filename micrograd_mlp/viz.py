@@ -24,6 +24,7 @@ import graphviz
 
 from .engine import Value, topological_order
 from .explain import node_names
+from .nn import MLP
 from .rendering import render_svg
 
 __all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES"]
@@ -50,6 +51,10 @@ class Drawing(graphviz.Digraph):
     So a notebook shows the drawing with Graphviz's ``dot`` or, without it,
     with ``graphviz-pure``; and says how to install either when both are
     missing.
+
+    >>> drawing = draw_dot(Value(2.0, label="x"))
+    >>> isinstance(drawing, graphviz.Digraph), list(drawing._repr_mimebundle_(exclude=["image/svg+xml"]))
+    (True, [])
     """
 
     def _repr_mimebundle_(
@@ -209,8 +214,7 @@ def draw_dot(
             f"draw_dot needs the Value to draw the graph of, got {type(root).__name__}; "
             "for a list of outputs draw their sum or each one, for a model use draw_mlp(model)"
         )
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f'rankdir must be "LR", "TB", "RL" or "BT", got {rankdir!r}')
+    _check_rankdir(rankdir)
     if color not in ("role", "grad", None):
         raise ValueError(f'color must be "role", "grad" or None, got {color!r}')
     order = topological_order(root)
@@ -278,6 +282,11 @@ def draw_dot(
     return graph
 
 
+def _check_rankdir(rankdir: str) -> None:
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f'rankdir must be "LR", "TB", "RL" or "BT", got {rankdir!r}')
+
+
 def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_grad: bool) -> str:
     """The HTML-like label of a value's box: its name, data and grad."""
     if neuron is not None:  # a collapsed neuron, drawn as its output
@@ -336,13 +345,18 @@ def _incoming(node, order, owner, shown_as, whole_neuron) -> List[Tuple[Value, O
     return [(source, None) for source in sources]
 
 
-def draw_mlp(model, show_grad: bool = False, rankdir: str = "LR", title: str = "") -> Drawing:
+def draw_mlp(model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "") -> Drawing:
     """Draw a network as layers of neurons, edges sized and coloured by weight.
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
     blue for positive, red for negative. Works with `micrograd_mlp.nn.MLP`
     or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
+
+    >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
+    >>> graph.source.count("->")                        # 2 * 3 + 3 * 1 weights
+    9
     """
+    _check_rankdir(rankdir)
     layers = list(getattr(model, "layers", ()))
     if not layers or not all(getattr(layer, "neurons", None) for layer in layers):
         raise TypeError(
