@@ -68,6 +68,17 @@ def find_dot() -> str:
     return found
 
 
+def _source(graph: graphviz.Digraph) -> str:
+    # Any graphviz object (Digraph, Graph, Source) has its DOT text in .source.
+    source = getattr(graph, "source", None)
+    if not isinstance(source, str):
+        raise TypeError(
+            f"expected a drawing such as draw_dot(value) or draw_mlp(model), got "
+            f"{type(graph).__name__}; draw it first, e.g. render(draw_dot(loss), 'graph.svg')"
+        )
+    return source
+
+
 def _run_dot(source: str, fmt: str) -> bytes:
     program = find_dot()
     result = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
@@ -83,7 +94,7 @@ def render_svg(graph: graphviz.Digraph) -> str:
     >>> render_svg(graphviz.Digraph(body=["a -> b"])).lstrip().startswith("<?xml")
     True
     """
-    return _run_dot(graph.source, "svg").decode("utf-8")
+    return _run_dot(_source(graph), "svg").decode("utf-8")
 
 
 def render(graph: graphviz.Digraph, path: Union[str, Path], format: Optional[str] = None) -> Path:
@@ -98,15 +109,16 @@ def render(graph: graphviz.Digraph, path: Union[str, Path], format: Optional[str
     ...     written.read_text()
     'digraph {\\n}\\n'
     """
+    source = _source(graph)
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
     if fmt in _SOURCE_FORMATS:
-        path.write_text(graph.source, encoding="utf-8")
+        path.write_text(source, encoding="utf-8")
         return path
     if fmt not in _FORMATS:
         raise ValueError(
             f"cannot tell which picture format to write for {str(path)!r}; give the file a "
             f"suffix among .svg, .png, .pdf, .dot, or pass format= (one of svg, png, pdf, dot)"
         )
-    path.write_bytes(_run_dot(graph.source, fmt))
+    path.write_bytes(_run_dot(source, fmt))
     return path

@@ -40,8 +40,17 @@ def backward_frames(root: Value, **draw_options) -> List[Drawing]:
     return [drawing for _, drawing in _film(root, True, draw_options)]
 
 
+def _check_root(root: Value) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"the backward stepper needs the Value to backpropagate from (e.g. the loss), "
+            f"got {type(root).__name__}"
+        )
+
+
 def _film(root: Value, titled: bool, draw_options: dict) -> List[Tuple[str, Drawing]]:
     """(step text, drawing) per step; the text is drawn under the graph if `titled`."""
+    _check_root(root)
     steps = sum(1 for node in topological_order(root) if node.parents)
     if steps > MAX_STEPS:
         raise ValueError(
@@ -68,6 +77,7 @@ def save_frames(root: Value, out_dir: Union[str, Path], **draw_options) -> List[
     ...     [path.name for path in save_frames(a * a, folder)]
     ['frame_000.svg', 'frame_001.svg']
     """
+    _check_root(root)
     find_dot()  # fail before any grad changes, not after drawing every frame
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -156,6 +166,7 @@ def stepper_html(
     >>> page.count('<div class="frame"'), a.grad        # the start and the *; d(a*a)/da = 2a
     (2, 4.0)
     """
+    _check_root(root)
     find_dot()  # fail before any grad changes, not after drawing every frame
     parts = []
     # The step text goes above the picture (as HTML, not in it), where it is read first.

@@ -62,6 +62,15 @@ def test_render_to_dot_needs_no_graphviz(tmp_path, only_these_programs):
     assert render(graph, tmp_path / "g.gv").read_text(encoding="utf-8") == graph.source
 
 
+def test_render_refuses_what_is_not_a_drawing(tmp_path):
+    value = Value(2.0) * 3
+    with pytest.raises(TypeError, match=r"expected a drawing such as draw_dot\(value\).* got Value; draw it first"):
+        render(value, tmp_path / "g.svg")
+    with pytest.raises(TypeError, match=r"got Value; draw it first"):
+        render_svg(value)
+    assert not (tmp_path / "g.svg").exists()
+
+
 def test_render_refuses_an_unknown_format(tmp_path):
     with pytest.raises(ValueError, match=r"cannot tell which picture format to write for '.*g\.jpeg'"):
         render(small_graph(), tmp_path / "g.jpeg")

@@ -51,6 +51,15 @@ def test_too_many_steps_are_refused_before_any_grad_changes():
     assert x.grad == 0.0
 
 
+def test_the_stepper_refuses_what_is_not_a_value(tmp_path):
+    message = r"the backward stepper needs the Value to backpropagate from \(e.g. the loss\), got float"
+    with pytest.raises(TypeError, match=message):
+        backward_frames(3.0)
+    with pytest.raises(TypeError, match=message):
+        stepper_html(3.0, tmp_path / "steps.html")
+    assert not (tmp_path / "steps.html").exists()
+
+
 def test_without_graphviz_nothing_is_written_and_no_grad_changes(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(rendering, "_scripts_dir", lambda: str(tmp_path))
