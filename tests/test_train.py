@@ -204,6 +204,23 @@ def test_progress_bar_on_a_terminal_and_quiet_when_asked(monkeypatch, capsys):
     assert capsys.readouterr().out == ""
 
 
+class JupyterStderr(io.StringIO):
+    """Like ipykernel's OutStream: not a terminal, but a notebook redraws the bar well."""
+
+    __module__ = "ipykernel.iostream"
+
+    def isatty(self):
+        return False
+
+
+def test_progress_bar_in_jupyter(monkeypatch):
+    X, y = make_cubic(5, seed=0)
+    notebook = JupyterStderr()
+    monkeypatch.setattr(sys, "stderr", notebook)
+    fit(MLP(1, [2, 1], seed=0), X, y, epochs=2, verbose=True)
+    assert "training" in notebook.getvalue() and "2/2" in notebook.getvalue()
+
+
 def test_no_progress_bar_in_logs_and_pipes(capsys):
     # pytest's captured stderr is not a terminal, like a CI log or `2> file`:
     # tqdm would write a line per redraw there, so verbose=True stays silent.
