@@ -388,7 +388,7 @@ class Value:
         0.0
         """
         x = self.data
-        if not x > 0.0:
+        if x <= 0.0:  # (NaN is no bad input here: it flows on, as through every op)
             raise ValueError(
                 f"log of a non-positive number: log({x!r}) at node {self!r}{self._made_by()}. "
                 "log is defined only for x > 0; clip the input (e.g. max(x, 1e-12)) "

@@ -417,6 +417,10 @@ def test_nan_and_inf_inputs_are_allowed_and_propagate():
     assert (inf + 1).data == math.inf
     assert inf.tanh().data == 1.0
     assert (-inf).exp().data == 0.0
+    assert math.isnan(nan.log().data)  # not "log of a non-positive number"
+    assert math.isnan((nan ** Value(2.0)).data)
+    with pytest.raises(NonFiniteError, match="data is nan at node Value\\(data=nan"):
+        (nan.log() + 1).check_finite()
 
 
 # -------------------------------------------------- no_grad and detach
