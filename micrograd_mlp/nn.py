@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into"]
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
 Input = Union[Sequence[Union[float, Value]], Any]  # list, tuple or 1-D NumPy array
 Output = Union[Value, List[Value]]
