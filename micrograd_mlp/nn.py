@@ -47,6 +47,7 @@ ACTIVATIONS: Dict[str, Callable[[Value], Value]] = {
     "linear": _linear,
 }
 
+
 def _check_activation(activation: str) -> str:
     if activation not in ACTIVATIONS:
         raise ValueError(
