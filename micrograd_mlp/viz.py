@@ -27,9 +27,10 @@ from .explain import node_names
 from .nn import MLP
 from .rendering import render_svg
 
-__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES"]
+__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES"]
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
+MAX_EDGES = 5000  # a collapsed MLP(2, [64, 64, 1]) has ~4300 and takes dot ~5 s; [128, 128] hangs
 
 # Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
@@ -180,6 +181,7 @@ def draw_dot(
     highlight: Optional[Value] = None,
     title: str = "",
     max_nodes: int = MAX_NODES,
+    max_edges: int = MAX_EDGES,
 ) -> Drawing:
     """Draw the graph that computed `root`, with data, grads and local derivatives.
 
@@ -198,7 +200,8 @@ def draw_dot(
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
         title: a caption drawn under the graph.
-        max_nodes: refuse larger graphs (dot would take long to lay them out).
+        max_nodes, max_edges: refuse larger graphs (dot would take long to
+            lay them out; a collapsed wide MLP has few nodes but many edges).
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b; c.label = "c"
@@ -226,13 +229,22 @@ def draw_dot(
     shown_as = {node: outputs[owner[node]] if collapse and node in owner else node for node in order}
     shown = [node for node in order if shown_as[node] is node]
     whole_neurons = {node for node in shown if collapse and node in owner}
-    count = len(shown) + sum(1 for node in shown if node.parents and node not in whole_neurons)
+    ops = sum(1 for node in shown if node.parents and node not in whole_neurons)
+    count = len(shown) + ops
     if count > max_nodes:
         raise ValueError(
             f"this graph has {count} nodes (values and ops), more than max_nodes={max_nodes}; "
             "dot would take very long to lay it out and nobody could read it. Draw it with "
             "draw_dot(root, collapse=True) (one node per neuron), draw the network with "
             "draw_mlp(model), build the model with fused neurons, or pass a larger max_nodes."
+        )
+    incoming = _incoming(order, owner, shown_as, whole_neurons)
+    edge_count = ops + sum(len(edges) for edges in incoming.values())
+    if edge_count > max_edges:
+        raise ValueError(
+            f"this graph has {edge_count} edges, more than max_edges={max_edges}; dot would take "
+            "minutes to lay it out. Draw the network with draw_mlp(model) (straight edges, laid "
+            "out faster), draw a smaller network, or pass a larger max_edges."
         )
     ids = {node: f"n{i}" for i, node in enumerate(shown)}
     largest_grad = max((abs(n.grad) for n in shown if math.isfinite(n.grad)), default=0.0)
@@ -267,9 +279,8 @@ def draw_dot(
                    fontname="Courier", fontsize="11")  # fmt: skip
     _place_nodes(graph, shown, owner if cluster else {}, collapse, add_value)
     for node in shown:
-        whole_neuron = node in whole_neurons
-        target = ids[node] if whole_neuron else ids[node] + "op"
-        for source, local_grad in _incoming(node, order, owner, shown_as, whole_neuron):
+        target = ids[node] if node in whole_neurons else ids[node] + "op"
+        for source, local_grad in incoming[node]:
             if local_grad is None:  # into a collapsed neuron: many paths, no single number
                 graph.edge(ids[source], target)
             elif node is highlight:
@@ -330,19 +341,22 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
                         add_value(neuron_box, node)
 
 
-def _incoming(node, order, owner, shown_as, whole_neuron) -> List[Tuple[Value, Optional[float]]]:
-    """The edges drawn into `node` (its op): (source node, local derivative or None)."""
-    if not whole_neuron:
-        return [(shown_as[p], g) for p, g in zip(node.parents, node.local_grads)]
-    # A collapsed neuron: one unlabelled edge per outside node it reads.
-    key = owner[node]
-    sources: Dict[Value, None] = {}
-    for member in order:
-        if owner.get(member) == key:
-            for parent in member.parents:
+def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[Value, Optional[float]]]]:
+    """The edges drawn into each shown node (its op): (source node, local derivative or None)."""
+    edges: Dict[Value, List[Tuple[Value, Optional[float]]]] = {}
+    # A collapsed neuron gets one unlabelled edge per outside node any of its members reads.
+    outside: Dict[tuple, Dict[Value, None]] = {}  # a dict keeps first-seen order, unlike a set
+    for node in order:
+        if node in whole_neurons or shown_as[node] is not node:
+            key = owner[node]
+            for parent in node.parents:
                 if owner.get(parent) != key:
-                    sources[shown_as[parent]] = None
-    return [(source, None) for source in sources]
+                    outside.setdefault(key, {})[shown_as[parent]] = None
+        else:
+            edges[node] = [(shown_as[p], g) for p, g in zip(node.parents, node.local_grads)]
+    for node in whole_neurons:
+        edges[node] = [(source, None) for source in outside.get(owner[node], {})]
+    return edges
 
 
 def draw_mlp(model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "") -> Drawing:

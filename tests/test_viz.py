@@ -12,7 +12,7 @@ import pytest
 from viz_support import edges, node_line, op_nodes, value_nodes
 
 from micrograd_mlp import MLP, Value, topological_order
-from micrograd_mlp.viz import MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons
+from micrograd_mlp.viz import MAX_EDGES, MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons
 
 
 def product():
@@ -247,6 +247,17 @@ def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
         draw_dot(loss, max_nodes=500)
     assert len(value_nodes(draw_dot(loss).source)) > 1000  # the default limit lets it through
     assert MAX_NODES >= 2000
+
+
+def test_a_collapsed_wide_network_is_refused_for_its_edges():
+    # One node per neuron, but every neuron meets every neuron of the next layer:
+    # few nodes, 64 * 64 edges, and dot would take minutes over them.
+    _, loss = one_sample_loss([64, 64, 1])
+    with pytest.raises(ValueError, match=r"has \d+ edges, more than max_edges=4000; .*draw_mlp\(model\)"):
+        draw_dot(loss, collapse=True, max_edges=4000)
+    source = draw_dot(loss, collapse=True).source  # the default limit lets it through
+    assert source.count("->") > 64 * 64
+    assert MAX_EDGES >= source.count("->")
 
 
 def test_draw_mlp_draws_every_neuron_and_weight():
