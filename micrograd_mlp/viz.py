@@ -27,10 +27,14 @@ from .explain import node_names
 from .nn import MLP
 from .rendering import render_svg
 
-__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES"]
+__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES"]
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
-MAX_EDGES = 5000  # a collapsed MLP(2, [64, 64, 1]) has ~4300 and takes dot ~5 s; [128, 128] hangs
+# A collapsed MLP(2, [64, 64, 1]) has ~4300 edges and takes dot ~5 s; with [128, 128]
+# (16773 edges) dot ran for minutes. draw_mlp's plain straight edges lay out faster:
+# 16768 in 7 s, 32940 in 29 s.
+MAX_EDGES = 5000
+MAX_MLP_EDGES = 20000
 
 # Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
@@ -231,21 +235,15 @@ def draw_dot(
     whole_neurons = {node for node in shown if collapse and node in owner}
     ops = sum(1 for node in shown if node.parents and node not in whole_neurons)
     count = len(shown) + ops
-    if count > max_nodes:
-        raise ValueError(
-            f"this graph has {count} nodes (values and ops), more than max_nodes={max_nodes}; "
-            "dot would take very long to lay it out and nobody could read it. Draw it with "
-            "draw_dot(root, collapse=True) (one node per neuron), draw the network with "
-            "draw_mlp(model), build the model with fused neurons, or pass a larger max_nodes."
-        )
+    _check_size(count, "nodes (values and ops)", max_nodes, "max_nodes", (
+        "Draw it with draw_dot(root, collapse=True) (one node per neuron), draw the network "
+        "with draw_mlp(model), build the model with fused neurons"
+    ))  # fmt: skip
     incoming = _incoming(order, owner, shown_as, whole_neurons)
     edge_count = ops + sum(len(edges) for edges in incoming.values())
-    if edge_count > max_edges:
-        raise ValueError(
-            f"this graph has {edge_count} edges, more than max_edges={max_edges}; dot would take "
-            "minutes to lay it out. Draw the network with draw_mlp(model) (straight edges, laid "
-            "out faster), draw a smaller network, or pass a larger max_edges."
-        )
+    _check_size(edge_count, "edges", max_edges, "max_edges", (
+        "Draw the network with draw_mlp(model) (straight edges, laid out faster), draw a smaller network"
+    ))  # fmt: skip
     ids = {node: f"n{i}" for i, node in enumerate(shown)}
     largest_grad = max((abs(n.grad) for n in shown if math.isfinite(n.grad)), default=0.0)
     param_set = set(params)
@@ -291,6 +289,14 @@ def draw_dot(
             else:
                 graph.edge(ids[source], target, label=_number(local_grad))
     return graph
+
+
+def _check_size(count: int, what: str, limit: int, name: str, advice: str) -> None:
+    if count > limit:
+        raise ValueError(
+            f"this graph has {count} {what}, more than {name}={limit}; dot would take very long "
+            f"to lay it out and nobody could read it. {advice}, or pass a larger {name}."
+        )
 
 
 def _check_rankdir(rankdir: str) -> None:
@@ -359,12 +365,15 @@ def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[V
     return edges
 
 
-def draw_mlp(model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "") -> Drawing:
+def draw_mlp(
+    model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "", max_edges: int = MAX_MLP_EDGES
+) -> Drawing:
     """Draw a network as layers of neurons, edges sized and coloured by weight.
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
     blue for positive, red for negative. Works with `micrograd_mlp.nn.MLP`
     or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
+    A network with more than ``max_edges`` weights is refused (dot would take long).
 
     >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
     >>> graph.source.count("->")                        # 2 * 3 + 3 * 1 weights
@@ -380,6 +389,7 @@ def draw_mlp(model: MLP, show_grad: bool = False, rankdir: str = "LR", title: st
     nin = len(layers[0].neurons[0].w)
     pick = (lambda w: w.grad) if show_grad else (lambda w: w.data)
     values = [pick(w) for layer in layers for neuron in layer.neurons for w in neuron.w]
+    _check_size(len(values), "edges (weights)", max_edges, "max_edges", "Draw a smaller network")
     largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
     graph = Drawing(

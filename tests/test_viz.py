@@ -12,7 +12,9 @@ import pytest
 from viz_support import edges, node_line, op_nodes, value_nodes
 
 from micrograd_mlp import MLP, Value, topological_order
-from micrograd_mlp.viz import MAX_EDGES, MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons
+from micrograd_mlp.viz import (
+    MAX_EDGES, MAX_MLP_EDGES, MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons,
+)  # fmt: skip
 
 
 def product():
@@ -290,9 +292,18 @@ def test_draw_mlp_edge_width_and_colour_follow_the_weight_or_its_gradient():
     assert "penwidth=0.30" in weight_edge(grads, "x0", "L0N0")  # zero gradient: thinnest
 
 
+def test_draw_mlp_refuses_a_network_too_wide_to_lay_out():
+    model = MLP(2, [80, 80, 1], seed=0)  # 2*80 + 80*80 + 80 = 6640 weights
+    refusal = r"has 6640 edges \(weights\), more than max_edges=6000; .*smaller network"
+    with pytest.raises(ValueError, match=refusal):
+        draw_mlp(model, max_edges=6000)
+    assert draw_mlp(model).source.count("->") == 6640  # within the default limit
+    assert MAX_MLP_EDGES >= 16768  # MLP(2, [128, 128, 1]): 7 s in dot
+
+
 def test_draw_mlp_refuses_what_is_not_a_network():
     _, _, c = product()
     with pytest.raises(TypeError, match=r"draw_mlp needs a model with .layers of .neurons \(an MLP\), got Value"):
         draw_mlp(c)
-    with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):
+    with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):  # fmt: skip
         draw_mlp(MLP(2, [1], seed=0), rankdir="up")

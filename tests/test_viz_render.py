@@ -64,7 +64,7 @@ def test_render_to_dot_needs_no_graphviz(tmp_path, only_these_programs):
 
 def test_render_refuses_what_is_not_a_drawing(tmp_path):
     value = Value(2.0) * 3
-    with pytest.raises(TypeError, match=r"expected a drawing such as draw_dot\(value\).* got Value; draw it first"):
+    with pytest.raises(TypeError, match=r"a drawing such as draw_dot\(value\).* got Value; draw it first"):
         render(value, tmp_path / "g.svg")
     with pytest.raises(TypeError, match=r"got Value; draw it first"):
         render_svg(value)
