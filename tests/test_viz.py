@@ -305,5 +305,5 @@ def test_draw_mlp_refuses_what_is_not_a_network():
     _, _, c = product()
     with pytest.raises(TypeError, match=r"draw_mlp needs a model with .layers of .neurons \(an MLP\), got Value"):
         draw_mlp(c)
-    with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):  # fmt: skip
+    with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):
         draw_mlp(MLP(2, [1], seed=0), rankdir="up")
