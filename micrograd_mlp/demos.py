@@ -87,10 +87,28 @@ class _Output:
         self.result = DemoResult(name)
         self.started = time.perf_counter()
         self.dot_missing = False
+        # A progress bar redraws its line with carriage returns: right on a terminal
+        # or in Jupyter, but a log file or a pipe would keep every redraw, so there
+        # the demo prints one plain line per quarter of training instead.
+        self.bars = not quiet and _redraws_in_place(sys.stderr)
 
     def say(self, text: str) -> None:
         if not self.quiet:
             print(text, flush=True)
+
+    def epoch_done(self, epoch: int, epochs: int, history: History, what: str) -> None:
+        """Without live bars (a log, a pipe), say how training goes at each quarter."""
+        quarters = {math.ceil(epochs * k / 4) for k in (1, 2, 3, 4)}
+        if self.quiet or self.bars or epoch + 1 not in quarters:
+            return
+        print(f"{self.result.name}: {what} epoch {epoch + 1}/{epochs}: {history.summary()}",
+              file=sys.stderr, flush=True)  # fmt: skip
+
+    def frames(self, epochs: Sequence[int]):
+        """`epochs`, with a bar while their GIF frames are drawn (live bars only)."""
+        from tqdm import tqdm
+
+        return tqdm(epochs, desc="drawing frames", unit="frame", disable=not self.bars, leave=False)
 
     def keep(self, path: Path) -> Path:
         self.result.files.append(path)
@@ -128,10 +146,15 @@ class _Output:
         return self.result
 
 
-def _progress(items: Sequence, description: str, quiet: bool):
-    from tqdm import tqdm
+def _redraws_in_place(stream: object) -> bool:
+    """Is `stream` a terminal or a Jupyter output, where a progress bar can redraw its line?
 
-    return tqdm(items, desc=description, unit="frame", disable=quiet, leave=False)
+    >>> import io
+    >>> _redraws_in_place(io.StringIO())   # a file, a pipe, a captured log
+    False
+    """
+    is_terminal = getattr(stream, "isatty", lambda: False)()
+    return bool(is_terminal) or type(stream).__module__.startswith("ipykernel")
 
 
 # ------------------------------------------------------------- chain rule
@@ -238,9 +261,10 @@ def regression(
         def record(epoch: int, model: MLP, history: History, name: str = name) -> None:
             if epoch + 1 in fits:
                 fits[epoch + 1][name] = predict(model, line_x)
+            output.epoch_done(epoch, epochs, history, name)
 
         history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
-                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=not quiet)  # fmt: skip
+                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=output.bars)  # fmt: skip
         output.result.histories[name] = history
         # the mean loss over the last epoch's samples, each as it was trained on
         output.result.metrics[f"{name} final loss"] = history.loss[-1]
@@ -252,7 +276,7 @@ def regression(
                "regression_fits")  # fmt: skip
     animation = [
         plots.figure_to_image(plots.fits_figure(X[:, 0], y, line_x[:, 0], [snapshot(e)]))
-        for e in _progress(sorted(wanted), "drawing frames", quiet)
+        for e in output.frames(sorted(wanted))
     ]
     output.gif(animation, "regression_fit")
     losses = {name: history.loss for name, history in output.result.histories.items()}
@@ -320,12 +344,13 @@ def classification(
     def record(epoch: int, model: MLP, history: History) -> None:
         if epoch + 1 in snapshots:
             snapshots[epoch + 1] = _scores(model, *coarse)
+        output.epoch_done(epoch, epochs, history, dataset)
 
     output.say(f"classification: training an MLP {[2, *hidden, 1]} ({activation}) on "
                f"{len(X_train)} {dataset} points, {len(X_test)} kept for testing")  # fmt: skip
     history = fit(model, X_train, y_train, loss="bce_logits", optimizer=optimizer,
                   epochs=epochs, batch_size=BATCH_SIZE, seed=seed, val=(X_test, y_test),
-                  callback=record, verbose=not quiet)  # fmt: skip
+                  callback=record, verbose=output.bars)  # fmt: skip
     train_accuracy = accuracy(model, X_train, y_train)
     test_accuracy = accuracy(model, X_test, y_test)
     output.say(f"classification: train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
@@ -338,7 +363,7 @@ def classification(
     output.png(boundary(fine, _scores(model, *fine), title), "classification_boundary")
     animation = [
         plots.figure_to_image(boundary(coarse, snapshots[epoch], f"{dataset}, epoch {epoch}"))
-        for epoch in _progress(sorted(snapshots), "drawing frames", quiet)
+        for epoch in output.frames(sorted(snapshots))
     ]
     output.gif(animation, "classification_training")
     curves = {

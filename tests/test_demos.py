@@ -1,5 +1,6 @@
 """The demos: files that are what they claim to be, numbers that tell the slides' story."""
 
+import io
 import math
 import runpy
 import subprocess
@@ -96,6 +97,34 @@ def test_regression_demo_at_a_small_size_writes_its_pictures(tmp_path, capsys):
     assert all(h.epochs == 4 for h in result.histories.values())
     said = capsys.readouterr().out
     assert "training the linear MLP [1, 4, 1]" in said and "training the relu MLP [1, 4, 1]" in said
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_the_demo_draws_live_progress_bars(tmp_path, monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    demos.regression(tmp_path, epochs=4, samples=12, hidden=(3,), frames=3, quiet=False)
+    shown = terminal.getvalue()
+    assert shown.count("training:") >= 2 and "drawing frames:" in shown and "\r" in shown
+    assert " epoch 1/4" not in shown  # no plain lines on top of the bars
+
+
+def test_off_a_terminal_the_demo_prints_a_line_per_quarter_of_training(tmp_path, capsys):
+    demos.classification(tmp_path, epochs=8, samples=24, hidden=(3,), frames=2, resolution=8, quiet=False)
+    printed = capsys.readouterr().err
+    assert "\r" not in printed and "training:" not in printed and "drawing frames" not in printed
+    lines = [line for line in printed.splitlines() if " epoch " in line]
+    assert [line.split(":")[1] for line in lines] == [f" moons epoch {e}/8" for e in (2, 4, 6, 8)]
+    assert "val_accuracy=" in lines[-1]
+
+
+def test_quiet_demos_print_no_progress_at_all(tmp_path, capsys):
+    demos.regression(tmp_path, epochs=2, samples=12, hidden=(3,), frames=2, quiet=True)
+    assert capsys.readouterr() == ("", "")
 
 
 def test_snapshot_epochs_start_at_zero_end_at_the_last_epoch_and_crowd_the_start():
