@@ -21,6 +21,13 @@ from .plots import MissingDemoExtra
 DEMO_CHOICES = (*demos.DEMOS, "all")
 
 
+# Beyond these a scalar engine takes hours (an epoch of the demos takes 0.03-0.1 s
+# at the default sizes, and a step's cost grows with the square of the width):
+# the limits turn a typo such as --epochs 1000000 into an error, not a hang.
+MAX_EPOCHS = 100_000
+MAX_LAYER_SIZE = 1000
+
+
 def layer_sizes(text: str) -> List[int]:
     """Parse ``--hidden 16,16`` into ``[16, 16]``.
 
@@ -28,27 +35,49 @@ def layer_sizes(text: str) -> List[int]:
     [16, 8]
     """
     parts = [part.strip() for part in text.split(",")]
-    if not all(part.isdigit() and int(part) > 0 for part in parts):
+    if not all(part.isdecimal() and 0 < int(part) <= MAX_LAYER_SIZE for part in parts):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a list of layer sizes; give positive whole numbers "
-            "separated by commas, one per hidden layer, e.g. --hidden 16,16"
+            f"{text!r} is not a list of layer sizes; give whole numbers from 1 to "
+            f"{MAX_LAYER_SIZE} separated by commas, one per hidden layer, e.g. --hidden 16,16"
         )
     return [int(part) for part in parts]
 
 
-def positive_int(text: str) -> int:
-    """A whole number > 0 (epochs, sizes)."""
+def _whole_number(text: str, low: int, high: int) -> int:
+    """`text` as an int in [low, high], or the argparse error that says so."""
     try:
         number = int(text)
     except ValueError:
-        number = 0
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number > 0, got {text!r}")
+        number = low - 1
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
     return number
 
 
+def epoch_count(text: str) -> int:
+    """The number of epochs: a whole number from 1 to `MAX_EPOCHS`.
+
+    >>> epoch_count("60")
+    60
+    """
+    return _whole_number(text, 1, MAX_EPOCHS)
+
+
+def seed_number(text: str) -> int:
+    """A seed for NumPy's generator, which takes 0 to 2**32 - 1.
+
+    >>> seed_number("0")
+    0
+    """
+    return _whole_number(text, 0, 2**32 - 1)
+
+
 def positive_float(text: str) -> float:
-    """A number > 0 (learning rates)."""
+    """A number > 0 (learning rates).
+
+    >>> positive_float("0.05")
+    0.05
+    """
     try:
         number = float(text)
     except ValueError:
@@ -59,7 +88,13 @@ def positive_float(text: str) -> float:
 
 
 def output_folder(text: str) -> str:
-    """A folder to write into: it may not exist yet, but must not be a file."""
+    """A folder to write into: it may not exist yet, but must not be a file.
+
+    >>> output_folder("micrograd-out")
+    'micrograd-out'
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder for the pictures, e.g. --out micrograd-out")
     if Path(text).exists() and not Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder; give a folder for the pictures")
     return text
@@ -86,7 +121,7 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
                       help="which demo to run (default: all)")  # fmt: skip
     demo.add_argument("--out", type=output_folder, metavar="DIR", default="micrograd-out",
                       help="folder for the pictures, created if needed (default: micrograd-out)")  # fmt: skip
-    demo.add_argument("--epochs", type=positive_int, metavar="N",
+    demo.add_argument("--epochs", type=epoch_count, metavar="N",
                       help=f"training epochs (default: regression {demos.REGRESSION_EPOCHS}; "
                            f"classification {epochs})")  # fmt: skip
     demo.add_argument("--lr", type=positive_float, metavar="RATE",
@@ -98,7 +133,7 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
                            f"{_sizes(demos.CLASSIFICATION_HIDDEN)})")  # fmt: skip
     demo.add_argument("--activation", choices=demos.ACTIVATIONS, default="relu",
                       help="hidden activation of the non-linear nets (default: relu)")  # fmt: skip
-    demo.add_argument("--seed", type=int, default=demos.DEFAULT_SEED,
+    demo.add_argument("--seed", type=seed_number, default=demos.DEFAULT_SEED,
                       help=f"seed of the data and initial weights (default: {demos.DEFAULT_SEED})")  # fmt: skip
     demo.add_argument("--dataset", choices=demos.DATASETS, default="moons",
                       help="classification data set (default: moons)")  # fmt: skip
@@ -176,6 +211,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     try:
         return int(args.run(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C: the files written so far stay; no traceback
+        print("micrograd-mlp: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, what shells report for a Ctrl-C
     except BrokenPipeError:
         # Piped into a reader that stopped early (`| head`): stop quietly, as
         # Unix tools do; point stdout at devnull so Python's exit flush is silent.

@@ -46,12 +46,19 @@ def test_no_command_prints_help(capsys):
     "argv, message",
     [
         (["--dataset", "blobs"], r"argument --dataset: invalid choice: 'blobs' \(choose from 'moons', 'circles'"),
-        (["--epochs", "-3"], r"argument --epochs: must be a whole number > 0, got '-3'"),
-        (["--epochs", "0"], r"argument --epochs: must be a whole number > 0, got '0'"),
-        (["--epochs", "2.5"], r"argument --epochs: must be a whole number > 0, got '2.5'"),
-        (["--hidden", "16,x"], r"argument --hidden: '16,x' is not a list of layer sizes; .* e\.g\. --hidden 16,16"),
+        (["--epochs", "-3"], r"argument --epochs: must be a whole number from 1 to 100000, got '-3'"),
+        (["--epochs", "0"], r"argument --epochs: must be a whole number from 1 to 100000, got '0'"),
+        (["--epochs", "2.5"], r"argument --epochs: must be a whole number from 1 to 100000, got '2.5'"),
+        (["--epochs", "10" * 10], r"argument --epochs: must be a whole number from 1 to 100000, got '1010"),
+        (["--seed", "-1"], r"argument --seed: must be a whole number from 0 to 4294967295, got '-1'"),
+        (["--seed", str(2**32)], r"argument --seed: must be a whole number from 0 to 4294967295, got '4294967296'"),
+        (["--seed", "abc"], r"argument --seed: must be a whole number from 0 to 4294967295, got 'abc'"),
+        (["--hidden", "16,x"], r"argument --hidden: '16,x' is not a list of layer sizes; give whole numbers "
+                               r"from 1 to 1000 separated by commas, one per hidden layer, e\.g\. --hidden 16,16"),
         (["--hidden", "16,,16"], r"argument --hidden: '16,,16' is not a list of layer sizes"),
         (["--hidden", "0"], r"argument --hidden: '0' is not a list of layer sizes"),
+        (["--hidden", "16,1001"], r"argument --hidden: '16,1001' is not a list of layer sizes"),
+        (["--out", ""], r"argument --out: is empty; give a folder for the pictures, e\.g\. --out micrograd-out"),
         (["--lr", "0"], r"argument --lr: must be a number > 0, e\.g\. 0\.05, got '0'"),
         (["--lr", "nan"], r"argument --lr: must be a number > 0"),
         (["--activation", "gelu"], r"argument --activation: invalid choice: 'gelu'"),
@@ -71,7 +78,8 @@ def test_layer_sizes_reads_comma_separated_positive_sizes():
     assert cli.layer_sizes("16,16") == [16, 16]
     assert cli.layer_sizes(" 8 , 4 ") == [8, 4]
     assert cli.layer_sizes("3") == [3]
-    for bad in ("", "16;16", "-4", "1e3", "16,"):
+    assert cli.layer_sizes("1000") == [1000]
+    for bad in ("", "16;16", "-4", "1e3", "16,", "\u00b2", "1001"):
         with pytest.raises(argparse.ArgumentTypeError, match="is not a list of layer sizes"):
             cli.layer_sizes(bad)
 
@@ -131,7 +139,7 @@ def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "--epochs", "-1"],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 2
-    assert "micrograd-mlp demo: error: argument --epochs: must be a whole number > 0, got '-1'" in done.stderr
+    assert "micrograd-mlp demo: error: argument --epochs: must be a whole number from 1 to 100000, got '-1'" in done.stderr
     done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "demo" in done.stdout
 
@@ -163,3 +171,25 @@ def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path):
     child.stderr.close()
     assert child.wait() == 1
     assert error == ""  # no BrokenPipeError traceback
+
+
+def test_ctrl_c_stops_with_one_line_and_exit_code_130(capsys, monkeypatch):
+    def interrupted(name, out, **settings):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demos, "run", interrupted)
+    code, out, err = run_cli(capsys, "demo", "regression")
+    assert (code, out, err) == (130, "", "micrograd-mlp: interrupted\n")
+
+
+def test_output_into_a_pipe_has_plain_progress_lines_not_bar_redraws(tmp_path):
+    # as `micrograd-mlp demo regression 2>&1 | cat`: stderr is no terminal
+    done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "regression", "--epochs", "2",
+                           "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    assert done.returncode == 0
+    assert "\r" not in done.stdout
+    progress = [line for line in done.stdout.splitlines() if " epoch " in line]
+    assert [line.split(":")[1] for line in progress] == [
+        " linear MLP epoch 1/2", " linear MLP epoch 2/2", " relu MLP epoch 1/2", " relu MLP epoch 2/2",
+    ]  # fmt: skip
+    assert all(re.fullmatch(r"regression: .*: loss=[0-9.e-]+", line) for line in progress)
