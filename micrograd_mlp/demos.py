@@ -166,7 +166,8 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
     Writes ``chain_rule_before.svg`` (forward pass, grads 0),
     ``chain_rule_steps.html`` (backward one step at a time),
     ``chain_rule_after.svg`` (every grad filled in) and ``chain_rule.txt``
-    (the chain rule for each input and weight, with numbers).
+    (the chain rule for each input and weight, with numbers). Without Graphviz
+    the two graphs are written as ``.dot`` text and there is no stepper page.
     """
     output = _Output("chain-rule", out, quiet)
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
@@ -194,6 +195,7 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
         output.keep(stepper_html(o, output.folder / "chain_rule_steps.html", params=weights,
                                  title="Backpropagating o = tanh(x1*w1 + x2*w2 + b)"))  # fmt: skip
     else:
+        output.say("chain-rule: no stepper page: its frames are pictures laid out by Graphviz")
         o.backward()
     output.drawing(draw_dot(o, params=weights), "chain_rule_after")
 

@@ -74,11 +74,12 @@ def test_chain_rule_grads_are_the_hand_derived_ones(tmp_path):
 def test_chain_rule_without_dot_writes_dot_text_and_says_how_to_install(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
     monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
-    result = demos.chain_rule(tmp_path / "out", quiet=True)
+    result = demos.chain_rule(tmp_path / "out", quiet=False)
     assert [p.name for p in result.files] == ["chain_rule_before.dot", "chain_rule_after.dot", "chain_rule.txt"]
     assert (tmp_path / "out" / "chain_rule_after.dot").read_text().startswith("digraph")
-    warning = capsys.readouterr().err
+    said, warning = capsys.readouterr()
     assert warning.count("apt-get install graphviz") == 1  # said once, not per drawing
+    assert "chain-rule: no stepper page: its frames are pictures laid out by Graphviz" in said
     assert result.metrics["d o / d w1"] == pytest.approx(0.5 * 2.0)  # backward still ran
 
 
