@@ -153,7 +153,11 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line; `micrograd-mlp --help` prints it."""
+    """The whole command line; `micrograd-mlp --help` prints it.
+
+    >>> build_parser().parse_args(["demo", "classification", "--hidden", "8,8"]).hidden
+    [8, 8]
+    """
     parser = argparse.ArgumentParser(
         prog="micrograd-mlp",
         description="Backpropagation you can see, check and teach.",
@@ -170,6 +174,13 @@ def run_demo(args: argparse.Namespace) -> int:
 
     Exit code 1, with a one-line reason, when a plotting package is missing,
     the folder cannot be written, or training diverges (too large a learning rate).
+
+    >>> import contextlib, io, tempfile
+    >>> args = build_parser().parse_args(["demo", "chain-rule", "--quiet", "--out", tempfile.mkdtemp()])
+    >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
+    ...     code = run_demo(args)
+    >>> code, [line.rsplit("/", 1)[-1] for line in printed.getvalue().splitlines()][:2]
+    (0, ['chain_rule_before.svg', 'chain_rule_steps.html'])
     """
     names = demos.DEMOS if args.which == "all" else (args.which,)
     say: Callable[[str], None] = (lambda text: None) if args.quiet else print
@@ -203,7 +214,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+    """Entry point of the console script; returns the exit code.
+
+    Argument errors exit through argparse (`SystemExit` with code 2).
+
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as said:
+    ...     main(["demo", "--epochs", "0"])
+    Traceback (most recent call last):
+    SystemExit: 2
+    >>> said.getvalue().splitlines()[-1]
+    "micrograd-mlp demo: error: argument --epochs: must be a whole number from 1 to 100000, got '0'"
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -66,6 +66,9 @@ class DemoResult:
     (final losses, accuracies); ``models`` and ``histories`` the trained
     networks and their training records, by name, and ``data`` the arrays
     they were trained and tested on, to explore further.
+
+    >>> DemoResult("regression").files
+    []
     """
 
     name: str
@@ -237,6 +240,11 @@ def regression(
     loss. Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
     100% of training: "Epoch 50" of the slides at the default 100),
     ``regression_fit.gif`` (the fits over training) and ``regression_loss.png``.
+
+    >>> import tempfile
+    >>> result = regression(tempfile.mkdtemp(), epochs=2, samples=12, frames=2, quiet=True)
+    >>> sorted(result.metrics)
+    ['linear MLP final loss', 'relu MLP final loss']
     """
     if activation == "linear":
         raise ValueError(
@@ -327,6 +335,12 @@ def classification(
     Writes ``classification_boundary.png``, ``classification_training.gif``
     (the boundary over training), ``classification_curves.png`` (loss and
     accuracy, train and test) and ``classification_network.svg`` (the net).
+
+    >>> import tempfile
+    >>> result = classification(tempfile.mkdtemp(), dataset="xor", epochs=1, samples=24,
+    ...                         hidden=(3,), frames=2, resolution=8, quiet=True)
+    >>> [path.name for path in result.files][:2]
+    ['classification_boundary.png', 'classification_training.gif']
     """
     if dataset not in data.DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
@@ -396,7 +410,12 @@ def run(
     dataset: str = "moons",
     quiet: bool = False,
 ) -> DemoResult:
-    """Run one demo by its command-line name; None settings keep the demo's defaults."""
+    """Run one demo by its command-line name; None settings keep the demo's defaults.
+
+    >>> import tempfile
+    >>> round(run("chain-rule", tempfile.mkdtemp(), quiet=True).metrics["d o / d b"], 4)
+    0.5
+    """
     if name == "chain-rule":
         return chain_rule(out, quiet=quiet)
     given = {"epochs": epochs, "lr": lr, "hidden": hidden}

@@ -51,7 +51,11 @@ HEATMAP = "RdBu_r"
 
 
 class MissingDemoExtra(ImportError):
-    """matplotlib or Pillow is not installed; the message says how to get them."""
+    """matplotlib or Pillow is not installed; the message says how to get them.
+
+    >>> str(MissingDemoExtra("matplotlib")).split(". ")[-1]
+    'Install the demos extra: pip install "micrograd_mlp[demos]"'
+    """
 
     def __init__(self, package: str) -> None:
         super().__init__(
@@ -80,7 +84,10 @@ def _pillow_image_module():
 
 
 def require_demo_extras() -> None:
-    """Raise `MissingDemoExtra` now, before any training, if a plotting package is missing."""
+    """Raise `MissingDemoExtra` now, before any training, if a plotting package is missing.
+
+    >>> require_demo_extras()   # both installed: nothing happens
+    """
     _new_figure()
     _pillow_image_module()
 
@@ -89,7 +96,13 @@ def require_demo_extras() -> None:
 
 
 def save_png(figure: "Figure", path: PathLike) -> Path:
-    """Write `figure` as a PNG (creating the folder) and return the path."""
+    """Write `figure` as a PNG (creating the folder) and return the path.
+
+    >>> import tempfile
+    >>> path = save_png(curves_figure({"loss": {"train": [1.0, 0.5]}}), Path(tempfile.mkdtemp()) / "loss.png")
+    >>> path.read_bytes()[1:4]   # after the byte 0x89
+    b'PNG'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png")
@@ -97,7 +110,11 @@ def save_png(figure: "Figure", path: PathLike) -> Path:
 
 
 def figure_to_image(figure: "Figure") -> "Image":
-    """Render `figure` to a Pillow RGB image (one frame of an animation)."""
+    """Render `figure` to a Pillow RGB image (one frame of an animation).
+
+    >>> figure_to_image(curves_figure({"loss": {"train": [1.0, 0.5]}})).mode
+    'RGB'
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = FigureCanvasAgg(figure)
