@@ -215,6 +215,12 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
 # -------------------------------------------------------------- regression
 
 
+def _check_epochs(epochs: int) -> int:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    return epochs
+
+
 def _snapshot_epochs(epochs: int, count: int) -> List[int]:
     """`count` epochs from 0 to `epochs`, denser early, where the fit changes fastest."""
     spaced = np.geomspace(1, epochs + 1, count) - 1
@@ -251,6 +257,12 @@ def regression(
             "the regression demo compares a linear MLP with a non-linear one; "
             "give activation='relu', 'tanh' or 'sigmoid'"
         )
+    if not hidden:
+        raise ValueError(
+            "the regression demo needs a hidden layer: without one both nets are the same "
+            "straight line; give e.g. hidden=(16,)"
+        )
+    _check_epochs(epochs)
     plots.require_demo_extras()
     output = _Output("regression", out, quiet)
     X, y = data.make_cubic(samples, seed=seed)
@@ -344,8 +356,10 @@ def classification(
     """
     if dataset not in data.DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
+    epochs = _check_epochs(CLASSIFICATION_EPOCHS[dataset] if epochs is None else epochs)
+    if resolution < 2:
+        raise ValueError(f"resolution is the boundary grid's points per side, at least 2; got {resolution!r}")
     plots.require_demo_extras()
-    epochs = epochs or CLASSIFICATION_EPOCHS[dataset]
     output = _Output("classification", out, quiet)
     X, y = data.DATASETS[dataset](samples, seed=seed)
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.25, seed=seed)

@@ -258,6 +258,21 @@ def test_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, monkeypa
 def test_regression_refuses_to_compare_linear_with_linear(tmp_path):
     with pytest.raises(ValueError, match="compares a linear MLP with a non-linear one; give activation='relu'"):
         demos.regression(tmp_path, activation="linear")
+    with pytest.raises(ValueError, match=r"needs a hidden layer: without one both nets are the same straight line"):
+        demos.regression(tmp_path, hidden=())
+
+
+@pytest.mark.parametrize("demo", [demos.regression, demos.classification])
+@pytest.mark.parametrize("epochs", [0, -2, 2.5, True])
+def test_demos_refuse_epochs_that_are_not_a_positive_whole_number(tmp_path, demo, epochs):
+    with pytest.raises(ValueError, match=f"epochs must be a whole number >= 1, got {epochs!r}"):
+        demo(tmp_path / "out", epochs=epochs)
+    assert not (tmp_path / "out").exists()  # refused before any training or file
+
+
+def test_classification_refuses_a_grid_too_coarse_to_draw(tmp_path):
+    with pytest.raises(ValueError, match="resolution is the boundary grid's points per side, at least 2; got 1"):
+        demos.classification(tmp_path, resolution=1)
 
 
 def test_classification_without_dot_still_draws_its_plots_and_saves_the_network_as_dot(tmp_path, monkeypatch, capsys):
