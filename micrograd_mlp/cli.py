@@ -19,6 +19,7 @@ from . import __version__, check, demos
 from .plots import MissingDemoExtra
 
 DEMO_CHOICES = (*demos.DEMOS, "all")
+TRAINING_OPTIONS = ("epochs", "lr", "hidden", "activation", "seed", "dataset")
 
 
 # Beyond these a scalar engine takes hours (an epoch of the demos takes 0.03-0.1 s
@@ -131,15 +132,17 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
                       help=f"hidden layer sizes, e.g. 16,16 (default: regression "
                            f"{_sizes(demos.REGRESSION_HIDDEN)}, classification "
                            f"{_sizes(demos.CLASSIFICATION_HIDDEN)})")  # fmt: skip
-    demo.add_argument("--activation", choices=demos.ACTIVATIONS, default="relu",
+    demo.add_argument("--activation", choices=demos.ACTIVATIONS,
                       help="hidden activation of the non-linear nets (default: relu)")  # fmt: skip
-    demo.add_argument("--seed", type=seed_number, default=demos.DEFAULT_SEED,
+    demo.add_argument("--seed", type=seed_number,
                       help=f"seed of the data and initial weights (default: {demos.DEFAULT_SEED})")  # fmt: skip
-    demo.add_argument("--dataset", choices=demos.DATASETS, default="moons",
+    demo.add_argument("--dataset", choices=demos.DATASETS,
                       help="classification data set (default: moons)")  # fmt: skip
     demo.add_argument("--quiet", action="store_true",
                       help="no narration or progress bars; print only the paths written")  # fmt: skip
-    demo.set_defaults(run=run_demo)
+    # Settings left at None are not passed on, so each demo keeps its own defaults,
+    # and an option given to a demo it cannot change (see run_demo) can be told apart.
+    demo.set_defaults(run=run_demo, usage_error=demo.error)
 
 
 def _add_check_command(commands: argparse._SubParsersAction) -> None:
@@ -172,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the chosen demos; print what each wrote.
 
-    Exit code 1, with a one-line reason, when a plotting package is missing,
+    An option the chosen demo cannot use (``chain-rule --epochs 5``,
+    ``regression --dataset xor``) is an argument error, exit code 2. Exit code 1, with a one-line reason, when a plotting package is missing,
     the folder cannot be written, or training diverges (too large a learning rate).
 
     >>> import contextlib, io, tempfile
@@ -182,19 +186,18 @@ def run_demo(args: argparse.Namespace) -> int:
     >>> code, [line.rsplit("/", 1)[-1] for line in printed.getvalue().splitlines()][:2]
     (0, ['chain_rule_before.svg', 'chain_rule_steps.html'])
     """
+    given = {name: getattr(args, name) for name in TRAINING_OPTIONS if getattr(args, name) is not None}
+    if args.which == "chain-rule" and given:
+        options = ", ".join(f"--{name}" for name in given)
+        args.usage_error(f"the chain-rule demo trains nothing, so {options} would change nothing; "
+                         "drop it, or run the regression or classification demo")  # fmt: skip
+    if args.which == "regression" and "dataset" in given:
+        args.usage_error("--dataset picks the classification demo's data; the regression demo always fits y = x^3 - x")
     names = demos.DEMOS if args.which == "all" else (args.which,)
     say: Callable[[str], None] = (lambda text: None) if args.quiet else print
-    settings = {
-        "epochs": args.epochs,
-        "lr": args.lr,
-        "hidden": args.hidden,
-        "activation": args.activation,
-        "seed": args.seed,
-        "dataset": args.dataset,
-    }
     for name in names:
         try:
-            result = demos.run(name, args.out, quiet=args.quiet, **settings)
+            result = demos.run(name, args.out, quiet=args.quiet, **given)
         except MissingDemoExtra as error:
             print(f"micrograd-mlp demo {name}: {error}", file=sys.stderr)
             return 1

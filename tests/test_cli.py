@@ -25,7 +25,8 @@ def run_cli(capsys, *argv):
 def test_help_lists_every_command(capsys):
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
-    assert "demo" in out and "check" in out
+    commands = re.findall(r"^    (\w+) +(\w+)", out, flags=re.MULTILINE)
+    assert commands == [("demo", "draw"), ("check", "check")]
 
 
 def test_demo_help_lists_every_option_and_demo(capsys):
@@ -111,8 +112,23 @@ def test_demo_defaults_to_all_three_and_leaves_unset_settings_to_each_demo(capsy
     assert [name for name, _, _ in calls] == ["chain-rule", "regression", "classification"]
     for _, out, settings in calls:
         assert out == "micrograd-out"
-        assert settings == {"epochs": None, "lr": None, "hidden": None, "activation": "relu",
-                            "seed": demos.DEFAULT_SEED, "dataset": "moons", "quiet": False}  # fmt: skip
+        assert settings == {"quiet": False}
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["chain-rule", "--epochs", "5"], r"the chain-rule demo trains nothing, so --epochs would change nothing; drop it"),
+        (["chain-rule", "--seed", "0", "--dataset", "xor"], r"the chain-rule demo trains nothing, so --seed, --dataset would"),
+        (["regression", "--dataset", "xor"], r"--dataset picks the classification demo's data; the regression demo always"),
+    ],
+)
+def test_an_option_the_chosen_demo_cannot_use_is_an_argument_error(capsys, monkeypatch, argv, message):
+    monkeypatch.setattr(demos, "run", lambda *args, **kwargs: pytest.fail("no demo should run"))
+    code, out, err = run_cli(capsys, "demo", *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: micrograd-mlp demo")
+    assert re.search("micrograd-mlp demo: error: " + message, err)
 
 
 def test_quiet_chain_rule_prints_only_the_paths_it_wrote(capsys, tmp_path):
