@@ -28,9 +28,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
+from tqdm import tqdm
 
 from . import data, plots
 from .engine import Value
@@ -107,10 +108,8 @@ class _Output:
         print(f"{self.result.name}: {what} epoch {epoch + 1}/{epochs}: {history.summary()}",
               file=sys.stderr, flush=True)  # fmt: skip
 
-    def frames(self, epochs: Sequence[int]):
+    def frames(self, epochs: Sequence[int]) -> Iterable[int]:
         """`epochs`, with a bar while their GIF frames are drawn (live bars only)."""
-        from tqdm import tqdm
-
         return tqdm(epochs, desc="drawing frames", unit="frame", disable=not self.bars, leave=False)
 
     def keep(self, path: Path) -> Path:
