@@ -9,7 +9,7 @@
 """
 
 from .engine import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
-from .nn import MLP, Layer, Neuron, load, load_into, save
+from .nn import MLP, Layer, ModelFileError, Neuron, load, load_into, save
 from .losses import bce_with_logits, binary_cross_entropy, hinge, l2, mse
 from .optim import SGD, Adam, linear_decay, step_decay
 from .train import History, accuracy, evaluate, fit, predict
@@ -30,7 +30,7 @@ __all__ = [
     "dot",
     "topological_order",
     "NonFiniteError",
-    "MLP", "Layer", "Neuron", "save", "load", "load_into",
+    "MLP", "Layer", "Neuron", "save", "load", "load_into", "ModelFileError",
     "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2",
     "SGD", "Adam", "linear_decay", "step_decay",
     "fit", "History", "predict", "evaluate", "accuracy",

@@ -520,8 +520,15 @@ _new_value = object.__new__
 class NonFiniteError(FloatingPointError):
     """Raised by `Value.check_finite`; ``.node`` is the offending node.
 
-    ``.field`` says which number is not finite, ``"data"`` or ``"grad"``; see
-    `Value.check_finite` for an example.
+    ``.field`` says which number is not finite, ``"data"`` or ``"grad"``.
+
+    >>> x = Value(1e200, label="x")
+    >>> loss = (x * x) * 0.5                 # x * x overflows to inf
+    >>> try:
+    ...     loss.check_finite()
+    ... except NonFiniteError as err:
+    ...     print(err.field, err.node.op, err.node.data)
+    data * inf
     """
 
     def __init__(self, node: Value, field: str) -> None:

@@ -408,7 +408,18 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
 
 
 class ModelFileError(ValueError):
-    """A model file that cannot be read: truncated, not ours, or malformed."""
+    """A model file that cannot be read: truncated, not ours, or malformed.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write('{"format": "micrograd')      # cut off mid-write
+    >>> try:
+    ...     load(path)
+    ... except ModelFileError as err:
+    ...     print(type(err).__name__)
+    ModelFileError
+    """
 
 
 def _read(path: Union[str, os.PathLike]) -> dict:
@@ -495,7 +506,15 @@ def load(path: Union[str, os.PathLike]) -> MLP:
     """A new `MLP` with the architecture and weights saved at ``path``.
 
     A missing file is a `FileNotFoundError`; a truncated, foreign or damaged
-    one a `ModelFileError` saying what is wrong. See `save` for an example.
+    one a `ModelFileError` saying what is wrong.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> save(MLP(3, [4, 2], activation="tanh", seed=1), path)
+    >>> load(path)
+    MLP(3 inputs, 26 parameters)
+      L0: Layer(3 -> 4, tanh)
+      L1: Layer(4 -> 2, linear)
     """
     document = _read(path)
     activations = document["activations"]

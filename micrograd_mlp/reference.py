@@ -31,6 +31,14 @@ cross-entropy). This is what the slides compute: ``np.dot(self.h.T, dldy)`` sums
 over the batch, and ``dldy.mean(axis=0) * batch_size`` is that same sum. For one
 sample with one output, ``l`` is exactly the slides' ``loss``; the slides *report*
 ``.mean()`` over the outputs, but their ``grad_mse`` is the gradient of the sum.
+
+>>> import numpy as np
+>>> X, Y = np.array([[0.5, -1.0]]), np.array([[2.0]])
+>>> slides, corrected = SlidesLinearMLP(2, 3, 1, seed=0), MLP(2, 3, 1, seed=0)
+>>> bool(np.allclose(slides.gradients(X, Y)["w2"], corrected.gradients(X, Y)["w2"]))
+True
+>>> bool(np.allclose(slides.gradients(X, Y)["w1"], corrected.gradients(X, Y)["w1"]))
+False
 """
 
 from __future__ import annotations
