@@ -276,6 +276,11 @@ class MLP:
 
     def __call__(self, x: Input) -> Output:
         x = _check_input(x, self.nin)
+        if not self.layers[0].neurons[0].fused:
+            # One leaf per input, shared by every neuron of the first layer
+            # (micrograd makes a fresh constant per neuron): fewer nodes, and a
+            # drawing shows each input once, labelled x0, x1, ...
+            x = [xi if isinstance(xi, Value) else Value(xi, label=f"x{i}") for i, xi in enumerate(x)]
         for layer in self.layers:
             x = layer.forward(x)
         return x[0] if len(x) == 1 else x

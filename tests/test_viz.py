@@ -247,7 +247,7 @@ def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
     _, loss = one_sample_loss([16, 16, 1])
     with pytest.raises(ValueError, match=r"more than max_nodes=500.*collapse=True.*draw_mlp\(model\)"):
         draw_dot(loss, max_nodes=500)
-    assert len(value_nodes(draw_dot(loss).source)) > 1000  # the default limit lets it through
+    assert len(value_nodes(draw_dot(loss).source)) > 900  # the default limit lets it through
     assert MAX_NODES >= 2000
 
 
