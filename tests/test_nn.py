@@ -256,3 +256,21 @@ def test_fused_matches_unfused_on_any_architecture(nin, nouts, activation, seed,
     assert [p.grad for p in plain.parameters()] == pytest.approx(
         [p.grad for p in fused.parameters()], rel=1e-12, abs=1e-15
     )
+
+
+def test_unfused_first_layer_shares_one_leaf_per_input():
+    from micrograd_mlp import topological_order
+
+    model = MLP(2, [3, 1], seed=0)
+    out = model([0.5, -1.5])
+    leaves = [node for node in topological_order(out) if not node.parents]
+    inputs = [node for node in leaves if node.label in ("x0", "x1")]
+    assert sorted((node.label, node.data) for node in inputs) == [("x0", 0.5), ("x1", -1.5)]
+    out.backward()
+    # d out / d x_i = sum over hidden units of w2_j * relu'(z_j) * w1_ij, summed over the 3 paths
+    hidden = model.layers[0].neurons
+    output = model.layers[1].neurons[0]
+    for i, node in enumerate(sorted(inputs, key=lambda n: n.label)):
+        z = [n.b.data + n.w[0].data * 0.5 + n.w[1].data * -1.5 for n in hidden]
+        expected = sum(output.w[j].data * (z[j] > 0) * hidden[j].w[i].data for j in range(3))
+        assert node.grad == pytest.approx(expected, abs=1e-15)
