@@ -400,7 +400,12 @@ def classification(
         "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
     }
     output.png(plots.curves_figure(curves, log_y=["loss (binary cross-entropy)"]), "classification_curves")
-    output.drawing(draw_mlp(model, title=f"trained on {dataset}"), "classification_network")
+    try:
+        network = draw_mlp(model, title=f"trained on {dataset}")
+    except ValueError as too_big:  # a network too big for dot to lay out: keep the rest
+        print(f"note: no drawing of the network. {too_big}", file=sys.stderr)
+    else:
+        output.drawing(network, "classification_network")
     output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
     output.result.models = {"classifier": model}
     output.result.histories = {"classifier": history}

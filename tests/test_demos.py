@@ -282,3 +282,22 @@ def test_classification_without_dot_still_draws_its_plots_and_saves_the_network_
     assert [p.suffix for p in result.files] == [".png", ".gif", ".png", ".dot"]
     assert (tmp_path / "classification_network.dot").read_text().startswith("digraph")
     assert "apt-get install graphviz" in capsys.readouterr().err
+
+
+def test_a_network_too_big_to_draw_skips_only_its_drawing(tmp_path, monkeypatch, capsys):
+    import functools
+
+    from micrograd_mlp.viz import draw_mlp
+
+    # The real refusal of draw_mlp, at a limit this small network exceeds.
+    monkeypatch.setattr(demos, "draw_mlp", functools.partial(draw_mlp, max_edges=10))
+    result = demos.classification(
+        tmp_path, epochs=2, samples=40, hidden=(4,), frames=2, resolution=12, quiet=True
+    )
+    assert [p.name for p in result.files] == [
+        "classification_boundary.png",
+        "classification_training.gif",
+        "classification_curves.png",
+    ]
+    note = capsys.readouterr().err
+    assert "no drawing of the network" in note and "more than max_edges=10" in note
