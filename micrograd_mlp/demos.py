@@ -40,7 +40,7 @@ from .nn import MLP
 from .optim import SGD, Adam, linear_decay
 from .rendering import GraphvizNotFound, find_dot, render
 from .stepper import stepper_html
-from .train import History, accuracy, fit, predict
+from .train import History, accuracy, fit, predict, redraws_in_place
 from .viz import draw_dot, draw_mlp
 
 __all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
@@ -94,7 +94,7 @@ class _Output:
         # A progress bar redraws its line with carriage returns: right on a terminal
         # or in Jupyter, but a log file or a pipe would keep every redraw, so there
         # the demo prints one plain line per quarter of training instead.
-        self.bars = not quiet and _redraws_in_place(sys.stderr)
+        self.bars = not quiet and redraws_in_place(sys.stderr)
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -146,17 +146,6 @@ class _Output:
     def done(self) -> DemoResult:
         self.result.seconds = time.perf_counter() - self.started
         return self.result
-
-
-def _redraws_in_place(stream: object) -> bool:
-    """Is `stream` a terminal or a Jupyter output, where a progress bar can redraw its line?
-
-    >>> import io
-    >>> _redraws_in_place(io.StringIO())   # a file, a pipe, a captured log
-    False
-    """
-    is_terminal = getattr(stream, "isatty", lambda: False)()
-    return bool(is_terminal) or type(stream).__module__.startswith("ipykernel")
 
 
 # ------------------------------------------------------------- chain rule

@@ -303,11 +303,21 @@ def _progress(epochs: int, verbose: bool) -> Any:
     except ImportError:
         from tqdm import tqdm
 
-    # disable=None: a bar on a terminal, nothing when stderr is a log file or a
-    # pipe, where every redraw would add a line. Jupyter's stderr is no
-    # terminal either, but a notebook shows a redrawn bar well, so keep it there.
-    in_jupyter = type(sys.stderr).__module__.startswith("ipykernel")
-    return tqdm(range(epochs), desc="training", unit="epoch", disable=False if in_jupyter else None)
+    # No bar in a log file or a pipe, where every redraw would add a line.
+    return tqdm(range(epochs), desc="training", unit="epoch", disable=not redraws_in_place(sys.stderr))
+
+
+def redraws_in_place(stream: object) -> bool:
+    """Is `stream` a terminal or a Jupyter output, where a progress bar can redraw its line?
+
+    (Jupyter's stderr is no terminal, but a notebook shows a redrawn bar well.)
+
+    >>> import io
+    >>> redraws_in_place(io.StringIO())   # a file, a pipe, a captured log
+    False
+    """
+    is_terminal = getattr(stream, "isatty", lambda: False)()
+    return bool(is_terminal) or type(stream).__module__.startswith("ipykernel")
 
 
 def predict(model: Any, X: Any) -> np.ndarray:
