@@ -8,9 +8,9 @@
 7.0
 """
 
-from .engine import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
+from .engine import NonFiniteError, Value, dot, is_grad_enabled, max_of, no_grad, topological_order
 from .nn import MLP, Layer, ModelFileError, Neuron, load, load_into, save
-from .losses import bce_with_logits, binary_cross_entropy, hinge, l2, mse
+from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, linear_decay, step_decay
 from .train import History, accuracy, evaluate, fit, predict
 from .data import make_circles, make_cubic, make_moons, make_polynomial, make_spiral, make_xor, train_test_split
@@ -28,10 +28,11 @@ __all__ = [
     "no_grad",
     "is_grad_enabled",
     "dot",
+    "max_of",
     "topological_order",
     "NonFiniteError",
     "MLP", "Layer", "Neuron", "save", "load", "load_into", "ModelFileError",
-    "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2",
+    "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy",
     "SGD", "Adam", "linear_decay", "step_decay",
     "fit", "History", "predict", "evaluate", "accuracy",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",

@@ -31,7 +31,7 @@ import contextlib
 import math
 from typing import Iterable, Iterator, Sequence, Union
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "NonFiniteError"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "max_of", "NonFiniteError"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -621,3 +621,29 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
         parents.append(bias)  # d/db = 1
         local_grads.append(1.0)
     return _result(total, "dot", tuple(parents), tuple(local_grads))
+
+
+def max_of(values: Sequence["Value"]) -> Value:
+    """The largest of several `Value`s, as ONE node (op ``"max"``).
+
+    Its local derivative is 1 for the (first) largest parent and 0 for every
+    other one: the same rule as ``relu``, which is ``max(0, x)``. Stable
+    softmax and cross-entropy subtract it from the logits (see `losses`), and
+    because it is an op of the graph, a graph replayed on other data takes the
+    maximum of *that* data (`batched`), not of the data it was recorded with.
+
+    >>> a, b, c = Value(1.0), Value(5.0), Value(-2.0)
+    >>> m = max_of([a, b, c])
+    >>> m.backward(); m.data, a.grad, b.grad, c.grad
+    (5.0, 0.0, 1.0, 0.0)
+    """
+    parents = tuple(_lift(v) for v in values)
+    if not parents:
+        raise ValueError("max_of() needs at least one Value; got an empty list")
+    datas = [p.data for p in parents]
+    if any(math.isnan(x) for x in datas):  # NaN flows on, as through every op
+        return _result(math.nan, "max", parents, tuple(math.nan for _ in parents))
+    largest = max(range(len(datas)), key=datas.__getitem__)  # the first largest
+    # max(x_1, ..., x_n) = x_k for the largest k; d/dx_k = 1, d/dx_i = 0 otherwise
+    local_grads = tuple(1.0 if i == largest else 0.0 for i in range(len(parents)))
+    return _result(datas[largest], "max", parents, local_grads)

@@ -27,9 +27,9 @@ import math
 import operator
 from typing import Any, Callable, Iterable, List, Sequence, Union
 
-from .engine import Value
+from .engine import Value, max_of
 
-__all__ = ["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2"]
+__all__ = ["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy"]
 
 Number = Union[int, float]
 Outputs = Union[Value, Number, Sequence[Any]]
@@ -211,6 +211,90 @@ def l2(parameters: Union[Iterable[Value], Any], alpha: float) -> Value:
     if not params:
         raise ValueError("l2: no parameters given")
     return alpha * _total(p * p for p in params)
+
+
+def softmax(logits: Sequence[Union[Value, Number]]) -> List[Value]:
+    """Probabilities ``exp(z_i) / sum_j exp(z_j)`` of one sample's logits.
+
+    The largest logit is subtracted first (as one ``max`` node, `max_of`):
+    ``exp(z_i - m) / sum_j exp(z_j - m)`` is the same number, but no exp can
+    overflow, so logits of 1000 work.
+
+    >>> probs = softmax([Value(1000.0), Value(1000.0), Value(-1000.0)])
+    >>> [round(p.data, 3) for p in probs]
+    [0.5, 0.5, 0.0]
+    """
+    if isinstance(logits, Value) or not isinstance(logits, (list, tuple)) and not hasattr(logits, "tolist"):
+        raise TypeError(f"softmax takes one sample's list of logits, got {type(logits).__name__}")
+    logits = [_lift(z) for z in (logits.tolist() if hasattr(logits, "tolist") else logits)]
+    if not logits:
+        raise ValueError("softmax of an empty list: a sample needs at least one logit")
+    largest = max_of(logits)
+    shifted_exps = [(z - largest).exp() for z in logits]
+    total = _total(shifted_exps)
+    return [e / total for e in shifted_exps]
+
+
+def _class_index(t: Any, classes: int, i: int) -> int:
+    """A class target as an int in [0, classes), or a clear error."""
+    if hasattr(t, "item") and getattr(t, "ndim", 1) == 0:  # NumPy scalars
+        t = t.item()
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not float(t).is_integer():
+        raise ValueError(
+            f"cross_entropy: the target of sample {i} must be a class index (an integer), got {t!r:.40}"
+        )
+    if not 0 <= t < classes:
+        raise ValueError(
+            f"cross_entropy: the target of sample {i} is class {int(t)}, but the model has "
+            f"{classes} outputs (classes 0 to {classes - 1})"
+        )
+    return int(t)
+
+
+def cross_entropy(outputs: Sequence[Any], targets: Any) -> Value:
+    """Softmax cross-entropy: mean over samples of ``-log softmax(z)[t]``.
+
+    ``outputs`` is a list of samples, each a list of k logits (the k outputs of
+    the last, linear layer); ``targets`` a list of class indices in ``0..k-1``.
+    Per sample it is ``logsumexp(z) - z[t]`` with the largest logit subtracted
+    inside the log-sum-exp (``m + log(sum exp(z_i - m))``), so logits of 1000 or
+    -1000 give a finite loss and gradient. d loss / d z_i is ``softmax(z)_i - [i == t]``.
+
+    >>> z = [[Value(2.0), Value(0.0), Value(0.0)]]
+    >>> loss = cross_entropy(z, [0])
+    >>> round(loss.data, 6)                     # -log(e^2 / (e^2 + 2))
+    0.239545
+    >>> loss.backward(); round(z[0][0].grad, 6)  # softmax - 1
+    -0.213014
+    """
+    if hasattr(targets, "tolist"):
+        targets = targets.tolist()
+    if hasattr(outputs, "tolist"):
+        outputs = outputs.tolist()
+    if not isinstance(outputs, (list, tuple)) or not isinstance(targets, (list, tuple)):
+        raise TypeError(
+            "cross_entropy takes a list of samples (each a list of k logits) and a list of class "
+            "indices, e.g. cross_entropy([model(x) for x in X], y)"
+        )
+    if len(outputs) != len(targets):
+        raise ValueError(f"cross_entropy: got {len(outputs)} outputs but {len(targets)} targets")
+    if not outputs:
+        raise ValueError("cross_entropy: no outputs (an empty batch has no mean loss)")
+    per_sample = []
+    for i, (logits, t) in enumerate(zip(outputs, targets)):
+        if not isinstance(logits, (list, tuple)) or len(logits) < 2:
+            raise ValueError(
+                f"cross_entropy: sample {i} has {1 if not isinstance(logits, (list, tuple)) else len(logits)} "
+                "output; it needs one logit per class (at least 2). Build the model with k outputs, "
+                "e.g. MLP(nin, [16, k]); for two classes with one output use loss='bce_logits'"
+            )
+        logits = [_lift(z) for z in logits]
+        target = _class_index(t, len(logits), i)
+        largest = max_of(logits)
+        # log sum_i exp(z_i) = m + log sum_i exp(z_i - m): every exp gets an argument <= 0
+        log_sum_exp = largest + _total((z - largest).exp() for z in logits).log()
+        per_sample.append(log_sum_exp - logits[target])
+    return _total(per_sample) * (1.0 / len(per_sample))
 
 
 LOSSES = {
