@@ -161,9 +161,13 @@ _POW_NAMES: dict = {}
 
 def _pow_name(exponent: float) -> str:
     # One shared string per exponent (e.g. "**2"), not one per node.
+    # The name must give the exponent back exactly (batched.py replays "**<n>"
+    # from it): ``:g`` when it round-trips ("**2", "**-1.5"), repr otherwise
+    # ("**0.3333333333333333", where ``:g`` would say "**0.333333").
     name = _POW_NAMES.get(exponent)
     if name is None:
-        name = _POW_NAMES[exponent] = f"**{exponent:g}"
+        short = f"{exponent:g}"
+        name = _POW_NAMES[exponent] = "**" + (short if float(short) == exponent else repr(exponent))
     return name
 
 
@@ -363,6 +367,20 @@ class Value:
             s = e / (1.0 + e)
         # d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))
         return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
+
+    def softplus(self) -> "Value":
+        """log(1 + e^x), smooth relu, without overflow for any x.
+
+        >>> round(Value(0.0).softplus().data, 6), Value(1000.0).softplus().data
+        (0.693147, 1000.0)
+        """
+        x = self.data
+        # softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp never overflows
+        out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+        # d softplus(x)/dx = e^x / (1 + e^x) = sigmoid(x), in its two stable forms
+        e = math.exp(-abs(x))
+        slope = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
+        return _result(out, "softplus", (self,), (slope,))
 
     def exp(self) -> "Value":
         """e^x; an `OverflowError` naming this node above x of about 709.78.
@@ -620,7 +638,16 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     if isinstance(bias, Value):
         parents.append(bias)  # d/db = 1
         local_grads.append(1.0)
-    return _result(total, "dot", tuple(parents), tuple(local_grads))
+    out = _result(total, "dot", tuple(parents), tuple(local_grads))
+    if _dot_recorder is not None:
+        _dot_recorder(out, weights, inputs, bias)
+    return out
+
+
+# While batched.trace() records a function, it sets this to a callable that is
+# told every dot node's exact (weight, input) pairing and bias: parents and
+# local_grads alone cannot always say which parents were multiplied together.
+_dot_recorder = None
 
 
 def max_of(values: Sequence["Value"]) -> Value:

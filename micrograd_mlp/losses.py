@@ -303,3 +303,83 @@ LOSSES = {
     "bce_logits": bce_with_logits,
     "hinge": hinge,
 }
+
+
+# ------------------------------------------------ per-sample terms for a replay
+# The public losses above take targets as numbers and some branch on data
+# (bce_with_logits on the sign of z, binary_cross_entropy and hinge on the
+# target). A graph recorded once and replayed on other samples (batched.py)
+# must be the same straight-line program for every sample, so each loss also
+# has a per-sample term here that takes its targets as Values and has no
+# branch on data. Each gives the same value and gradient as the public loss
+# on one sample (up to rounding); the mean over samples is taken by the replay.
+
+
+def mse_term(outputs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """One sample's ``sum over outputs of 0.5 * (output - target)^2``, targets as Values.
+
+    >>> mse_term([Value(3.0)], [Value(1.0)]).data
+    2.0
+    """
+    return _total(0.5 * (o - t) ** 2 for o, t in zip(outputs, targets))
+
+
+def bce_term(probs: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """One sample's ``-(t log p + (1 - t) log(1 - p))``, both terms always present.
+
+    A term whose weight is 0 adds exactly 0 (``0 * log p``), as the public
+    loss, which leaves it out; p = 0 or 1 gives 0 * inf = NaN, which a replay
+    hands back to the scalar engine (whose loss then explains itself).
+
+    >>> round(bce_term([Value(0.8)], [Value(1.0)]).data, 6)
+    0.223144
+    """
+    return _total(Value(0.0) - t * p.log() - (1.0 - t) * (1.0 - p).log() for p, t in zip(probs, targets))
+
+
+def bce_logits_term(logits: Sequence[Value], targets: Sequence[Value]) -> Value:
+    """One sample's ``softplus(z) - z * t``: binary cross-entropy on a logit, no branch.
+
+    ``softplus(z) = log(1 + e^z)`` is one stable op, so both signs of z run
+    the same program; d/dz = sigmoid(z) - t, as for `bce_with_logits`.
+
+    >>> z = Value(0.0)
+    >>> loss = bce_logits_term([z], [Value(1.0)])
+    >>> loss.backward(); round(loss.data, 6), z.grad
+    (0.693147, -0.5)
+    """
+    return _total(z.softplus() - z * t for z, t in zip(logits, targets))
+
+
+def hinge_term(scores: Sequence[Value], labels: Sequence[Value]) -> Value:
+    """One sample's ``relu(1 - y * score)`` with the label y (-1 or +1) a Value.
+
+    >>> hinge_term([Value(0.5)], [Value(1.0)]).data
+    0.5
+    """
+    return _total((1.0 - y * s).relu() for s, y in zip(scores, labels))
+
+
+def cross_entropy_term(logits: Sequence[Value], one_hot: Sequence[Value]) -> Value:
+    """One sample's ``logsumexp(z) - sum_i t_i z_i`` with a one-hot target of k Values.
+
+    ``sum_i t_i z_i`` is ``z[t]`` for a one-hot t (adding exact zeros), so the
+    value and gradient are `cross_entropy`'s, without indexing by the target.
+
+    >>> z = [Value(2.0), Value(0.0), Value(0.0)]
+    >>> round(cross_entropy_term(z, [Value(1.0), Value(0.0), Value(0.0)]).data, 6)
+    0.239545
+    """
+    largest = max_of(logits)
+    log_sum_exp = largest + _total((z - largest).exp() for z in logits).log()
+    return log_sum_exp - _total(t * z for z, t in zip(logits, one_hot))
+
+
+SAMPLE_TERMS = {
+    "mse": mse_term,
+    "bce": bce_term,
+    "bce_logits": bce_logits_term,
+    "hinge": hinge_term,
+    "cross_entropy": cross_entropy_term,
+}
+"""Per-sample loss terms by loss name, for a replay (see batched.py): the loss is their mean."""

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
+from . import batched as _batched
 from .engine import Value, no_grad
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import SGD, Optimizer
@@ -203,6 +204,7 @@ def fit(
     val: Optional[Tuple[Any, Any]] = None,
     callback: Optional[Callable[[int, Any, History], None]] = None,
     verbose: bool = True,
+    batched: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return its `History`.
 
@@ -224,6 +226,10 @@ def fit(
             (``epoch`` counts from 0), e.g. to draw a frame.
         verbose: show a tqdm progress bar on stderr when it is a terminal (or
             in Jupyter), none in logs and pipes; False for silence everywhere.
+        batched: record one sample's graph once and replay it on each batch
+            with NumPy (`micrograd_mlp.batched`): the same History and weights
+            (to rounding, about 1e-15), many times faster. Raises `ReplayError`
+            for a model or loss that cannot be replayed (one that branches on data).
 
     >>> from micrograd_mlp import MLP
     >>> from micrograd_mlp.data import make_moons
@@ -247,6 +253,8 @@ def fit(
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
     rows, targets = X.tolist(), y.tolist()
+    # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
+    program = _batched.fit_program(model, loss, l2, optimizer, X, y) if batched else None
     order_rng = np.random.RandomState(seed)
     history = History()
     epoch_range = _progress(epochs, verbose)
@@ -257,9 +265,10 @@ def fit(
             batch = order[start : start + batch_size].tolist()
             lr_used = optimizer.current_lr()
             try:
-                batch_loss, scores = _step(
-                    model, [rows[i] for i in batch], [targets[i] for i in batch], loss_fn, optimizer, l2
-                )
+                result = program.step(X[batch], y[batch], optimizer) if program is not None else None
+                if result is None:  # scalar engine (or a replay that met inf/NaN: let the engine explain)
+                    result = _step(model, [rows[i] for i in batch], [targets[i] for i in batch], loss_fn, optimizer, l2)
+                batch_loss, scores = result
             except (OverflowError, FloatingPointError) as err:
                 # Same error type, plus where in training it happened.
                 kind = OverflowError if isinstance(err, OverflowError) else FloatingPointError
@@ -332,6 +341,11 @@ def predict(model: Any, X: Any) -> np.ndarray:
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n_samples, n_inputs); got shape {X.shape}")
+    # One replay of the recorded graph over all rows (a 200x200 grid is one call);
+    # None when the scalar engine must answer (empty X, NaN, a model that branches).
+    replayed = _batched.predict(model, X)
+    if replayed is not None:
+        return replayed
     with no_grad():
         return _numbers([model(row) for row in X.tolist()])
 
@@ -349,6 +363,9 @@ def evaluate(model: Any, X: Any, y: Any, loss: Union[str, LossFunction] = "mse")
     X, y = _check_data(model, X, y)
     if threshold is not None:
         y = _labels_for(loss, y)
+    if isinstance(loss, str):
+        # the outputs by replay, then the loss of those numbers (the same value, to rounding)
+        return loss_fn(predict(model, X), y).data
     with no_grad():
         return loss_fn([model(row) for row in X.tolist()], y.tolist()).data
 
