@@ -774,7 +774,8 @@ class Tape:
 
         Call after ``forward(..., keep=True)`` (the last one). ``seeds[k]`` is the
         weight of root k, e.g. ``1 / B`` for a mean over the batch. A root that
-        is shared by the batch (a parameter-only penalty) counts once, not B times.
+        is shared by the batch (it reads parameters only, e.g. a penalty) is,
+        like every root, summed over the B samples: it counts B times.
         """
         if not self._kept:
             raise RuntimeError("Tape.backward() needs a forward(..., keep=True) first")
@@ -786,7 +787,7 @@ class Tape:
                 if space == "B":
                     grads[row] += seed
                 else:
-                    shared_grads[row] += seed
+                    shared_grads[row] += seed * values.shape[1]
         with np.errstate(all="ignore"):
             for group in reversed(self.groups):
                 group.backward(values, shared, grads, shared_grads)
@@ -813,12 +814,10 @@ class Tape:
             seeds = [1.0] + [0.0] * (len(self.outputs) - 1)
             for _, _, roots in probes:
                 roots[0].backward()
-            if self.outputs[0][0] == "S":
-                seeds[0] = float(len(probes))  # a shared root counts once per replay
             for j in range(1, len(self.outputs)):
                 if self.outputs[j][0] == "S":
                     probes[0][2][j].backward()
-                    seeds[j] = 1.0
+                    seeds[j] = 1.0 / len(probes)
             scalar = np.array([p.grad for p in params])
         finally:
             for p, g in zip(params, saved):
@@ -1079,7 +1078,8 @@ class FitProgram:
         terms = results[0]
         data_loss = float(np.sum(terms)) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
-        seeds = [1.0 / batch] + ([1.0] if self.l2 else []) + [0.0] * self.n_outputs
+        # the mean of the per-sample terms, and the penalty once (a root is summed over the batch)
+        seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
         grads = self.tape.backward(seeds)
         if not (math.isfinite(total) and np.all(np.isfinite(grads))):
             return None  # let the scalar engine redo this batch and say what went wrong
