@@ -59,6 +59,7 @@ its error and its message).
 
 from __future__ import annotations
 
+import gc
 import math
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
@@ -238,12 +239,20 @@ def _fold_sums(nodes: List[_Node], outputs: List[int]) -> None:
     for node in nodes:
         if node.op != "+":
             continue
-        terms: List[int] = []
+        terms: Optional[List[int]] = None
         for p in node.parents:
             inner = nodes[p]
             if inner.op in ("+", "sum") and readers[p] == 1:
-                terms.extend(inner.singles if inner.op == "sum" else inner.parents)
-                inner.op = "folded"  # its value is never needed on its own
+                inner_terms = inner.singles if inner.op == "sum" else list(inner.parents)
+                inner.op, inner.singles = "folded", []  # its value is never needed on its own
+                # take the inner list over (copying it at every link of a chain of n
+                # would cost n^2 / 2: 2 billion entries for a 66,000-term L2 penalty)
+                if terms is None:
+                    terms = inner_terms
+                else:
+                    terms.extend(inner_terms)
+            elif terms is None:
+                terms = [p]
             else:
                 terms.append(p)
         if len(terms) > 2:
@@ -258,7 +267,8 @@ def _fold_sums(nodes: List[_Node], outputs: List[int]) -> None:
         if not products:
             continue
         node.pairs = [(nodes[p].parents[0], nodes[p].parents[1]) for p in products]
-        node.singles = [p for p in terms if p not in products]
+        folded = set(products)
+        node.singles = [p for p in terms if p not in folded]
         for p in products:
             nodes[p].op = "folded"
         node.op, node.parents = "dot", []
@@ -292,6 +302,7 @@ def trace(
     *,
     probe2: Optional[Sequence[float]] = None,
     targets2: Optional[Sequence[float]] = None,
+    rewrite: bool = True,
 ) -> "Tape":
     """Record ``function(x, t)`` on one sample into a `Tape` that replays it on a batch.
 
@@ -301,18 +312,33 @@ def trace(
     ``params`` the parameters (their ``.grad`` is what `Tape.backward` fills).
     With ``probe2`` (and ``targets2``), the function is recorded again on that
     second sample and must give the same program, or `ReplayError` says so.
+    ``rewrite=False`` keeps every '+' and '*' node as it is (no n-ary sums, no
+    dots made of products): slower, but the schedule shows the graph as drawn.
 
     >>> w = Value(2.0)
     >>> tape = trace(lambda x, t: (w * x[0] - t[0]) ** 2, [1.0], [0.0], params=[w])
     >>> tape.forward([[1.0], [2.0]], [[0.0], [1.0]])[0]          # (2*1-0)^2, (2*2-1)^2
     array([4., 9.])
     """
+    # Recording makes many small objects; Python's cycle collector would rescan
+    # them again and again (a graph of Values holds no cycles): pause it meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _trace(function, inputs, targets, params, probe2, targets2, rewrite)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float], params: Sequence[Value],
+           probe2: Optional[Sequence[float]], targets2: Optional[Sequence[float]], rewrite: bool) -> "Tape":  # fmt: skip
     inputs = [float(v) for v in inputs]
     targets = [float(v) for v in targets]
     params = list(params)
     roots, x, t, dots = _record(function, inputs, targets)
     nodes, outputs = _compile_nodes(roots, params, x, t, dots)
-    tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in roots])
+    tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in roots], rewrite)
     tape._probe = (inputs, targets, roots, params)
     if probe2 is not None:
         second = [float(v) for v in probe2]
@@ -661,11 +687,12 @@ class Tape:
     """
 
     def __init__(self, nodes: List[_Node], outputs: List[int], n_inputs: int, n_targets: int,
-                 n_params: int, probe_outputs: List[float]) -> None:  # fmt: skip
+                 n_params: int, probe_outputs: List[float], rewrite: bool = True) -> None:  # fmt: skip
         self.n_inputs, self.n_targets, self.n_params = n_inputs, n_targets, n_params
         self._signature = _signature(nodes, outputs)
         self.node_count = sum(1 for n in nodes if n.op not in LEAF_KINDS)
-        _fold_sums(nodes, outputs)
+        if rewrite:
+            _fold_sums(nodes, outputs)
         live = [n for n in nodes if n.op != "folded"]
         # spaces and levels: per-sample ("B") if any operand is per-sample
         for node in live:
@@ -1029,6 +1056,7 @@ class FitProgram:
         known = {id(p) for p in model_params}
         self.opt_params = list(opt_params)
         self.params = model_params + [p for p in self.opt_params if id(p) not in known]
+        self.all_in_optimizer = {id(p) for p in self.params} == {id(p) for p in self.opt_params}
         self.classes = 0
         if loss == "cross_entropy":
             self.classes = int(model.nouts[-1]) if hasattr(model, "nouts") else int(np.max(Y)) + 1
@@ -1083,9 +1111,15 @@ class FitProgram:
         grads = self.tape.backward(seeds)
         if not (math.isfinite(total) and np.all(np.isfinite(grads))):
             return None  # let the scalar engine redo this batch and say what went wrong
-        optimizer.zero_grad()
-        for p, g in zip(self.params, grads.tolist()):
-            p.grad += g
+        # where zero_grad() then backward() put them: the optimizer's parameters get their
+        # gradient, any other parameter (not zeroed by the optimizer) accumulates it
+        if self.all_in_optimizer:
+            for p, g in zip(self.params, grads.tolist()):
+                p.grad = g
+        else:
+            optimizer.zero_grad()
+            for p, g in zip(self.params, grads.tolist()):
+                p.grad += g
         optimizer.step()
         outputs = results[len(results) - self.n_outputs :]
         scores = outputs[0] if self.n_outputs == 1 else np.stack(outputs, axis=1)

@@ -274,7 +274,8 @@ def regression(
             output.epoch_done(epoch, epochs, history, name)
 
         history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
-                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=output.bars)  # fmt: skip
+                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=output.bars,
+                      batched=True)  # fmt: skip
         output.result.histories[name] = history
         # the mean loss over the last epoch's samples, each as it was trained on
         output.result.metrics[f"{name} final loss"] = history.loss[-1]
@@ -368,7 +369,7 @@ def classification(
                f"{len(X_train)} {dataset} points, {len(X_test)} kept for testing")  # fmt: skip
     history = fit(model, X_train, y_train, loss="bce_logits", optimizer=optimizer,
                   epochs=epochs, batch_size=BATCH_SIZE, seed=seed, val=(X_test, y_test),
-                  callback=record, verbose=output.bars)  # fmt: skip
+                  callback=record, verbose=output.bars, batched=True)  # fmt: skip
     train_accuracy = accuracy(model, X_train, y_train)
     test_accuracy = accuracy(model, X_test, y_test)
     output.say(f"classification: train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
