@@ -869,13 +869,13 @@ class Tape:
         >>> w = Value(0.5)
         >>> tape = trace(lambda x, t: (w * x[0]).tanh(), [1.0], params=[w])
         >>> print(tape.describe())
-        2 nodes per sample -> 2 groups (about 2 NumPy calls forward, 2 backward)
+        2 nodes recorded -> 2 groups (about 2 NumPy calls forward, 2 backward)
         per sample (B columns):
         level 1: 1 '*' -> one multiply of shape (1, B)
         level 2: 1 'tanh' -> one tanh of shape (1, B)
         """
         lines = [
-            f"{self.node_count} nodes per sample -> {len(self.groups)} groups "
+            f"{self.node_count} nodes recorded -> {len(self.groups)} groups "
             f"(about {len(self.groups)} NumPy calls forward, {len(self.groups)} backward)"
         ]
         shared = [g for g in self.groups if g.space == "S"]
@@ -890,10 +890,12 @@ class Tape:
         """The groups as ``(space, level, op, width)`` tuples, in schedule order."""
         return [(g.space, g.level, g.op if g.op != "**n" else f"**{g.exponent:g}", g.width) for g in self.groups]
 
-    def draw(self, title: str = "") -> Any:
-        """A matplotlib figure of the schedule: one box per group, its level, op and width.
+    def draw(self, title: str = "", per_row: int = 12) -> Any:
+        """A matplotlib figure of the schedule: one box per group, with its level, op and shape.
 
-        Needs matplotlib (the ``demos`` extra).
+        Boxes run left to right in the order the replay runs them (green: once
+        per batch, from parameters only; blue: one column per sample), wrapping
+        after ``per_row`` levels. Needs matplotlib (the ``demos`` extra).
         """
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyBboxPatch
@@ -903,28 +905,33 @@ class Tape:
             by_level.setdefault((g.space, g.level), []).append(g)
         columns = sorted(by_level, key=lambda k: (k[0] == "B", k[1]))
         tallest = max((len(v) for v in by_level.values()), default=1)
-        figure = Figure(figsize=(max(6.0, 1.25 * len(columns) + 1), 1.0 + 0.9 * tallest))
+        rows = max(1, math.ceil(len(columns) / per_row))
+        across = min(len(columns), per_row) or 1
+        figure = Figure(figsize=(max(6.0, 1.3 * across + 0.6), 0.7 + 1.25 * tallest * rows))
         axes = figure.add_subplot(1, 1, 1)
-        widest = max((g.width for g in self.groups), default=1)
         colours = {"S": "#cfe8cf", "B": "#cfe0f5"}
-        for x, key in enumerate(columns):
+        for i, key in enumerate(columns):
+            x, band = i % per_row, (i // per_row) * (tallest + 0.6)
             for y, group in enumerate(by_level[key]):
-                size = 0.35 + 0.5 * math.sqrt(group.width / widest)
                 op = group.op if group.op != "**n" else f"**{group.exponent:g}"
-                axes.add_patch(FancyBboxPatch(
-                    (x - size / 2, -y - size / 2), size, size, boxstyle="round,pad=0.02",
-                    facecolor=colours[group.space], edgecolor="#555555"))  # fmt: skip
-                axes.text(x, -y, f"{op}\n{group.width}", ha="center", va="center", fontsize=8)
-        axes.set_xticks(range(len(columns)))
-        axes.set_xticklabels([f"{'P' if s == 'S' else ''}{lvl}" for s, lvl in columns], fontsize=8)
-        axes.set_yticks([])
-        axes.set_xlim(-0.7, len(columns) - 0.3)
-        axes.set_ylim(-tallest + 0.3, 0.7)
-        axes.set_xlabel("level (P: computed once, from parameters only; others: one column per sample)")
-        axes.set_title(title or f"{self.node_count} scalar nodes per sample -> {len(self.groups)} array ops "
-                       "(box: op and how many nodes it runs at once)", fontsize=9)  # fmt: skip
-        for side in ("top", "right", "left"):
-            axes.spines[side].set_visible(False)
+                if group.op == "dot" and group.matmul:
+                    pairs = group.pair_slots["SB"][0].rows.shape[1]
+                    shape = f"({group.width},{pairs})@({pairs},B)"
+                else:
+                    shape = f"({group.width}, {'B' if group.space == 'B' else '1'})"
+                top = -band - y
+                axes.add_patch(FancyBboxPatch((x - 0.45, top - 0.4), 0.9, 0.8, boxstyle="round,pad=0.02",
+                                              facecolor=colours[group.space], edgecolor="#555555"))  # fmt: skip
+                level = f"{'P' if key[0] == 'S' else ''}{key[1]}"
+                axes.text(x, top + 0.22, f"level {level}", ha="center", va="center", fontsize=7, color="#444444")
+                axes.text(x, top - 0.02, f"{group.width} '{op}'", ha="center", va="center", fontsize=9)
+                axes.text(x, top - 0.25, shape, ha="center", va="center", fontsize=7)
+        axes.set_xlim(-0.6, across - 0.4)
+        axes.set_ylim(-(rows - 1) * (tallest + 0.6) - tallest + 0.45, 0.55)
+        axes.axis("off")
+        axes.set_title(title or f"{self.node_count} scalar nodes recorded -> {len(self.groups)} array ops, "
+                       "in order (green: once per batch, parameters only; blue: one column per sample)",
+                       fontsize=9)  # fmt: skip
         figure.tight_layout()
         return figure
 

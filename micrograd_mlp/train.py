@@ -255,7 +255,9 @@ def fit(
     rows, targets = X.tolist(), y.tolist()
     # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
     program = _batched.fit_program(model, loss, l2, optimizer, X, y) if batched else None
-    order_rng = np.random.RandomState(seed)
+    # (seeding a generator from the OS costs about 1 ms: only when it is used; seed=None
+    # draws from NumPy's global generator, as random as a fresh one)
+    order_rng = (np.random.RandomState(seed) if seed is not None else np.random) if shuffle else None
     history = History()
     epoch_range = _progress(epochs, verbose)
     for epoch in epoch_range:

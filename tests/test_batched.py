@@ -517,7 +517,7 @@ def test_the_schedule_draws_as_a_figure(tmp_path):
     tape = trace(lambda x, t: model(x), [0.0, 1.0], params=model.parameters())
     figure = tape.draw()
     labels = [text.get_text() for text in figure.axes[0].texts]
-    assert "dot\n4" in labels and "relu\n4" in labels
+    assert "4 'dot'" in labels and "4 'relu'" in labels and "(4,2)@(2,B)" in labels
     figure.savefig(tmp_path / "schedule.png")
     assert (tmp_path / "schedule.png").stat().st_size > 1000
 
