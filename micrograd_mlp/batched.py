@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -73,6 +74,7 @@ from .losses import SAMPLE_TERMS
 __all__ = ["trace", "Tape", "ReplayError"]
 
 Rows = Union[Sequence[Sequence[float]], np.ndarray]
+_DATA = operator.attrgetter("data")
 
 
 class ReplayError(ValueError):
@@ -789,7 +791,7 @@ class Tape:
         values[: self.n_inputs] = X.T
         if self.n_targets:
             values[self.n_inputs : self.n_inputs + self.n_targets] = T.T
-        shared[: self.n_params, 0] = [p.data for p in params]
+        shared[: self.n_params, 0] = list(map(_DATA, params))
         with np.errstate(all="ignore"):  # inf and NaN flow on, as in the engine; callers check
             for group in self.groups:
                 group.forward(values, shared, keep)
@@ -1122,7 +1124,7 @@ class FitProgram:
         # gradient, any other parameter (not zeroed by the optimizer) accumulates it
         if self.all_in_optimizer:
             for p, g in zip(self.params, grads.tolist()):
-                p.grad = g
+                p.grad = g  # (a plain loop: one attribute store per parameter is the floor here)
         else:
             optimizer.zero_grad()
             for p, g in zip(self.params, grads.tolist()):

@@ -338,7 +338,8 @@ def test_a_diverging_batched_fit_raises_the_scalar_engines_error():
     for flag in (False, True):
         model = MLP(1, [8, 1], "relu", seed=0)
         with pytest.raises((OverflowError, FloatingPointError)) as caught:
-            fit(model, X, y * 1e100, loss="mse", lr=1e100, epochs=20, batch_size=5, verbose=False, batched=flag)
+            fit(model, X, y * 1e100, loss="mse", lr=1e100, epochs=20, batch_size=5, seed=0, verbose=False,
+                    batched=flag)
         errors[flag] = (type(caught.value), str(caught.value))
     assert errors[True] == errors[False]
     assert "training diverged in epoch" in errors[True][1]
