@@ -1002,8 +1002,8 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
         second = X[_distinct_row(X)]
         try:
             return trace(lambda x, t: model(x), X[0].tolist(), params=params, probe2=second.tolist())
-        except ReplayError:
-            return _REFUSED
+        except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
+            return _REFUSED  # predicts (and raises its own error, if there is one)
 
     tape = _cached(model, key, make)
     return None if tape is _REFUSED else tape

@@ -536,3 +536,15 @@ def test_softplus_states_its_value_and_slope():
         v.softplus().backward()
         numeric = (math.log1p(math.exp(x + h)) - math.log1p(math.exp(x - h))) / (2 * h)
         assert v.grad == pytest.approx(numeric, rel=1e-8)
+
+
+def test_fit_batched_with_several_outputs_is_the_same():
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(30, 3), rng.randn(30, 2)
+    runs = []
+    for flag in (False, True):
+        model = MLP(3, [5, 2], "tanh", seed=2)
+        history = fit(model, X, Y, loss="mse", lr=0.1, epochs=3, batch_size=8, seed=0, verbose=False, batched=flag)
+        runs.append((history.loss, weights(model)))
+    assert_close(runs[1][0], runs[0][0])
+    assert_close(runs[1][1], runs[0][1])
