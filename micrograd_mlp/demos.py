@@ -230,8 +230,10 @@ def regression(
     """A linear MLP against a non-linear one on the cubic y = x^3 - x, as in the slides.
 
     Both nets have the same hidden sizes, initial-weight seed and per-sample
-    SGD (``batch_size=1``, the slides' ``fit``) on the same 0.5*(y_hat - y)^2
-    loss. Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
+    SGD on the same 0.5*(y_hat - y)^2 loss, exactly the slides' ``fit``: one
+    sample at a time in the data's order, no shuffling (the weights equal those
+    of `reference.MLPrelu.fit` and, for the linear net, the corrected
+    `reference.MLP.fit`). Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
     100% of training: "Epoch 50" of the slides at the default 100),
     ``regression_fit.gif`` (the fits over training) and ``regression_loss.png``.
 
@@ -273,8 +275,9 @@ def regression(
                 fits[epoch + 1][name] = predict(model, line_x)
             output.epoch_done(epoch, epochs, history, name)
 
-        history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
-                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=output.bars)  # fmt: skip
+        # The slides' fit: one sample at a time, in the data's order (no shuffling).
+        history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr), epochs=epochs,
+                      batch_size=1, shuffle=False, callback=record, verbose=output.bars)  # fmt: skip
         output.result.histories[name] = history
         # the mean loss over the last epoch's samples, each as it was trained on
         output.result.metrics[f"{name} final loss"] = history.loss[-1]
