@@ -81,6 +81,23 @@ class DemoResult:
     data: Dict[str, np.ndarray] = field(default_factory=dict)
 
 
+_SAID: set = set()  # notes already printed in this process: each is said once per run
+
+
+def _say_once(note: str) -> bool:
+    """True the first time `note` comes up in this process, False after."""
+    if note in _SAID:
+        return False
+    _SAID.add(note)
+    return True
+
+
+def _renderer_name(program: str) -> str:
+    if Path(program).name.startswith("graphviz-pure"):
+        return "graphviz-pure (Graphviz's dot is not installed; its layouts can differ a little)"
+    return "Graphviz's dot"
+
+
 class _Output:
     """Writes a demo's files into one folder, narrating unless quiet."""
 
@@ -117,14 +134,20 @@ class _Output:
         return path
 
     def can_draw(self) -> bool:
-        """Is Graphviz's dot there to lay out drawings? If not, say how to get it (once)."""
+        """Is Graphviz's dot (or graphviz-pure) there to lay out drawings?
+
+        Says once per run (per process, not per demo) which program it is or, when
+        there is none, how to install one.
+        """
         try:
-            find_dot()
+            program = find_dot()
         except GraphvizNotFound as missing:
-            if not self.dot_missing:
+            if _say_once("no renderer"):
                 print(f"note: writing drawings as .dot text instead of SVG. {missing}", file=sys.stderr)
             self.dot_missing = True
             return False
+        if not self.quiet and _say_once(f"renderer {program}"):
+            self.say(f"drawings laid out by {_renderer_name(program)} ({program})")
         return True
 
     def drawing(self, graph, name: str) -> Path:

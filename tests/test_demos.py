@@ -37,6 +37,83 @@ def assert_svg(path):
     return text
 
 
+@pytest.fixture(autouse=True)
+def fresh_run():
+    """Each test is a new run: notes said once per run are said again."""
+    demos._SAID.clear()
+    yield
+    demos._SAID.clear()
+
+
+def hide_programs(tmp_path, monkeypatch, *programs):
+    """PATH and the Python scripts folder hold only links to `programs` (name -> target)."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    for name, target in programs:
+        (folder / name).symlink_to(target)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(folder))
+
+
+def graphviz_pure():
+    import shutil
+
+    from micrograd_mlp.rendering import _scripts_dir
+
+    found = shutil.which("graphviz-pure", path=_scripts_dir()) or shutil.which("graphviz-pure")
+    if not found:
+        pytest.skip("graphviz-pure is not installed")
+    return found
+
+
+# -------------------------------------------------------------- first run
+
+
+def test_the_demos_extra_brings_a_renderer_so_the_first_command_draws_everything():
+    # README's first command installs ".[demos]": it must bring graphviz-pure, so a machine
+    # without Graphviz's dot still gets every graph picture and the stepper page.
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parent.parent / "setup.cfg")
+    demos_extra = config["options.extras_require"]["demos"].split()
+    assert any(requirement.startswith("graphviz-pure") for requirement in demos_extra)
+
+
+def test_without_dot_graphviz_pure_draws_every_picture_and_is_named_once(tmp_path, monkeypatch, capsys):
+    hide_programs(tmp_path, monkeypatch, ("graphviz-pure", graphviz_pure()))
+    chain = demos.run("chain-rule", tmp_path / "out")
+    small = dict(epochs=1, hidden=(3,))
+    classified = demos.classification(tmp_path / "out", **small, samples=24, frames=2, resolution=8)
+    assert [p.name for p in chain.files] == [
+        "chain_rule_before.svg", "chain_rule_steps.html", "chain_rule_after.svg", "chain_rule.txt",
+    ]  # fmt: skip
+    assert classified.files[-1].name == "classification_network.svg"
+    for name in ("chain_rule_before.svg", "chain_rule_after.svg", "classification_network.svg"):
+        assert_svg(tmp_path / "out" / name)
+    assert (tmp_path / "out" / "chain_rule_steps.html").read_text(encoding="utf-8").count("<svg") == 6
+    said = capsys.readouterr()
+    assert said.out.count("drawings laid out by graphviz-pure") == 1  # once per run, not per demo
+    assert "apt-get install graphviz" not in said.err
+
+
+def test_with_dot_the_run_names_dot_once(tmp_path, capsys):
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed")
+    demos.run("chain-rule", tmp_path)
+    demos.run("chain-rule", tmp_path)
+    assert capsys.readouterr().out.count("drawings laid out by Graphviz's dot") == 1
+
+
+def test_without_any_renderer_the_install_hint_is_said_once_per_run(tmp_path, monkeypatch, capsys):
+    hide_programs(tmp_path, monkeypatch)
+    demos.chain_rule(tmp_path / "out", quiet=True)
+    demos.classification(tmp_path / "out", epochs=1, samples=24, hidden=(3,), frames=2, resolution=8, quiet=True)
+    assert capsys.readouterr().err.count("apt-get install graphviz") == 1
+
+
 # -------------------------------------------------------------- chain rule
 
 
