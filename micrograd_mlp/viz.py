@@ -498,12 +498,14 @@ def draw_mlp(
     _check_size(len(values), "edges (weights)", max_edges, "max_edges", "Draw a smaller network")
     largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
+    # Wider gaps between columns for taller ones, so the picture is not a thin strip.
+    tallest = max(nin, *(len(layer.neurons) for layer in layers))
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": "1.4", "nodesep": "0.25", "splines": "line",
+        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25", "splines": "line",
                     "outputorder": "edgesfirst"},  # fmt: skip
         # Circles grow to fit their text (fixedsize would let long numbers spill out
-        # and make dot warn "size too small for label"); 0.75 in is the smallest.
-        node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.75",
+        # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
+        node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.95",
                    "margin": "0.02"},  # fmt: skip
     )
     what = "w.grad" if show_grad else "w"
