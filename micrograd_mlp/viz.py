@@ -114,15 +114,16 @@ def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
     return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
 
 
-def _legend(entries: List[Tuple[str, str]], note: str, title: str = "") -> str:
-    """A graph label: a row of colour swatches (fill, text) with a note, then the title.
+def _legend(entries: List[tuple], note: str, title: str = "") -> str:
+    """A graph label: a row of colour swatches (fill, text[, outline]) with a note, then the title.
 
     Drawn under the picture by dot and graphviz-pure alike (an HTML-like table).
     """
     cells = ['<TD BORDER="0"><B>legend</B></TD>']
-    for fill, text in entries:
+    for fill, text, *outline in entries:
         ink = "#ffffff" if fill in (POSITIVE_COLOUR, NEGATIVE_COLOUR) else "#000000"
-        cells.append(f'<TD BGCOLOR="{fill}"><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
+        border = f' COLOR="{outline[0]}" BORDER="3"' if outline else ""
+        cells.append(f'<TD BGCOLOR="{fill}"{border}><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
     cells.append(f'<TD BORDER="0">{escape(note)}</TD>')
     rows = ["<TR>" + "".join(cells) + "</TR>"]
     if title:
@@ -326,7 +327,7 @@ def draw_dot(
         swatches = []
     note = ("box: data, grad" if show_grad else "box: data") + "; number on an edge: local derivative d(child)/d(parent)"
     if highlight is not None:
-        swatches.append(("#ffffff", "visiting now (orange outline)"))
+        swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
         note += "; += what it adds to the parent's grad"
     graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="11")  # fmt: skip
