@@ -199,7 +199,7 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
     o = n.tanh()
     o.label = "o"
 
-    weights = (w1, w2, b)  # drawn green as parameters; x1, x2 blue as inputs
+    weights = (w1, w2, b)  # drawn green as parameters; x1, x2 grey as inputs
 
     output.say("chain-rule: the neuron o = tanh(x1*w1 + x2*w2 + b)")
     output.drawing(draw_dot(o, params=weights), "chain_rule_before")

@@ -236,9 +236,10 @@ def draw_dot(
         rankdir: "LR" (left to right, as micrograd) or "TB" (top to bottom).
         show_grad: also write each node's ``.grad``.
         color: "role" fills parameters green, other leaves (inputs,
-            constants) blue, the root orange; "grad" fills by the sign of the
-            gradient (blue > 0, red < 0), stronger for larger |grad|; None
-            leaves everything white.
+            constants) grey, the root lavender; "grad" fills by the sign of the
+            gradient (blue > 0, red < 0, as signs are in every picture),
+            stronger for larger |grad|; None leaves everything white. A legend
+            under the drawing says which is which.
         params: the Values to draw as parameters, whatever their labels:
             ``params=[w1, b]``, ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
