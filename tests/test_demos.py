@@ -254,7 +254,8 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     assert_png(tmp_path / "classification_curves.png")
     assert gif_frames(tmp_path / "classification_training.gif") == len(demos._snapshot_epochs(3, 3))
     network = assert_svg(tmp_path / "classification_network.svg")
-    assert "layer 0" in network and network.count("relu") >= 4
+    # a header per layer ("layer 0", "relu") and a circle with its bias b per neuron (4 + 1)
+    assert "layer 0" in network and "relu" in network and network.count(">b</text>") == 5
     history = result.histories["classifier"]
     assert len(history.loss) == len(history.val_loss) == len(history.val_accuracy) == 3
     # the reported accuracies are the model's on the same split
