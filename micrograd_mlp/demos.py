@@ -81,6 +81,23 @@ class DemoResult:
     data: Dict[str, np.ndarray] = field(default_factory=dict)
 
 
+_SAID: set = set()  # notes already printed in this process: each is said once per run
+
+
+def _say_once(note: str) -> bool:
+    """True the first time `note` comes up in this process, False after."""
+    if note in _SAID:
+        return False
+    _SAID.add(note)
+    return True
+
+
+def _renderer_name(program: str) -> str:
+    if Path(program).name.startswith("graphviz-pure"):
+        return "graphviz-pure (Graphviz's dot is not installed; its layouts can differ a little)"
+    return "Graphviz's dot"
+
+
 class _Output:
     """Writes a demo's files into one folder, narrating unless quiet."""
 
@@ -117,14 +134,20 @@ class _Output:
         return path
 
     def can_draw(self) -> bool:
-        """Is Graphviz's dot there to lay out drawings? If not, say how to get it (once)."""
+        """Is Graphviz's dot (or graphviz-pure) there to lay out drawings?
+
+        Says once per run (per process, not per demo) which program it is or, when
+        there is none, how to install one.
+        """
         try:
-            find_dot()
+            program = find_dot()
         except GraphvizNotFound as missing:
-            if not self.dot_missing:
+            if _say_once("no renderer"):
                 print(f"note: writing drawings as .dot text instead of SVG. {missing}", file=sys.stderr)
             self.dot_missing = True
             return False
+        if not self.quiet and _say_once(f"renderer {program}"):
+            self.say(f"drawings laid out by {_renderer_name(program)} ({program})")
         return True
 
     def drawing(self, graph, name: str) -> Path:
@@ -176,7 +199,7 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
     o = n.tanh()
     o.label = "o"
 
-    weights = (w1, w2, b)  # drawn green as parameters; x1, x2 blue as inputs
+    weights = (w1, w2, b)  # drawn green as parameters; x1, x2 grey as inputs
 
     output.say("chain-rule: the neuron o = tanh(x1*w1 + x2*w2 + b)")
     output.drawing(draw_dot(o, params=weights), "chain_rule_before")
@@ -230,8 +253,10 @@ def regression(
     """A linear MLP against a non-linear one on the cubic y = x^3 - x, as in the slides.
 
     Both nets have the same hidden sizes, initial-weight seed and per-sample
-    SGD (``batch_size=1``, the slides' ``fit``) on the same 0.5*(y_hat - y)^2
-    loss. Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
+    SGD on the same 0.5*(y_hat - y)^2 loss, exactly the slides' ``fit``: one
+    sample at a time in the data's order, no shuffling (the weights equal those
+    of `reference.MLPrelu.fit` and, for the linear net, the corrected
+    `reference.MLP.fit`). Writes ``regression_fits.png`` (both fits at epochs 1, 10%, 50% and
     100% of training: "Epoch 50" of the slides at the default 100),
     ``regression_fit.gif`` (the fits over training) and ``regression_loss.png``.
 
@@ -273,8 +298,9 @@ def regression(
                 fits[epoch + 1][name] = predict(model, line_x)
             output.epoch_done(epoch, epochs, history, name)
 
-        history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr),
-                      epochs=epochs, batch_size=1, seed=seed, callback=record, verbose=output.bars)  # fmt: skip
+        # The slides' fit: one sample at a time, in the data's order (no shuffling).
+        history = fit(net, X, y, loss="mse", optimizer=SGD(net.parameters(), lr=lr), epochs=epochs,
+                      batch_size=1, shuffle=False, callback=record, verbose=output.bars)  # fmt: skip
         # (no batched=True here: a replay pays per batch, and per-sample SGD has batches of one,
         # where the scalar graph of this small net is cheaper: 0.23 ms against 0.4 ms CPU a step)
         output.result.histories[name] = history

@@ -175,7 +175,8 @@ def explain(node: Value, root: Value) -> str:
 
     The first line is the gradient of ``node`` as a sum over every edge to a
     node that uses it (two terms for ``a + a``); each ``where`` line below
-    derives an upstream gradient it used, down to the root. The numbers are
+    derives an upstream gradient it used, down to the root, where the chain
+    starts (d root / d root = 1, said in words, not written as a factor). The numbers are
     computed fresh from the graph: ``.grad`` is neither read nor changed, so
     the text is right whether or not ``backward()`` has run.
 
@@ -184,7 +185,7 @@ def explain(node: Value, root: Value) -> str:
     >>> L = n * -0.5; L.label = "L"
     >>> print(explain(w1, L))
     dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0
-      where dL/dn = dL/dL * dL/dn = 1.0 * -0.5 = -0.5
+      where dL/dn = the local derivative at L, where the chain starts (dL/dL = 1) = -0.5
     """
     if not isinstance(node, Value) or not isinstance(root, Value):
         raise TypeError(
@@ -202,15 +203,36 @@ def explain(node: Value, root: Value) -> str:
     grads, users = _gradients(order)
     root_name = names[root]
 
+    # The chain starts at the root with d root / d root = 1. Written as a factor,
+    # "dL/dL * dL/dn", it reads as circular, so it is said in words instead: an edge
+    # into the root contributes just its local derivative. Every line still ends
+    # with its number.
+    start = f"d{root_name}/d{root_name} = 1"
+
     def derivation(each: Value) -> str:
+        total = f"d{root_name}/d{names[each]}"
         if each is root:
-            return f"d{root_name}/d{root_name} = 1.0"
+            return f"the chain starts at {root_name}: {start}.0"
         terms = users[each]
-        symbols = " + ".join(
-            f"d{root_name}/d{names[user]} * d{names[user]}/d{names[each]}" for user, _ in terms
+        numbers = " + ".join(
+            number(local) if user is root else f"{number(grads[user])} * {number(local)}" for user, local in terms
         )
-        numbers = " + ".join(f"{number(grads[user])} * {number(local)}" for user, local in terms)
-        return f"d{root_name}/d{names[each]} = {symbols} = {numbers} = {number(grads[each])}"
+        if len(terms) > 1:
+            numbers += f" = {number(grads[each])}"
+        if all(user is root for user, _ in terms):
+            what = "the local derivative" if len(terms) == 1 else "the local derivatives"
+            per_use = "," if len(terms) == 1 else ", one per use,"
+            if len(terms) == 1:  # the total itself (0.0 + local: no "-0.0" where backward has 0.0)
+                numbers = number(grads[each])
+            return f"{total} = {what} at {root_name}{per_use} where the chain starts ({start}) = {numbers}"
+        symbols = " + ".join(
+            f"(the local derivative at {root_name}, where the chain starts: {start})" if user is root
+            else f"d{root_name}/d{names[user]} * d{names[user]}/d{names[each]}"
+            for user, _ in terms
+        )
+        if len(terms) == 1:
+            numbers += f" = {number(grads[each])}"
+        return f"{total} = {symbols} = {numbers}"
 
     lines = [derivation(node)]
     for each in sorted(_on_the_way_to_root(node, users), key=position.__getitem__):

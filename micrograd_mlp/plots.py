@@ -11,7 +11,7 @@ here raises `MissingDemoExtra`, whose message says what to install.
 
 >>> fig = curves_figure({"loss": {"train": [1.0, 0.5, 0.25]}}, log_y=["loss"])
 >>> figure_to_image(fig).size
-(480, 320)
+(600, 400)
 """
 
 from __future__ import annotations
@@ -43,11 +43,17 @@ Curve = Sequence[float]
 
 DEMOS_INSTALL_HINT = 'pip install "micrograd_mlp[demos]"'
 
-DPI = 80
-# Class colours, shared by the points and the heatmap so they match:
-# negative class blue, positive class red.
-CLASS_COLOURS = ("#2166ac", "#b2182b")
-HEATMAP = "RdBu_r"
+# Sized to be read on a projector from the back of a room: 100 dots per inch,
+# text of 13-16 pt (17-22 px), a single fits panel or boundary at least 640 px.
+DPI = 100
+FONT_SIZES = {"text": 14, "title": 16, "label": 15, "ticks": 13, "legend": 13}
+# One colour scheme with the graph drawings (viz): blue positive, red negative.
+# A logit > 0 votes for class + (class 1): class + and high scores are blue,
+# class - (class 0) and low scores red; the heatmap (RdBu) runs red to blue.
+CLASS_COLOURS = ("#b2182b", "#2166ac")  # (class -, class +)
+HEATMAP = "RdBu"
+# Lines for models and series (train, test) are neither blue nor red, which mean signs.
+LINE_COLOURS = ("#7b3294", "#e08214", "#1b9e77", "#525252")
 
 
 class MissingDemoExtra(ImportError):
@@ -72,7 +78,16 @@ def _new_figure(columns: int = 1, rows: int = 1, width: float = 6.0, height: flo
         raise MissingDemoExtra("matplotlib") from error
     figure = Figure(figsize=(width * columns, height * rows), dpi=DPI, layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False)
-    return figure, [ax for row in axes for ax in row]
+    return figure, [_classroom(ax) for row in axes for ax in row]
+
+
+def _classroom(ax):
+    """Tick labels, axis labels and titles at sizes readable on a projector."""
+    ax.tick_params(labelsize=FONT_SIZES["ticks"])
+    ax.title.set_fontsize(FONT_SIZES["title"])
+    ax.xaxis.label.set_fontsize(FONT_SIZES["label"])
+    ax.yaxis.label.set_fontsize(FONT_SIZES["label"])
+    return ax
 
 
 def _pillow_image_module():
@@ -171,20 +186,21 @@ def fits_figure(
     >>> fig.axes[0].get_title()
     'Epoch 1'
     """
-    columns = columns or len(snapshots)
+    columns = columns or (len(snapshots) if len(snapshots) <= 2 else 2)
     rows = -(-len(snapshots) // columns)
-    figure, axes = _new_figure(columns, rows, width=4.2, height=3.4)
+    figure, axes = _new_figure(columns, rows, width=6.4, height=4.8)
     low, high = float(np.min(y)), float(np.max(y))
     margin = 0.15 * (high - low or 1.0)
     for ax, (title, predictions) in zip(axes, snapshots):
-        ax.scatter(x, y, s=12, color="0.55", label="data")
-        for name, predicted in predictions.items():
-            ax.plot(line_x, predicted, linewidth=2.2, label=name)
+        ax.scatter(x, y, s=20, color="0.55", label="data")
+        for k, (name, predicted) in enumerate(predictions.items()):
+            ax.plot(line_x, predicted, linewidth=3, label=name, color=LINE_COLOURS[k % len(LINE_COLOURS)])
         ax.set_ylim(low - margin, high + margin)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=FONT_SIZES["title"])
         ax.set_xlabel("x")
-    axes[0].set_ylabel("y")
-    axes[0].legend(loc="best", fontsize="small")
+    for ax in axes[::columns]:
+        ax.set_ylabel("y")
+    axes[0].legend(loc="best", fontsize=FONT_SIZES["legend"])
     for ax in axes[len(snapshots) :]:
         ax.set_visible(False)
     return figure
@@ -205,15 +221,15 @@ def curves_figure(
     """
     figure, axes = _new_figure(len(panels), width=4.8 if len(panels) > 1 else 6.0)
     for ax, (title, series) in zip(axes, panels.items()):
-        for name, values in series.items():
+        for k, (name, values) in enumerate(series.items()):
             epochs = np.arange(1, len(values) + 1)
-            ax.plot(epochs, values, linewidth=2, label=name)
+            ax.plot(epochs, values, linewidth=2.5, label=name, color=LINE_COLOURS[k % len(LINE_COLOURS)])
         if title in log_y:
             ax.set_yscale("log")
-        ax.set_title(title)
+        ax.set_title(title, fontsize=FONT_SIZES["title"])
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="best", fontsize=FONT_SIZES["legend"])
     return figure
 
 
@@ -231,24 +247,30 @@ def boundary_figure(
 
     `scores` are the model's outputs on the mesh ``(grid_x, grid_y)`` where
     the sign decides the class (logits or margins: > 0 is the positive class),
-    drawn red for positive, blue for negative, with the boundary (score 0) as a
-    black line. A point is positive when its label is > 0, so labels may be
-    0/1 or -1/+1. Test points, if given, are drawn as triangles.
+    drawn blue for positive (class +), red for negative (class -), as signs are
+    in the graph drawings, with the boundary (score 0) as a black line and a
+    colour bar naming the score. A point is positive when its label is > 0, so
+    labels may be 0/1 or -1/+1. Test points, if given, are drawn as triangles.
+    The axes are the two inputs, x0 and x1.
 
     >>> grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
     >>> fig = boundary_figure(grid_x, grid_y, grid_x, np.array([[0.5, 0.0]]), [1], "x > 0")
     >>> fig.axes[0].get_title()
     'x > 0'
     """
-    figure, (ax,) = _new_figure(width=5.0, height=5.2)
+    figure, (ax,) = _new_figure(width=7.2, height=7.0)
     # Colour saturates at |score| = limit, so the far grid corners, where
     # scores grow without bound, do not wash out the region near the
     # boundary, where the interest is.
     limit = max(float(np.percentile(np.abs(scores), 75)), 1e-6)
-    ax.contourf(
+    heat = ax.contourf(
         grid_x, grid_y, np.clip(scores, -limit, limit), levels=20,
         cmap=HEATMAP, vmin=-limit, vmax=limit, alpha=0.6,
     )  # fmt: skip
+    bar = figure.colorbar(heat, ax=ax, shrink=0.8, ticks=[-limit, 0.0, limit])
+    bar.ax.set_yticklabels([f"{-limit:.2g} (class -)", "0 (boundary)", f"{limit:.2g} (class +)"])
+    bar.set_label("model output (logit)", fontsize=FONT_SIZES["label"])
+    bar.ax.tick_params(labelsize=FONT_SIZES["ticks"])
     if float(np.min(scores)) < 0.0 < float(np.max(scores)):
         ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="black", linewidths=1.5)
     _scatter_classes(ax, points, labels, marker="o", kind="train")
@@ -256,8 +278,10 @@ def boundary_figure(
         _scatter_classes(ax, test_points, test_labels, marker="^", kind="test")
     ax.set_xlim(float(grid_x.min()), float(grid_x.max()))
     ax.set_ylim(float(grid_y.min()), float(grid_y.max()))
-    ax.set_title(title)
-    figure.legend(loc="outside lower center", ncols=2, fontsize="x-small", frameon=False)
+    ax.set_title(title, fontsize=FONT_SIZES["title"])
+    ax.set_xlabel("x0 (input 0)")
+    ax.set_ylabel("x1 (input 1)")
+    figure.legend(loc="outside lower center", ncols=2, fontsize=FONT_SIZES["legend"], frameon=False)
     return figure
 
 
@@ -269,7 +293,7 @@ def _scatter_classes(ax, points: np.ndarray, labels: Sequence[int], marker: str,
         if not len(chosen):
             continue
         ax.scatter(
-            chosen[:, 0], chosen[:, 1], s=22, marker=marker, color=colour,
-            edgecolors="white", linewidths=0.6,
+            chosen[:, 0], chosen[:, 1], s=40, marker=marker, color=colour,
+            edgecolors="white", linewidths=0.8,
             label=f"{kind}, class {'+' if is_positive else '-'}",
         )  # fmt: skip

@@ -40,14 +40,20 @@ MAX_MLP_EDGES = 20000
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
 _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 
+# One colour scheme for every picture (graphs, networks, decision boundaries):
+# blue means positive, red means negative (a weight, a gradient, a logit and so
+# the class it votes for). Roles use colours that are neither: green for
+# parameters, grey for inputs, lavender for the output.
 _ROLE_COLOURS = {
     "parameter": "#c7e9c0",
-    "input": "#c6dbef",
+    "input": "#e0e0e0",
     "intermediate": "#ffffff",
-    "output": "#fdd0a2",
+    "output": "#dadaeb",
 }
 _POSITIVE, _NEGATIVE, _NOT_FINITE = (33, 102, 172), (178, 24, 43), "#ffff66"
+POSITIVE_COLOUR, NEGATIVE_COLOUR = "#2166ac", "#b2182b"  # _POSITIVE, _NEGATIVE as hex
 _HIGHLIGHT = "#e6550d"
+_ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
 
 
 class Drawing(graphviz.Digraph):
@@ -106,6 +112,43 @@ def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
     strength = abs(x) / largest if largest > 0.0 else 0.0
     faintest = 0.1
     return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
+
+
+def _legend(entries: List[tuple], note: str, title: str = "") -> str:
+    """A graph label: a row of colour swatches (fill, text[, outline]) with a note, then the title.
+
+    Drawn under the picture by dot and graphviz-pure alike (an HTML-like table).
+    """
+    cells = ['<TD BORDER="0"><B>legend</B></TD>']
+    for fill, text, *outline in entries:
+        ink = "#ffffff" if fill in (POSITIVE_COLOUR, NEGATIVE_COLOUR) else "#000000"
+        border = f' COLOR="{outline[0]}" BORDER="3"' if outline else ""
+        cells.append(f'<TD BGCOLOR="{fill}"{border}><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
+    cells.append(f'<TD BORDER="0">{escape(note)}</TD>')
+    rows = ["<TR>" + "".join(cells) + "</TR>"]
+    if title:
+        left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
+        rows.append(f'<TR><TD BORDER="0" COLSPAN="{len(cells)}" ALIGN="LEFT" BALIGN="LEFT">'
+                    f'<FONT FACE="Courier">{escape(title, left)}{left}</FONT></TD></TR>')  # fmt: skip
+    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4" CELLPADDING="3">'
+    return "<" + table + "".join(rows) + "</TABLE>>"
+
+
+def _parameter_set(params: object) -> set:
+    """`params` as a set of Values: a list of them, or a model (its ``parameters()``)."""
+    if hasattr(params, "parameters") and callable(params.parameters):
+        params = params.parameters()
+    try:
+        found = list(params)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"params must be Values (e.g. model.parameters(), or [w1, b]) or a model, got "
+            f"{type(params).__name__}"
+        ) from None
+    wrong = [type(p).__name__ for p in found if not isinstance(p, Value)]
+    if wrong:
+        raise TypeError(f"params must all be Values, got a {wrong[0]}; e.g. params=[w1, b] or params=model.parameters()")
+    return set(found)
 
 
 def _role(node: Value, root: Value, params: set) -> str:
@@ -193,17 +236,21 @@ def draw_dot(
         rankdir: "LR" (left to right, as micrograd) or "TB" (top to bottom).
         show_grad: also write each node's ``.grad``.
         color: "role" fills parameters green, other leaves (inputs,
-            constants) blue, the root orange; "grad" fills by the sign of the
-            gradient (blue > 0, red < 0), stronger for larger |grad|; None
-            leaves everything white.
-        params: extra Values to treat as parameters (those labelled the way
-            `micrograd_mlp.nn` labels weights, "L0.N3.w1", always are).
+            constants) grey, the root lavender; "grad" fills by the sign of the
+            gradient (blue > 0, red < 0, as signs are in every picture),
+            stronger for larger |grad|; None leaves everything white. A legend
+            under the drawing says which is which.
+        params: the Values to draw as parameters, whatever their labels:
+            ``params=[w1, b]``, ``params=model.parameters()`` or the model
+            itself (leaves labelled the way `micrograd_mlp.nn` labels
+            weights, "L0.N3.w1", always are).
         cluster: box the nodes of each neuron and layer of an nn MLP.
         collapse: draw each neuron of an nn MLP as one node (its output).
         highlight: a node to outline, with the contribution upstream * local
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
-        title: a caption drawn under the graph.
+        title: a caption drawn under the graph, below the legend (every
+            drawing has one: what the colours and edge numbers mean).
         max_nodes, max_edges: refuse larger graphs (dot would take long to
             lay them out; a collapsed wide MLP has few nodes but many edges).
 
@@ -224,6 +271,7 @@ def draw_dot(
     _check_rankdir(rankdir)
     if color not in ("role", "grad", None):
         raise ValueError(f'color must be "role", "grad" or None, got {color!r}')
+    param_set = _parameter_set(params)
     order = topological_order(root)
     names = node_names(order)
     owner = neurons(order) if (cluster or collapse) else {}
@@ -246,7 +294,6 @@ def draw_dot(
     ))  # fmt: skip
     ids = {node: f"n{i}" for i, node in enumerate(shown)}
     largest_grad = max((abs(n.grad) for n in shown if math.isfinite(n.grad)), default=0.0)
-    param_set = set(params)
 
     def add_value(graph: graphviz.Digraph, node: Value) -> None:
         if color == "grad":
@@ -271,11 +318,23 @@ def draw_dot(
         # Layer to layer, every neuron meets every neuron: curved splines through
         # the layer boxes loop far around the picture; straight lines stay readable.
         graph.attr(splines="line", ranksep="1.2")
-    if title:
-        left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
-        graph.attr(label=f"<{escape(title, left)}{left}>", labelloc="b", labeljust="l",
-                   fontname="Courier", fontsize="11")  # fmt: skip
+    if color == "grad":
+        swatches = [(_mix(_POSITIVE, 0.6), "grad > 0"), (_mix(_NEGATIVE, 0.6), "grad < 0"),
+                    (_NOT_FINITE, "not finite")]  # fmt: skip
+    elif color == "role":
+        used = {_role(node, root, param_set) for node in shown}
+        swatches = [(_ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in _ROLE_COLOURS if role in used]
+    else:
+        swatches = []
+    note = ("box: data, grad" if show_grad else "box: data") + "; number on an edge: local derivative d(child)/d(parent)"
+    if highlight is not None:
+        swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
+        note += "; += what it adds to the parent's grad"
+    graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
+               fontname="Helvetica", fontsize="11")  # fmt: skip
     _place_nodes(graph, shown, owner if cluster else {}, collapse, add_value)
+    if collapse:
+        _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster)
     for node in shown:
         target = ids[node] if node in whole_neurons else ids[node] + "op"
         for source, local_grad in incoming[node]:
@@ -333,18 +392,64 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
             by_layer.setdefault(layer, {}).setdefault(index, []).append(node)
         else:
             add_value(graph, node)
+    if collapse:  # one node per neuron: no boxes (see _keep_in_order), headers instead
+        for layer in sorted(by_layer):
+            for index, members in sorted(by_layer[layer].items()):
+                for node in members:
+                    add_value(graph, node)
+        return
     for layer in sorted(by_layer):
         with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
             layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
             for index, members in sorted(by_layer[layer].items()):
-                if collapse:
-                    for node in members:
-                        add_value(layer_box, node)
-                    continue
                 with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
                     neuron_box.attr(label=f"L{layer}.N{index}", style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
+
+
+def _chain(graph: graphviz.Digraph, ids: List[str]) -> None:
+    """Keep `ids` in one column, in this order (top to bottom for rankdir LR).
+
+    Left to themselves, dot and graphviz-pure order the nodes of a column to
+    cross fewest edges, and when every node meets every node (an MLP) any order
+    is as good: neurons came out N1, N0, N2 and inputs x1 above x0. Invisible
+    edges within a rank=same group fix the order in both programs. (Inside a
+    cluster box they do not, which is why ordered columns get no boxes.)
+    """
+    if len(ids) > 1:
+        graph.body.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
+
+
+def _header(graph: graphviz.Digraph, name: str, text: str) -> None:
+    """A column's title: a node, so it is drawn over edges, not under them like a box's label."""
+    graph.node(name, label=f"<<B>{escape(text)}</B>>", shape="plaintext", style="filled",
+               fillcolor="#ffffff", fontsize="14")  # fmt: skip
+
+
+def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -> None:
+    """Collapsed view: each layer's neurons in index order, under a header when clustered."""
+    by_layer: Dict[int, Dict[int, str]] = {}
+    for node in whole_neurons:
+        layer, index = owner[node]
+        by_layer.setdefault(layer, {})[index] = ids[node]
+    for layer, members in sorted(by_layer.items()):
+        column = [members[index] for index in sorted(members)]
+        if cluster:
+            _header(graph, f"header_L{layer}", f"layer {layer}")
+            column.insert(0, f"header_L{layer}")
+        _chain(graph, column)
+    if 0 in by_layer:  # the inputs of the first layer, in the order its neurons read them
+        first = next(node for node in order if node in whole_neurons and owner[node] == (0, 0))
+        sources = [source for source, _ in incoming[first]]
+        if sources and all(not source.parents for source in sources):
+            sources.sort(key=lambda source: _natural(source.label))  # x0, x1, ..., x10
+            _chain(graph, [ids[source] for source in sources])
+
+
+def _natural(text: str) -> list:
+    """Sort key that puts "x2" before "x10"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[Value, Optional[float]]]]:
@@ -371,12 +476,15 @@ def draw_mlp(
     """Draw a network as layers of neurons, edges sized and coloured by weight.
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
-    blue for positive, red for negative. Works with `micrograd_mlp.nn.MLP`
+    blue for positive, red for negative; each neuron shows its bias (or its
+    gradient). Columns keep their order top to bottom (x0 above x1, N0 above
+    N1) under a header naming the layer and its activation, and a legend
+    under the picture says what colours and widths mean. Works with `micrograd_mlp.nn.MLP`
     or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
     A network with more than ``max_edges`` weights is refused (dot would take long).
 
     >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
-    >>> graph.source.count("->")                        # 2 * 3 + 3 * 1 weights
+    >>> graph.source.count("arrowhead=none")            # an edge per weight: 2 * 3 + 3 * 1
     9
     """
     _check_rankdir(rankdir)
@@ -392,31 +500,37 @@ def draw_mlp(
     _check_size(len(values), "edges (weights)", max_edges, "max_edges", "Draw a smaller network")
     largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
+    # Wider gaps between columns for taller ones, so the picture is not a thin strip.
+    tallest = max(nin, *(len(layer.neurons) for layer in layers))
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": "1.2", "splines": "line",
+        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25", "splines": "line",
                     "outputorder": "edgesfirst"},  # fmt: skip
-        node_attr={"fontname": "Helvetica", "fontsize": "9", "shape": "circle",
-                   "fixedsize": "true", "width": "0.7"},  # fmt: skip
+        # Circles grow to fit their text (fixedsize would let long numbers spill out
+        # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
+        node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.95",
+                   "margin": "0.02"},  # fmt: skip
     )
-    caption = "gradients: edge width |w.grad|, b = b.grad" if show_grad else "edge width |w|"
-    caption += "; blue > 0, red < 0"
-    if title:
-        caption = title + "\n" + caption
-    graph.attr(label=f"<{escape(caption)}>", labelloc="b")
-    with graph.subgraph(name="cluster_inputs") as box:
-        box.attr(label="inputs", style="dashed", color="#999999")
-        for i in range(nin):
-            box.node(f"x{i}", label=f"x{i}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+    what = "w.grad" if show_grad else "w"
+    swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
+                (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
+    note = (f"edge width |{what}|; in a neuron: b.grad" if show_grad else f"edge width |{what}|; in a neuron: its bias b")
+    graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
+               fontname="Helvetica", fontsize="14")  # fmt: skip
+    # Columns (inputs, then each layer) under a header, in index order; see _chain.
+    _header(graph, "header_inputs", "inputs")
+    for i in range(nin):
+        graph.node(f"x{i}", label=f"x{i}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+    _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
     previous = [f"x{i}" for i in range(nin)]
     for depth, layer in enumerate(layers):
         current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
-        with graph.subgraph(name=f"cluster_L{depth}") as box:
-            box.attr(label=f"layer {depth}", style="dashed", color="#999999")
-            for name, neuron in zip(current, layer.neurons):
-                activation = escape(str(getattr(neuron, "activation", "")))
-                bias = pick(neuron.b)
-                box.node(name, label=f"<{activation}<BR/>b {_number(bias)}>", style="filled",
-                         fillcolor=_ROLE_COLOURS["parameter"])  # fmt: skip
+        activations = sorted({str(getattr(neuron, "activation", "")) for neuron in layer.neurons})
+        _header(graph, f"header_L{depth}", f"layer {depth}\n{'/'.join(activations)}")
+        for name, neuron in zip(current, layer.neurons):
+            bias = pick(neuron.b)
+            graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
+                       fillcolor=_ROLE_COLOURS["parameter"])  # fmt: skip
+        _chain(graph, [f"header_L{depth}"] + current)
         for name, neuron in zip(current, layer.neurons):
             if len(neuron.w) != len(previous):
                 raise ValueError(
@@ -430,3 +544,8 @@ def draw_mlp(
                            penwidth=f"{0.3 + 4.0 * strength:.2f}", arrowhead="none")  # fmt: skip
         previous = current
     return graph
+
+
+def _short_number(x: float) -> str:
+    """3 significant digits, for a number inside a small circle: 0.123, -1.5e-05."""
+    return f"{x:.3g}"

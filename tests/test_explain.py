@@ -156,16 +156,18 @@ def test_explain_the_example_from_the_issue():
     L.label = "L"
     assert explain(w1, L) == (
         "dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0\n"
-        "  where dL/dn = dL/dL * dL/dn = 1.0 * -0.5 = -0.5"
+        "  where dL/dn = the local derivative at L, where the chain starts (dL/dL = 1) = -0.5"
     )
-    assert explain(L, L) == "dL/dL = 1.0"
+    assert explain(L, L) == "the chain starts at L: dL/dL = 1.0"
 
 
 def test_explain_sums_over_every_use_of_a_reused_node():
     a = Value(3.0, label="a")
     L = a * a
     L.label = "L"
-    assert explain(a, L) == "dL/da = dL/dL * dL/da + dL/dL * dL/da = 1.0 * 3.0 + 1.0 * 3.0 = 6.0"
+    assert explain(a, L) == (
+        "dL/da = the local derivatives at L, one per use, where the chain starts (dL/dL = 1) = 3.0 + 3.0 = 6.0"
+    )
 
 
 def test_explain_a_diamond_with_generated_names():
@@ -175,8 +177,8 @@ def test_explain_a_diamond_with_generated_names():
     out = b * c  # mul2, the root, unlabelled
     assert explain(a, out) == (
         "dmul2/da = dmul2/dmul1 * dmul1/da + dmul2/dadd1 * dadd1/da = 3.0 * 4.0 + 8.0 * 1.0 = 20.0\n"
-        "  where dmul2/dadd1 = dmul2/dmul2 * dmul2/dadd1 = 1.0 * 8.0 = 8.0\n"
-        "  where dmul2/dmul1 = dmul2/dmul2 * dmul2/dmul1 = 1.0 * 3.0 = 3.0"
+        "  where dmul2/dadd1 = the local derivative at mul2, where the chain starts (dmul2/dmul2 = 1) = 8.0\n"
+        "  where dmul2/dmul1 = the local derivative at mul2, where the chain starts (dmul2/dmul2 = 1) = 3.0"
     )
     out.backward()
     assert a.grad == 20.0  # d(4a(a+1))/da = 8a + 4 at a = 2
@@ -189,7 +191,7 @@ def test_explain_derives_every_upstream_gradient_down_to_the_root():
         "do/dw1 = do/dmul2 * dmul2/dw1 = 0.5 * 2.0 = 1.0",
         "  where do/dmul2 = do/dadd1 * dadd1/dmul2 = 0.5 * 1.0 = 0.5",
         "  where do/dadd1 = do/dn * dn/dadd1 = 0.5 * 1.0 = 0.5",
-        "  where do/dn = do/do * do/dn = 1.0 * 0.5 = 0.5",
+        "  where do/dn = the local derivative at o, where the chain starts (do/do = 1) = 0.5",
     ]
 
 
@@ -215,5 +217,20 @@ def test_explain_numbers_survive_nan_and_inf():
     x = Value(math.inf, label="x")
     y = x * 0.0
     y.label = "y"
-    assert explain(x, y) == "dy/dx = dy/dy * dy/dx = 1.0 * 0.0 = 0.0"
+    assert explain(x, y) == "dy/dx = the local derivative at y, where the chain starts (dy/dy = 1) = 0.0"
     assert number(math.nan) == "nan" and number(-math.inf) == "-inf"
+
+
+def test_explain_never_writes_the_root_as_a_factor_of_itself():
+    # "dout/dout * dout/dn" reads as circular: the start of the chain is said in words.
+    a = Value(3.0, label="a")
+    m = a * 2.0
+    m.label = "m"
+    L = m + a  # L uses a directly and through m
+    L.label = "L"
+    assert explain(a, L) == (
+        "dL/da = (the local derivative at L, where the chain starts: dL/dL = 1) + dL/dm * dm/da = 1.0 + 1.0 * 2.0 = 3.0\n"
+        "  where dL/dm = the local derivative at L, where the chain starts (dL/dL = 1) = 1.0"
+    )
+    for node in (a, m):
+        assert "dL/dL *" not in explain(node, L)

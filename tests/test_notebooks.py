@@ -1,5 +1,6 @@
 """The demo notebooks run from top to bottom in a headless kernel (small sizes)."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -40,6 +41,9 @@ def test_regression_notebook_runs_and_shows_its_pictures(tmp_path, monkeypatch):
     assert len(outputs_of(notebook, "image/gif")) == 1
     # the cell that reads the linear net's weights printed its line and checked it
     assert "linear MLP(x) = " in printed(notebook)
+    line = next(text for text in printed(notebook).splitlines() if text.startswith("linear MLP(x) = "))
+    assert re.fullmatch(r"linear MLP\(x\) = -?\d\.\d{4} \* x [+-] \d\.\d{4}", line), line  # not "+ +0.09"
+    assert_no_progress_bars_saved(notebook)
 
 
 def test_classification_notebook_runs_and_draws_the_network(tmp_path, monkeypatch):
@@ -58,6 +62,20 @@ def test_classification_notebook_runs_and_draws_the_network(tmp_path, monkeypatc
     network, by_grads = (drawing["data"]["image/svg+xml"] for drawing in drawings)
     assert network.lstrip().startswith("<?xml") and network != by_grads
     assert "logit" in printed(notebook)
+    # the point shown is the one the model gets most wrong, so its gradients show something
+    # (the first test point had loss 0.0000 and every gradient about 1e-5)
+    hardest = next(text for text in printed(notebook).splitlines() if "largest loss" in text)
+    assert float(re.search(r"loss (\d+\.\d+)", hardest)[1]) > 0.05
+    assert_no_progress_bars_saved(notebook)
+
+
+def assert_no_progress_bars_saved(notebook):
+    """An executed notebook keeps no progress-bar chunks (they made one 934 KB)."""
+    streams = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
+               if o.output_type == "stream"]  # fmt: skip
+    text = "".join(o.text for o in streams)
+    assert "\r" not in text and "it/s" not in text and "epoch/s" not in text
+    assert len(text) < 2000, text[:500]
 
 
 @pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb"])

@@ -31,7 +31,7 @@ def test_fits_figure_draws_one_panel_per_snapshot_with_each_models_line(tmp_path
     assert path.read_bytes()[:8] == PNG_MAGIC
     with Image.open(path) as image:
         assert image.format == "PNG"
-        assert image.size == (2 * 4.2 * plots.DPI, 3.4 * plots.DPI)
+        assert image.size == (2 * 6.4 * plots.DPI, 4.8 * plots.DPI)
 
 
 def test_fits_figure_hides_the_unused_panels_of_its_grid():
@@ -105,6 +105,37 @@ def test_figure_to_image_has_the_figures_pixel_size():
     figure = plots.curves_figure({"loss": {"train": [1.0, 0.5]}})
     image = plots.figure_to_image(figure)
     assert (image.mode, image.size) == ("RGB", (6 * plots.DPI, 4 * plots.DPI))
+
+
+def test_pictures_are_sized_and_lettered_for_a_projector():
+    # One panel (a GIF frame) at least 640 px wide; text at least 13 pt at 100 dpi (18 px).
+    one_panel = plots.fits_figure([0, 1], [0, 1], [0, 1], [("Epoch 1", {"line": [0.1, 0.9]})])
+    assert plots.figure_to_image(one_panel).size[0] >= 640 and plots.DPI >= 100
+    four = plots.fits_figure([0, 1], [0, 1], [0, 1], [(str(e), {"line": [0.1, 0.9]}) for e in range(4)])
+    assert len(four.axes) == 4 and four.axes[2].get_position().y0 < four.axes[0].get_position().y0  # 2 x 2
+    grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
+    figure = plots.boundary_figure(grid_x, grid_y, grid_x, np.array([[0.5, 0.0], [-0.5, 0]]), [1, 0], "moons")
+    image = plots.figure_to_image(figure)
+    assert min(image.size) >= 640
+    ax = figure.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x0 (input 0)", "x1 (input 1)")
+    assert ax.title.get_fontsize() >= 15 and ax.xaxis.label.get_fontsize() >= 13
+    assert all(label.get_fontsize() >= 12 for label in ax.get_xticklabels())
+    legend_texts = [text for legend in figure.legends for text in legend.get_texts()]
+    assert legend_texts and all(text.get_fontsize() >= 12 for text in legend_texts)
+    # a colour bar that names the score and which side is which class
+    bars = [other for other in figure.axes if other is not ax]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "model output (logit)"
+    assert [t.get_text() for t in bars[0].get_yticklabels()][-1].endswith("(class +)")
+
+
+def test_model_lines_use_neither_sign_colour():
+    from matplotlib.colors import to_hex
+
+    figure = plots.fits_figure([0, 1], [0, 1], [0, 1], [("e", {"a": [0, 1], "b": [1, 0]})])
+    curves = plots.curves_figure({"loss": {"train": [1, 0.5], "test": [1, 0.7]}})
+    colours = {to_hex(line.get_color()) for fig in (figure, curves) for ax in fig.axes for line in ax.lines}
+    assert colours.isdisjoint(plots.CLASS_COLOURS)
 
 
 def test_without_matplotlib_the_error_names_the_extra_to_install(monkeypatch):

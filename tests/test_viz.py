@@ -122,8 +122,8 @@ def test_role_colours_parameters_inputs_intermediates_and_the_output():
     source = draw_dot(out).source
     fills = {label: fill_of(source, f"<B>{label}</B>") for label in ("L0.N0.w0", "x", "v", "h", "out")}
     assert fills["L0.N0.w0"] == "#c7e9c0"  # green: a parameter by nn's label scheme
-    assert fills["x"] == fills["v"] == "#c6dbef"  # blue: other leaves
-    assert fills["h"] == "#ffffff" and fills["out"] == "#fdd0a2"
+    assert fills["x"] == fills["v"] == "#e0e0e0"  # grey: other leaves (blue and red mean signs)
+    assert fills["h"] == "#ffffff" and fills["out"] == "#dadaeb"
     source = draw_dot(out, params=[v]).source
     assert fill_of(source, "<B>v</B>") == "#c7e9c0"
     assert set(re.findall(r'fillcolor="([^"]+)"', draw_dot(out, color=None).source)) == {"#ffffff"}
@@ -164,7 +164,8 @@ def test_highlight_outlines_the_node_and_writes_contributions_on_its_edges():
 def test_title_is_escaped_and_left_aligned():
     _, _, c = product()
     source = draw_dot(c, title='a < b & "c"\nnext').source
-    assert 'label=<a &lt; b &amp; &quot;c&quot;<BR ALIGN="LEFT"/>next<BR ALIGN="LEFT"/>>' in source
+    assert '<FONT FACE="Courier">a &lt; b &amp; &quot;c&quot;<BR ALIGN="LEFT"/>next<BR ALIGN="LEFT"/></FONT>' in source
+    assert source.count("a &lt; b") == 1 and "labelloc=b" in source
 
 
 @pytest.mark.parametrize(
@@ -267,7 +268,7 @@ def test_draw_mlp_draws_every_neuron_and_weight():
     source = draw_mlp(model).source
     assert len(re.findall(r"^\s*x\d+ \[", source, re.M)) == 2
     assert len(re.findall(r"^\s*L\d+N\d+ \[", source, re.M)) == 4 + 3 + 1
-    assert source.count("->") == 2 * 4 + 4 * 3 + 3 * 1
+    assert source.count("arrowhead=none") == 2 * 4 + 4 * 3 + 3 * 1  # one edge per weight
 
 
 def weight_edge(source, src, dst):
@@ -297,7 +298,7 @@ def test_draw_mlp_refuses_a_network_too_wide_to_lay_out():
     refusal = r"has 6640 edges \(weights\), more than max_edges=6000; .*smaller network"
     with pytest.raises(ValueError, match=refusal):
         draw_mlp(model, max_edges=6000)
-    assert draw_mlp(model).source.count("->") == 6640  # within the default limit
+    assert draw_mlp(model).source.count("arrowhead=none") == 6640  # within the default limit
     assert MAX_MLP_EDGES >= 16768  # MLP(2, [128, 128, 1]): 7 s in dot
 
 
@@ -307,3 +308,81 @@ def test_draw_mlp_refuses_what_is_not_a_network():
         draw_mlp(c)
     with pytest.raises(ValueError, match=r'rankdir must be "LR", "TB", "RL" or "BT", got \'up\''):
         draw_mlp(MLP(2, [1], seed=0), rankdir="up")
+
+
+# ------------------------------------------------ legends, colours, parameters (issue 13)
+
+
+def test_every_drawing_has_a_legend_that_names_its_colours():
+    _, _, c = product()
+    by_role = draw_dot(c, params=[c.parents[0]]).source
+    assert "<B>legend</B>" in by_role
+    assert '<TD BGCOLOR="#c7e9c0"><FONT COLOR="#000000">parameter</FONT></TD>' in by_role
+    assert "number on an edge: local derivative d(child)/d(parent)" in by_role
+    by_grad = draw_dot(c, color="grad").source
+    assert ">grad &gt; 0<" in by_grad and ">grad &lt; 0<" in by_grad
+    stepping = draw_dot(c, highlight=c).source  # a backward stepper frame
+    assert '<TD BGCOLOR="#ffffff" COLOR="#e6550d" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
+    assert "+= what it adds to the parent&#x27;s grad" in stepping or "+= what it adds to the parent's grad" in stepping
+    network = draw_mlp(MLP(2, [3, 1], seed=0)).source
+    assert "<B>legend</B>" in network and ">w &gt; 0<" in network and ">w &lt; 0<" in network
+    assert ">w.grad &gt; 0<" in draw_mlp(MLP(2, [3, 1], seed=0), show_grad=True).source
+
+
+def test_one_colour_scheme_blue_positive_red_negative_everywhere():
+    from micrograd_mlp import plots, viz
+
+    # networks (weights), graphs (gradients) and decision boundaries (logit, class) agree
+    assert viz.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
+    assert viz.NEGATIVE_COLOUR == plots.CLASS_COLOURS[0] == "#b2182b"
+    from matplotlib import colormaps
+
+    heatmap = colormaps[plots.HEATMAP]
+    low, high = heatmap(0.0), heatmap(1.0)
+    assert high[2] > high[0] and low[0] > low[2]  # high scores (class +) blue, low red
+    # no role colour is a shade of blue or red, which would read as a sign
+    for colour in viz._ROLE_COLOURS.values():
+        red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert not (blue > red + 20 and blue > green) and not (red > blue + 40 and red > green + 40), colour
+
+
+def test_parameters_are_marked_by_identity_not_by_label():
+    # The README's tour: w1 and b are parameters whatever they are called.
+    x1, w1, b = Value(2.0, label="x1"), Value(-3.0, label="w1"), Value(6.88, label="b")
+    n = x1 * w1 + b
+    out = n.tanh()
+    source = draw_dot(out, params=[w1, b]).source
+    assert fill_of(source, "<B>w1</B>") == fill_of(source, "<B>b</B>") == "#c7e9c0"
+    assert fill_of(source, "<B>x1</B>") == "#e0e0e0"
+    # a model, or its parameters(), unlabelled ones too
+    model = MLP(2, [1], seed=0)
+    for p in model.parameters():
+        p.label = ""
+    y = model([1.0, 2.0])
+    assert draw_dot(y, params=model).source == draw_dot(y, params=model.parameters()).source
+    assert draw_dot(y, params=model).source.count('fillcolor="#c7e9c0"') == 3
+    with pytest.raises(TypeError, match=r"params must all be Values, got a float; e.g. params=\[w1, b\]"):
+        draw_dot(y, params=[1.0])
+    with pytest.raises(TypeError, match=r"params must be Values .* or a model, got int"):
+        draw_dot(y, params=3)
+
+
+def test_draw_mlp_circles_fit_their_text_and_columns_have_headers_not_boxes():
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[0].b.grad = -1.234567e-05
+    source = draw_mlp(model, show_grad=True).source
+    assert "fixedsize" not in source  # circles grow to fit: no text spilling out, no dot warning
+    assert "b<BR/>-1.23e-05" in source  # 3 significant digits inside a circle
+    assert "cluster" not in source  # a box's label lies under the edges ("l yer 2")
+    assert re.search(r"header_L1 \[label=<<B>layer 1<BR/>linear</B>>.*fillcolor=\"#ffffff\"", source)
+
+
+def test_columns_are_chained_in_index_order():
+    source = draw_mlp(MLP(3, [4, 2], seed=0)).source
+    assert "{rank=same; header_inputs -> x0 -> x1 -> x2 [style=invis]}" in source
+    assert "{rank=same; header_L0 -> L0N0 -> L0N1 -> L0N2 -> L0N3 [style=invis]}" in source
+    _, loss = one_sample_loss([3, 1])
+    collapsed = draw_dot(loss, collapse=True).source
+    ids = {m[2]: m[1] for m in re.finditer(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", collapsed, re.M)}
+    chain = " -> ".join(["header_L0"] + [ids[f"L0.N{j}"] for j in range(3)])
+    assert "{rank=same; " + chain + " [style=invis]}" in collapsed

@@ -4,6 +4,7 @@ install hint when neither is there, and Jupyter's inline display.
 These run dot for real: skipped on a machine without it, failed under CI.
 """
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -171,3 +172,47 @@ def test_jupyter_display_works_with_graphviz_pure_alone(only_these_programs):
     only_these_programs("graphviz-pure", require("graphviz-pure"))
     assert "graphviz-pure" in small_graph()._repr_mimebundle_()["image/svg+xml"]
 
+
+
+def node_heights(svg):
+    """{node title: y of its centre} from dot's SVG (y grows downwards)."""
+    found = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        title = group.find(f"{SVG}title").text
+        ys = [float(t.get("y")) for t in group.iter(f"{SVG}text")]
+        found[title] = sum(ys) / len(ys)
+    return found
+
+
+@pytest.mark.parametrize("program", ["dot", "graphviz-pure"])
+def test_columns_are_drawn_in_index_order_by_both_renderers(program, only_these_programs):
+    only_these_programs("dot" if program == "dot" else "graphviz-pure", require(program))
+    model = MLP(3, [5, 4, 2], seed=0)
+    heights = node_heights(render_svg(draw_mlp(model)))
+    columns = [["header_inputs", "x0", "x1", "x2"]] + [
+        [f"header_L{d}"] + [f"L{d}N{j}" for j in range(n)] for d, n in enumerate([5, 4, 2])
+    ]
+    for column in columns:  # the header on top, then x0 above x1, N0 above N1, ...
+        assert sorted(column, key=heights.__getitem__) == column
+    loss = model([0.5, -1.0, 2.0])[0]
+    loss.backward()
+    drawing = draw_dot(loss, collapse=True)
+    heights = node_heights(render_svg(drawing))
+    ids = dict(re.findall(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", drawing.source, re.M))
+    by_name = {name: heights[node_id] for node_id, name in ids.items()}
+    for layer, size in enumerate([5, 4]):
+        names = [f"L{layer}.N{j}" for j in range(size)]
+        assert sorted(names, key=by_name.__getitem__) == names
+
+
+def test_dot_lays_out_networks_without_warnings(dot_program):
+    import subprocess
+
+    model = MLP(2, [4, 1], seed=0)
+    for neuron in model.layers[0].neurons:
+        neuron.b.grad = -1.2345678e-05  # long numbers in gradient mode
+    for drawing in (draw_mlp(model), draw_mlp(model, show_grad=True, title="one point's grads")):
+        done = subprocess.run([dot_program, "-Tsvg"], input=drawing.source.encode(), capture_output=True)
+        assert done.returncode == 0 and done.stderr == b"", done.stderr  # e.g. "size too small for label"
