@@ -73,8 +73,10 @@ def test_local_derivative_wrong_with_the_upstream_right():
     assert (verdict.right, verdict.mistake) == (False, "local")
     assert "d(a * b)/da = b" in verdict.message
     # passing the upstream through unchanged is a local-derivative mistake too
-    answers = dict(right, a=right["mul1"])
-    verdict = [v for v in check_answer(exercise, answers).verdicts if v.name == "a"][0]
+    neuron = make_exercise(4, 4)  # tanh(x1*w1 + x2*w2 + b): dout/dx1 = dout/dmul2 * w1
+    right = exercise_answers(neuron)
+    answers = dict(right, x1=right["mul2"])
+    verdict = [v for v in check_answer(neuron, answers).verdicts if v.name == "x1"][0]
     assert verdict.mistake == "local" and "through unchanged" in verdict.message
 
 
