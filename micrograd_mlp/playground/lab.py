@@ -295,7 +295,7 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
     >>> model = MLP(2, [3, 1], activation="tanh", seed=0)
     >>> payload = inside_payload(model, 0, 1, [0.5, -1.0], target=1.0, loss="mse")
     >>> payload["title"]
-    'Inside L0.N1 for x = [0.5, -1.0], its share of the mse loss (target 1.0)'
+    "Inside L0.N1 for x = [0.5, -1.0], and this point's mse loss (target 1.0) through the rest of the network"
     >>> [node["name"] for node in payload["graph"]["nodes"] if node["kind"] == "output"]
     ['loss']
     """
@@ -342,7 +342,7 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
                 root.op = _REST
                 root.parents = (out,)
                 root.local_grads = (upstream,)
-                title += f", its share of the {loss} loss (target {target})"
+                title += f", and this point's {loss} loss (target {target}) through the rest of the network"
         except (TypeError, ValueError) as error:
             raise LossError(f"the {loss} loss cannot take target {target!r}: {error}") from None
         root.label = "loss"

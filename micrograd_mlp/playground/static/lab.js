@@ -303,6 +303,11 @@ async function checkAnswers() {
     item.className = verdict.right ? "right" : "wrong";
     item.id = "verdict-" + verdict.name;
     item.textContent = (verdict.right ? "✔ " : "✘ ") + "dout/d" + verdict.name + ": " + verdict.message;
+    if (!verdict.right) { // the chain rule for this node, written out by the library's explain()
+      const derivation = document.createElement("pre");
+      derivation.textContent = data.explanations[verdict.name];
+      item.append(derivation);
+    }
     list.append(item);
     const input = $("answer-" + verdict.name);
     input.classList.toggle("right", verdict.right);
