@@ -186,7 +186,7 @@ def run_practice(args: argparse.Namespace) -> int:
     >>> import contextlib, io, sys
     >>> args = build_parser().parse_args(["practice", "--level", "1", "--seed", "2"])
     >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
-    ...     sys.stdin, saved = io.StringIO("-2\n-1\n"), sys.stdin
+    ...     sys.stdin, saved = io.StringIO("-2\\n-1\\n"), sys.stdin
     ...     try:
     ...         code = run_practice(args)
     ...     finally:
