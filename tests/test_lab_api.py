@@ -226,6 +226,19 @@ def test_inside_without_a_loss_is_the_neuron_output_and_bad_input_is_an_error():
     assert lab.inside_payload(model, 0, 0, [1.0, 2.0], -1, "bce_logits")["graph"]["steps"]
 
 
+def test_inside_a_multiclass_network_with_cross_entropy():
+    model = MLP(2, [4, 3], activation="relu", seed=5)
+    x, target = [0.4, -0.9], 2
+    payload = lab.inside_payload(model, 1, 0, x, target, "cross_entropy")
+    total, grads = full_model_grads(model, x, [target], lambda out, t: losses.cross_entropy([out], t))
+    nodes = {node["name"]: node for node in payload["graph"]["nodes"]}
+    assert nodes["loss"]["data"] == pytest.approx(total, rel=1e-12)
+    for parameter in model.layers[1].neurons[0].parameters():
+        assert nodes[parameter.label]["grad"] == pytest.approx(grads[parameter.label], rel=1e-9, abs=1e-15)
+    with pytest.raises(lab.LossError, match="class index"):
+        lab.inside_payload(model, 1, 0, x, 0.5, "cross_entropy")
+
+
 def test_the_inside_endpoint_of_the_test_app(client):
     payload = client.get("/api/sessions/test/inside?layer=0&neuron=1&point=1").json()
     assert payload["title"].startswith("Inside L0.N1 for x = [1.5, 0.25]")

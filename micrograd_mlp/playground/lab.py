@@ -230,7 +230,17 @@ def _loss_function(name: str, target: Any):
         return _losses.bce_with_logits, _labels(target, {-1.0: 0.0})
     if key in ("bce", "binary_cross_entropy"):
         return _losses.binary_cross_entropy, _labels(target, {-1.0: 0.0})
-    raise LossError(f"unknown loss {name!r}; choose mse, hinge, bce_logits or bce")
+    if key in ("cross_entropy", "ce"):  # k logits, a class index
+        return _softmax_cross_entropy, target
+    raise LossError(f"unknown loss {name!r}; choose mse, hinge, bce_logits, bce or cross_entropy")
+
+
+def _softmax_cross_entropy(prediction: Any, target: Any) -> Value:
+    """cross_entropy for one sample: `prediction` is the list of k logits, target its class."""
+    if isinstance(target, bool) or not float(target).is_integer():
+        raise ValueError(f"cross_entropy needs a class index as target, got {target!r}")
+    logits = prediction if isinstance(prediction, list) else [prediction]
+    return _losses.cross_entropy([logits], [int(target)])
 
 def _labels(target: Any, mapping: Dict[float, float]) -> Any:
     if isinstance(target, (list, tuple)):
