@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 MAX_LENGTH = 400  # characters of text
-MAX_NODES = 100  # Values built (leaves, constants and ops); more is no longer a picture
+MAX_NODES = 60  # Values built (leaves, constants and ops): more is no longer a readable picture,
+# and Graphviz's layout time grows fast with a node used many times (a*a*...*a)
 MAX_DEPTH = 20  # nested parentheses, calls and unary minus; also bounds our recursion
 MAX_NAME_LENGTH = 12
 MAX_EXPONENT = 10  # |n| in x ** n for a constant n; x ** 99999 overflows or teaches nothing

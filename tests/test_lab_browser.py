@@ -92,6 +92,7 @@ def test_type_slide_step_and_explain(server, page, shots):
     page.wait_for_function("() => document.querySelector('#counter').textContent === 'step 3 of 3'")
     assert node_text(page, "a")[2] == "grad 4.000"
     # move a's slider to 2 (keyboard: 10 steps of 0.1): the grad of b = 2*(ab + c)*a changes to 12
+    page.evaluate("document.querySelector('#graph svg').dataset.mark = 'first layout'")
     page.focus("#slider-a")
     for _ in range(10):
         page.keyboard.press("ArrowRight")
@@ -101,6 +102,9 @@ def test_type_slide_step_and_explain(server, page, shots):
                const t = [...g.querySelectorAll('text')].map((e) => e.textContent);
                return t[0] === 'b' && t[2] === 'grad 12.00'; })"""
     )
+    assert node_text(page, "a")[1] == "data 2.000"
+    # new values, same expression: the numbers were written into the same picture (no new layout)
+    assert page.evaluate("document.querySelector('#graph svg').dataset.mark") == "first layout"
     assert "values=a%3A2" in page.url and "expr=" in page.url  # the state is in the URL
     page.screenshot(path=str(shots / "lab_expression.png"), full_page=True)
 

@@ -15,7 +15,9 @@ Routes (`routes`, mounted by the playground's app)::
 
     GET  /lab                       the page (static/lab.html)
     GET  /lab/static/lab.js|lab.css its script and style
-    POST /api/lab/graph             {"expression": "a*b + c", "values": {"a": 2}}
+    POST /api/lab/graph             {"expression": "a*b + c", "values": {"a": 2}, "draw": true}
+                                    (draw false: the numbers without a new picture, for a
+                                    page that already shows this expression's layout)
     POST /api/lab/practice/new      {"level": 1..4, "seed": int or null}
     POST /api/lab/practice/check    {"level": .., "seed": .., "answers": {"a": "-3"}}
 
@@ -27,8 +29,9 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import math
+import re
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -46,7 +49,7 @@ from micrograd_mlp.engine import Value, no_grad, topological_order
 from micrograd_mlp.explain import backward_steps, explain, node_names, number
 from micrograd_mlp.expression import ExpressionError, expression_names, parse_expression
 from micrograd_mlp.nn import ACTIVATIONS
-from micrograd_mlp.rendering import GraphvizNotFound, render_svg
+from micrograd_mlp.rendering import GraphvizNotFound, find_dot
 from micrograd_mlp.viz import draw_dot
 
 __all__ = ["routes", "inside_payload", "graph_payload", "expression_payload", "LossError"]
@@ -56,6 +59,7 @@ MAX_BODY = 20_000  # bytes of a request body; an expression is at most 400 chara
 DEFAULT_VALUE = 1.0  # a name typed without a value yet starts here
 MAX_VALUE = 1e6  # slider and box values beyond this are refused (|value|)
 MAX_INSIDE_INPUTS = 64  # a neuron with more inputs is no longer a readable picture
+RENDER_TIMEOUT = 20  # seconds Graphviz may take to lay out one graph
 
 # Laying out a graph runs Graphviz in a subprocess: two at a time, so a class of
 # students dragging sliders cannot start dozens of them on a small machine.
@@ -97,15 +101,33 @@ def _words(step, names: Dict[Value, str], root_name: str) -> str:
         )
     return " ".join(sentences)
 
+def _render(source: str) -> str:
+    """Graphviz's SVG for DOT text, as `render_svg`, but given up after `RENDER_TIMEOUT` s."""
+    program = find_dot()
+    with _RENDERS:
+        done = subprocess.run([program, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,
+                              timeout=RENDER_TIMEOUT)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{program} failed: {done.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    return done.stdout.decode("utf-8")
+
+
 def _svg(root: Value, show_grad: bool) -> Dict[str, Optional[str]]:
     """draw_dot's picture as inline SVG (no XML prolog), or the reason there is none."""
     try:
         drawing = draw_dot(root, show_grad=show_grad)
-        with _RENDERS:
-            svg = render_svg(drawing)
+        # Bound the network-simplex passes that place nodes: a node used many times
+        # (a*a*a*...) took dot 80 s with the default and 3 s with this, same picture for
+        # ordinary graphs.
+        drawing.attr(nslimit="1")
+        svg = _render(drawing.source)
     except GraphvizNotFound as error:
         return {"svg": None, "svg_error": str(error)}
-    except (RuntimeError, ValueError) as error:  # dot failed, or the graph is over draw_dot's limits
+    except subprocess.TimeoutExpired:
+        return {"svg": None, "svg_error": (
+            f"laying out this graph took more than {RENDER_TIMEOUT} s, so there is no picture; "
+            "the steps below are still right. A smaller expression draws quickly")}  # fmt: skip
+    except (RuntimeError, ValueError, OSError) as error:  # dot failed, or the graph is over draw_dot's limits
         return {"svg": None, "svg_error": str(error)}
     svg = svg[svg.index("<svg"):].replace(' id="', ' id="lab-')  # ids unique to the lab on the page
     return {"svg": svg, "svg_error": None}
@@ -413,9 +435,12 @@ async def graph_endpoint(request: Request) -> Response:
     text = data.get("expression")
     if not isinstance(text, str):
         return _error("send the expression as a string: {\"expression\": \"a*b + c\"}")
+    draw = data.get("draw", True)
+    if not isinstance(draw, bool):
+        return _error("draw must be true or false")
     try:
         values = _read_values(data.get("values"))
-        return JSONResponse(await run_in_threadpool(expression_payload, text, values))
+        return JSONResponse(await run_in_threadpool(expression_payload, text, values, draw))
     except ExpressionError as error:
         return _expression_error(error)
     except ValueError as error:

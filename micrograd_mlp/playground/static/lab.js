@@ -162,7 +162,7 @@ document.addEventListener("keydown", (event) => {
 
 // ------------------------------------------------------------------ expression lab
 
-const lab = { values: {}, names: [], request: 0, timer: null };
+const lab = { values: {}, names: [], request: 0, timer: null, drawn: null };
 
 function readValuesParam(text) {
   const values = {};
@@ -220,10 +220,13 @@ function changeValue(name, value) {
 }
 
 // Ask the server for the graph; a failed request shows its message and keeps the last graph.
+// A new value keeps the expression, so the graph keeps its shape: the server skips the
+// layout (Graphviz is the slow part) and the page writes the new numbers into the picture.
 async function recompute(newExpression) {
   const ticket = ++lab.request;
   const text = $("expr").value;
-  const { ok, data } = await post("/api/lab/graph", { expression: text, values: lab.values });
+  const relabel = !newExpression && view.graph && view.graph.svg && text === lab.drawn;
+  const { ok, data } = await post("/api/lab/graph", { expression: text, values: lab.values, draw: !relabel });
   if (ticket !== lab.request) return; // a newer request is on its way
   if (!ok) return showError($("error"), data.error);
   showError($("error"), "");
@@ -232,8 +235,41 @@ async function recompute(newExpression) {
   lab.values = Object.assign({}, lab.values, data.values);
   if (namesChanged || newExpression) makeSliders(lab.names);
   if (namesChanged) view.picked = null;
-  showGraph(data.graph);
+  if (relabel && sameShape(view.graph, data.graph)) {
+    relabelGraph(data.graph);
+  } else {
+    showGraph(data.graph);
+    lab.drawn = text;
+  }
   saveUrl();
+}
+
+function sameShape(old, graph) {
+  return old.nodes.length === graph.nodes.length && old.edges.length === graph.edges.length &&
+    old.nodes.every((node, i) => node.op === graph.nodes[i].op && node.name === graph.nodes[i].name);
+}
+
+// Keep the drawn picture; put the new data and local derivatives on it, then the grads (showStep).
+function relabelGraph(graph) {
+  const old = view.graph;
+  graph.svg = old.svg;
+  graph.nodes.forEach((node, i) => { node.svg = old.nodes[i].svg; node.svg_op = old.nodes[i].svg_op; });
+  graph.edges.forEach((edge, i) => { edge.svg = old.edges[i].svg; });
+  const container = $("graph");
+  for (const node of graph.nodes) {
+    const group = svgGroup(container, node.svg);
+    if (!group) continue;
+    for (const text of group.querySelectorAll("text")) {
+      if (text.textContent.startsWith("data ")) text.textContent = "data " + fmt(node.data);
+    }
+  }
+  for (const edge of graph.edges) {
+    const label = svgGroup(container, edge.svg) && svgGroup(container, edge.svg).querySelector("text:not(.plus)");
+    if (label) label.textContent = fmt(edge.local_grad);
+  }
+  view.graph = graph;
+  showStep(view.step === old.steps.length - 1 ? graph.steps.length - 1 : view.step);
+  if (view.picked) explainNode(view.picked);
 }
 
 $("expr-form").addEventListener("submit", (event) => {
