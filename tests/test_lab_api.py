@@ -94,6 +94,17 @@ def test_a_layout_that_takes_too_long_is_a_message_not_a_hang(client, monkeypatc
     assert len(graph["steps"]) == 4  # the numbers are all there
 
 
+def test_infinite_and_nan_numbers_are_sent_as_text(client):
+    graph = graph_of(client, "a ** 0.5", {"a": 0})["graph"]  # sqrt at 0: a vertical tangent
+    assert [e["local_grad"] for e in graph["edges"]] == ["inf"]
+    assert [n["grad"] for n in graph["nodes"] if n["name"] == "a"] == ["inf"]
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[0].w[0].data = float("nan")  # a diverged model
+    payload = lab.inside_payload(model, 1, 0, [1.0, 1.0], 1.0, "mse")
+    json.dumps(payload, allow_nan=False)  # what Starlette's JSONResponse does
+    assert "nan" in [n["data"] for n in payload["graph"]["nodes"]]
+
+
 def test_names_get_default_values_and_unknown_values_are_ignored(client):
     payload = graph_of(client, "a * b", {"a": 2, "zzz": 5})
     assert payload["values"] == {"a": 2, "b": 1.0}

@@ -217,7 +217,22 @@ def graph_payload(root: Value, show_grad: bool = True, draw: bool = True) -> Dic
         k = seen[title] = seen.get(title, -1) + 1
         matches = groups.get(title) or []
         edge["svg"] = matches[k] if k < len(matches) else None
-    return graph
+    return _json_safe(graph)
+
+
+def _json_safe(value: Any) -> Any:
+    """Infinite and NaN numbers as the text "inf", "-inf", "nan": JSON has no such numbers.
+
+    They happen: sqrt(x) = x ** 0.5 at x = 0 has an infinite local derivative,
+    and a model that diverged has NaN weights.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
 
 def _name_values(text: str, values: Dict[str, float]) -> Dict[str, float]:
     """A value for every name of `text`: the given one, else `DEFAULT_VALUE`."""
