@@ -204,7 +204,7 @@ def run_practice(args: argparse.Namespace) -> int:
         exercise = practice.make_exercise(args.level, seed)
         print(f"exercise {round_ + 1} of {args.count} (seed {exercise.seed})" if args.count > 1
               else f"(seed {exercise.seed}: --seed {exercise.seed} gives this exercise again)")  # fmt: skip
-        if practice.ask_in_terminal(exercise, read_line, print) is None:
+        if practice.ask_in_terminal(exercise, read_line, print, again=interactive) is None:
             print("micrograd-mlp practice: no answer on standard input; type the gradients "
                   "at the prompts, or pipe them in one a line", file=sys.stderr)  # fmt: skip
             return 1

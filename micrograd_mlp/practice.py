@@ -426,10 +426,12 @@ def exercise_answers(exercise: Exercise) -> Dict[str, float]:
     return {name: by_name[name].grad for name in exercise.asked}
 
 
-def ask_in_terminal(exercise: Exercise, read_line=input, say=print) -> Optional[Feedback]:
+def ask_in_terminal(exercise: Exercise, read_line=input, say=print, again: bool = False) -> Optional[Feedback]:
     """Ask each grad of `exercise` with `read_line` (input()), then print the feedback.
 
-    Returns None when the input ends before any answer (Ctrl-D, an empty pipe).
+    With ``again`` (a person at a terminal) a typo that is not a number is asked
+    again instead of counted wrong. Returns None when the input ends before
+    any answer (Ctrl-D, an empty pipe).
 
     >>> answers = iter(["-2", "-1"])
     >>> feedback = ask_in_terminal(make_exercise(1, seed=2), lambda prompt: next(answers), lambda text: None)
@@ -441,6 +443,8 @@ def ask_in_terminal(exercise: Exercise, read_line=input, say=print) -> Optional[
     for name in exercise.asked:
         try:
             answers[name] = read_line(f"dout/d{name} = ")
+            while again and _read_answer(answers[name])[1] == "not_a_number":
+                answers[name] = read_line(f"not a number (type e.g. -0.5 or 1/3); dout/d{name} = ")
         except (EOFError, StopIteration):
             if not answers:
                 return None

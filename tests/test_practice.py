@@ -151,3 +151,18 @@ def test_cli_without_answers_and_bad_options():
     assert done.returncode == 2 and "from 1 to 4" in done.stderr
     done = run_cli(["--level", "1", "--seed", "2", "--count", "2"], "-2\n-1\n1\n1\n1\n")
     assert done.returncode == 0 and done.stdout.count("right") >= 2 and "exercise 2 of 2" in done.stdout
+
+
+def test_a_typo_at_a_terminal_is_asked_again():
+    from micrograd_mlp.practice import ask_in_terminal
+
+    typed = iter(["-2", "two", "-1"])
+    prompts = []
+
+    def read_line(prompt):
+        prompts.append(prompt)
+        return next(typed)
+
+    feedback = ask_in_terminal(make_exercise(1, 2), read_line, lambda text: None, again=True)
+    assert feedback.all_right
+    assert prompts == ["dout/da = ", "dout/db = ", "not a number (type e.g. -0.5 or 1/3); dout/db = "]
