@@ -263,3 +263,32 @@ def test_random_expressions_match_the_engine(tree):
     found = leaves(out)
     for name, leaf in direct_leaves.items():
         assert (found[name].grad if name in found else 0.0) == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abx1()+-*/.^_'\"<>[]{}:,;=@ 0123456789e tanhrelusigmodxplg", max_size=60))
+def test_any_text_is_a_value_or_an_expression_error(text):
+    # Never another exception (no IndexError, no RecursionError, no engine traceback).
+    try:
+        out = parse_expression(text, a=0.5, b=-2.0, x=3.0, x1=0.0)
+    except ExpressionError as error:
+        assert error.reason
+        assert error.position is None or 0 <= error.position <= len(text)
+    else:
+        assert isinstance(out, Value) and math.isfinite(out.data)
+
+
+TOKENS = ["a", "b", "x", "1", "0", "2.5", "(", ")", "+", "-", "*", "/", "**", " ", "tanh(", "log(", "exp(",
+          "relu(", "sigmoid(", "-1", "10"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=30).map("".join))
+def test_any_sequence_of_tokens_is_a_value_or_an_expression_error(text):
+    try:
+        out = parse_expression(text, a=0.5, b=-2.0, x=3.0)
+    except ExpressionError as error:
+        assert error.reason and error.position is not None and 0 <= error.position <= len(text)
+    else:
+        out.backward()  # a parsed graph always backpropagates
+        assert math.isfinite(out.data)

@@ -150,6 +150,13 @@ def test_bad_input_keeps_the_graph_and_shows_the_message(server, page):
     assert "unexpected character '<' at position 0" in page.text_content("#error")
     assert page.inner_html("#graph") == before
     assert page.locator("img").count() == 0
+    # the same text arriving in a shared link is only ever text in the page
+    page.goto(server.url + "/lab?expr=%3C%2Fscript%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&values=%3Cb%3E:1")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.input_value("#expr") == hostile
+    assert page.locator("img").count() == 0 and page.locator("#sliders .slider").count() == 0
+    page.goto(server.url + "/lab?expr=a%2Fb&values=a:1,b:2")
+    page.wait_for_selector("#graph svg")
     # division by zero at these values: a message, the graph kept
     page.fill("#expr", "a/b")
     page.click("#draw")
