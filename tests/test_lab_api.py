@@ -105,6 +105,14 @@ def test_infinite_and_nan_numbers_are_sent_as_text(client):
     assert "nan" in [n["data"] for n in payload["graph"]["nodes"]]
 
 
+def test_an_error_at_these_values_still_names_the_boxes(client):
+    response = client.post("/api/lab/graph", json={"expression": "log(a) / b", "values": {"a": 2, "b": 0}})
+    assert response.status_code == 400
+    assert response.json()["names"] == ["a", "b"] and response.json()["values"] == {"a": 2, "b": 0}
+    response = client.post("/api/lab/graph", json={"expression": "a.b", "values": {}})
+    assert response.status_code == 400 and "names" not in response.json()
+
+
 def test_names_get_default_values_and_unknown_values_are_ignored(client):
     payload = graph_of(client, "a * b", {"a": 2, "zzz": 5})
     assert payload["values"] == {"a": 2, "b": 1.0}

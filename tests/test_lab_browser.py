@@ -155,6 +155,13 @@ def test_bad_input_keeps_the_graph_and_shows_the_message(server, page):
     page.wait_for_selector("#error:not([hidden])")
     assert page.input_value("#expr") == hostile
     assert page.locator("img").count() == 0 and page.locator("#sliders .slider").count() == 0
+    # a link whose values divide by zero: the message, and a slider to fix it
+    page.goto(server.url + "/lab?expr=log(a)%2Fb&values=a:2,b:0")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "divides by zero" in page.text_content("#error")
+    page.fill("#box-b", "0.5")
+    page.wait_for_selector("#graph svg")
+    assert page.is_hidden("#error")
     page.goto(server.url + "/lab?expr=a%2Fb&values=a:1,b:2")
     page.wait_for_selector("#graph svg")
     # division by zero at these values: a message, the graph kept

@@ -455,11 +455,19 @@ async def graph_endpoint(request: Request) -> Response:
         return _error("draw must be true or false")
     try:
         values = _read_values(data.get("values"))
-        return JSONResponse(await run_in_threadpool(expression_payload, text, values, draw))
-    except ExpressionError as error:
-        return _expression_error(error)
     except ValueError as error:
         return _error(str(error))
+    try:
+        return JSONResponse(await run_in_threadpool(expression_payload, text, values, draw))
+    except ExpressionError as error:
+        response = _expression_error(error)
+    try:  # the names still get their boxes, so a value that divides by zero can be changed
+        named = _name_values(text, values)
+    except ExpressionError:
+        return response
+    body = json.loads(response.body)
+    body.update(names=list(named), values=named)
+    return JSONResponse(body, status_code=400)
 
 def _level_and_seed(data: dict) -> tuple:
     level = data.get("level", 1)

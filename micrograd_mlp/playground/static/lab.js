@@ -228,11 +228,19 @@ async function recompute(newExpression) {
   const relabel = !newExpression && view.graph && view.graph.svg && text === lab.drawn;
   const { ok, data } = await post("/api/lab/graph", { expression: text, values: lab.values, draw: !relabel });
   if (ticket !== lab.request) return; // a newer request is on its way
-  if (!ok) return showError($("error"), data.error);
+  const namesChanged = Boolean(data.names) && data.names.join(",") !== lab.names.join(",");
+  if (data.names) {
+    lab.names = data.names;
+    // the server's defaults for new names; a value moved while this request was out wins
+    lab.values = Object.assign({}, data.values, lab.values);
+  }
+  if (!ok) {
+    // The previous graph stays; new names still get their sliders (e.g. to move b off 0 in a/b).
+    if (namesChanged) makeSliders(lab.names);
+    if (data.names) saveUrl();
+    return showError($("error"), data.error);
+  }
   showError($("error"), "");
-  const namesChanged = data.names.join(",") !== lab.names.join(",");
-  lab.names = data.names;
-  lab.values = Object.assign({}, lab.values, data.values);
   if (namesChanged || newExpression) makeSliders(lab.names);
   if (namesChanged) view.picked = null;
   if (relabel && sameShape(view.graph, data.graph)) {
