@@ -145,7 +145,8 @@ def test_bad_input_keeps_the_graph_and_shows_the_message(server, page):
     before = page.inner_html("#graph")
     hostile = "</script><img src=x onerror=alert(1)>"
     page.fill("#expr", hostile)
-    page.click("#draw")
+    with page.expect_response("**/api/lab/graph"):
+        page.click("#draw")
     page.wait_for_selector("#error:not([hidden])")
     assert "unexpected character '<' at position 0" in page.text_content("#error")
     assert page.inner_html("#graph") == before
@@ -166,7 +167,8 @@ def test_bad_input_keeps_the_graph_and_shows_the_message(server, page):
     page.wait_for_selector("#graph svg")
     # division by zero at these values: a message, the graph kept
     page.fill("#expr", "a/b")
-    page.click("#draw")
+    with page.expect_response("**/api/lab/graph"):
+        page.click("#draw")
     page.wait_for_selector("#error[hidden]", state="attached")
     page.fill("#box-b", "0")
     page.wait_for_selector("#error:not([hidden])")
@@ -200,6 +202,11 @@ def test_practice_right_and_wrong(server, page, shots):
     page.select_option("#level", "4")
     page.click("#new-exercise")
     page.wait_for_function("() => document.querySelector('#exercise').textContent.startsWith('Level 4')")
+    assert "level=4" in page.url
+    # the expression tab works when the page was opened on the practice tab
+    page.click("#tab-expression")
+    page.wait_for_selector("#graph svg")
+    assert page.is_hidden("#view-practice")
 
 
 def test_inside_a_neuron_from_the_playground_link(server, page, shots):

@@ -374,11 +374,19 @@ function showTab(name) {
   $("tab-expression").setAttribute("aria-pressed", String(!practice));
   $("tab-practice").setAttribute("aria-pressed", String(practice));
   if (practice && !drill.exercise) newExercise();
-  if (!practice) { stop(); if (!params.has("session")) saveUrl(); }
+  if (!practice) {
+    stop();
+    if (params.has("session")) return;
+    if (view.graph) saveUrl();
+    else recompute(true); // opened on the practice tab: draw the expression now
+  }
 }
 $("tab-expression").onclick = () => showTab("expression");
 $("tab-practice").onclick = () => showTab("practice");
 
+if (params.has("expr")) $("expr").value = params.get("expr");
+// micrograd's neuron example, unless the link says otherwise
+lab.values = params.has("expr") ? readValuesParam(params.get("values")) : { x1: 2, w1: -3, x2: 0, w2: 1, b: 6.8814 };
 if (params.has("session")) {
   loadInside();
 } else if (params.get("mode") === "practice") {
@@ -389,8 +397,5 @@ if (params.has("session")) {
   showTab("practice");
   newExercise(params.get("seed") !== null && Number.isInteger(seed) && seed >= 0 ? seed : undefined);
 } else {
-  if (params.has("expr")) $("expr").value = params.get("expr");
-  // micrograd's neuron example, unless the link says otherwise
-  lab.values = params.has("expr") ? readValuesParam(params.get("values")) : { x1: 2, w1: -3, x2: 0, w2: 1, b: 6.8814 };
   recompute(true);
 }
