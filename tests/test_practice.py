@@ -166,3 +166,23 @@ def test_a_typo_at_a_terminal_is_asked_again():
     feedback = ask_in_terminal(make_exercise(1, 2), read_line, lambda text: None, again=True)
     assert feedback.all_right
     assert prompts == ["dout/da = ", "dout/db = ", "not a number (type e.g. -0.5 or 1/3); dout/db = "]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(level=st.sampled_from(sorted(LEVELS)), seed=st.integers(0, 10**6), pick=st.integers(0, 20),
+       offset=st.sampled_from([-1.0, 0.5, 2.0, 10.0]))  # fmt: skip
+def test_exactly_the_changed_answer_is_wrong_and_its_diagnosis_is_named(level, seed, pick, offset):
+    exercise = make_exercise(level, seed)
+    answers = exercise_answers(exercise)
+    name = exercise.asked[pick % len(exercise.asked)]
+    answers[name] += offset
+    feedback = check_answer(exercise, answers)
+    wrong = [v for v in feedback.verdicts if not v.right]
+    assert [v.name for v in wrong] == [name]
+    assert wrong[0].mistake in ("local", "upstream", "second_path")
+    assert wrong[0].message.startswith("wrong: you wrote")
+    assert name in feedback.explanations and "worked steps" in str(feedback)
