@@ -193,6 +193,9 @@ def test_practice_right_and_wrong(server, page, shots):
     assert "sum over every path" in page.text_content("#verdict-a")
     assert "dout/da = dout/dout * dout/da + dout/dadd1 * dadd1/da" in page.text_content("#verdict-a pre")
     assert "step 2: at add1 (+)" in page.text_content("#worked")
+    # in the revealed graph, a's box and its two edges (the two terms of its sum) are marked
+    assert page.locator("#practice-graph g.node.wrong").count() == 1
+    assert page.locator("#practice-graph g.edge.wrong").count() == 2
     page.screenshot(path=str(shots / "lab_practice.png"), full_page=True)
     page.fill("#answer-a", "-4")
     page.click("#check")

@@ -360,6 +360,23 @@ async function checkAnswers() {
   $("worked").textContent = data.steps.join("\n");
   $("worked").hidden = $("worked-title").hidden = false;
   drawGraph($("practice-graph"), data.graph); // the grads revealed
+  markWrong($("practice-graph"), data.graph, data.verdicts);
+}
+
+// Outline each wrongly answered node in red, and the edges its grad flows in through
+// (node -> each node that uses it): the terms of the chain-rule sum to check.
+function markWrong(container, graph, verdicts) {
+  for (const verdict of verdicts) {
+    if (verdict.right) continue;
+    const node = graph.nodes.find((n) => n.name === verdict.name);
+    if (!node) continue;
+    const group = svgGroup(container, node.svg);
+    if (group) group.classList.add("wrong");
+    for (const edge of graph.edges) {
+      const line = edge.parent === node.id && svgGroup(container, edge.svg);
+      if (line) line.classList.add("wrong");
+    }
+  }
 }
 
 $("practice-form").addEventListener("submit", (event) => { event.preventDefault(); newExercise(); });
