@@ -20,6 +20,8 @@ from .explain import backward_steps, explain
 from .rendering import GraphvizNotFound, find_dot, render, render_svg
 from .viz import draw_dot, draw_mlp
 from .stepper import backward_frames, save_frames, stepper_html
+from .expression import ExpressionError, parse_expression
+from .practice import Exercise, Feedback, check_answer, make_exercise
 
 __version__ = "0.1.0"
 
@@ -40,4 +42,5 @@ __all__ = [
     "reference", "gradcheck", "gradcheck_model", "compare", "to_value_mlp", "from_value_mlp",
     "draw_dot", "draw_mlp", "render", "render_svg", "find_dot", "GraphvizNotFound",
     "backward_steps", "explain", "backward_frames", "save_frames", "stepper_html",
+    "parse_expression", "ExpressionError", "make_exercise", "check_answer", "Exercise", "Feedback",
 ]

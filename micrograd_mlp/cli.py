@@ -3,6 +3,7 @@
     micrograd-mlp demo                      # all three demos, pictures in ./micrograd-out
     micrograd-mlp demo classification --dataset spiral --hidden 32,32 --epochs 200
     micrograd-mlp check                     # autograd against the slides' NumPy backprop
+    micrograd-mlp practice --level 3        # chain-rule exercises, checked as you type
 
 Bad arguments stop with a one-line message and exit code 2, as argparse does.
 """
@@ -155,6 +156,69 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=check.command)
 
 
+def _level(text: str) -> int:
+    return _whole_number(text, 1, 4)
+
+
+def _add_practice_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "practice",
+        help="chain-rule exercises: type each gradient, see which step went wrong",
+        description=(
+            "Practise the chain rule: a small expression with its forward pass is shown, "
+            "you type dout/dnode for each node (numbers such as -0.5 or 1/3), and each answer "
+            "is checked against the engine, with the worked backward steps when one is wrong. "
+            "Levels: 1 one op, 2 a chain, 3 a reused node with two paths, 4 a small neuron."
+        ),
+    )
+    parser.add_argument("--level", type=_level, default=1, help="difficulty 1 to 4 (default: 1)")
+    parser.add_argument("--seed", type=seed_number, help="the exercise's seed, to hand out the same one")
+    parser.add_argument("--count", type=lambda text: _whole_number(text, 1, 100), default=1,
+                        metavar="N", help="how many exercises in a row (default: 1)")  # fmt: skip
+    parser.set_defaults(run=run_practice)
+
+
+def run_practice(args: argparse.Namespace) -> int:
+    """Ask the exercises on standard input (a terminal, or answers piped in).
+
+    Exit code 1 when the input ends before the first answer.
+
+    >>> import contextlib, io, sys
+    >>> args = build_parser().parse_args(["practice", "--level", "1", "--seed", "2"])
+    >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
+    ...     sys.stdin, saved = io.StringIO("-2\\n-1\\n"), sys.stdin
+    ...     try:
+    ...         code = run_practice(args)
+    ...     finally:
+    ...         sys.stdin = saved
+    >>> code, "2 of 2 right: well done!" in printed.getvalue()
+    (0, True)
+    """
+    from . import practice  # only this command needs it
+
+    # Piped answers: input() would write its prompt with no newline; say it on a line instead.
+    interactive = sys.stdin.isatty()
+    read_line = input if interactive else (lambda prompt: _read_piped(prompt))
+    for round_ in range(args.count):
+        seed = args.seed + round_ if args.seed is not None else None
+        exercise = practice.make_exercise(args.level, seed)
+        print(f"exercise {round_ + 1} of {args.count} (seed {exercise.seed})" if args.count > 1
+              else f"(seed {exercise.seed}: --seed {exercise.seed} gives this exercise again)")  # fmt: skip
+        if practice.ask_in_terminal(exercise, read_line, print, again=interactive) is None:
+            print("micrograd-mlp practice: no answer on standard input; type the gradients "
+                  "at the prompts, or pipe them in one a line", file=sys.stderr)  # fmt: skip
+            return 1
+    return 0
+
+
+def _read_piped(prompt: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    print(prompt + line.strip())
+    return line
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line; `micrograd-mlp --help` prints it.
 
@@ -169,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo_command(commands)
     _add_check_command(commands)
+    _add_practice_command(commands)
     return parser
 
 

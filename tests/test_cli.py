@@ -26,7 +26,7 @@ def test_help_lists_every_command(capsys):
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
     commands = re.findall(r"^    (\w+) +(\w+)", out, flags=re.MULTILINE)
-    assert commands == [("demo", "draw"), ("check", "check")]
+    assert commands == [("demo", "draw"), ("check", "check"), ("practice", "chain")]
 
 
 def test_demo_help_lists_every_option_and_demo(capsys):
