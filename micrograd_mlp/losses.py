@@ -302,4 +302,5 @@ LOSSES = {
     "bce": binary_cross_entropy,
     "bce_logits": bce_with_logits,
     "hinge": hinge,
+    "cross_entropy": cross_entropy,
 }
