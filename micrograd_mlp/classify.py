@@ -40,7 +40,14 @@ def class_targets(y: Any, classes: int, who: str = "targets") -> np.ndarray:
     Traceback (most recent call last):
     ValueError: targets: label 3 (sample 1) is not a class of a model with 3 outputs; labels must be 0 to 2
     """
+    if isinstance(y, (list, tuple)):  # NumPy would quietly turn True into 1
+        for i, label in enumerate(y):
+            if isinstance(label, (bool, np.bool_)):
+                raise ValueError(f"{who}: label {label!r} (sample {i}) is not a class index; labels must be "
+                                 f"integers 0 to {classes - 1}")  # fmt: skip
     array = np.asarray(y)
+    if array.dtype == bool:
+        raise ValueError(f"{who}: labels are booleans, not class indices; pass integers 0 to {classes - 1}, e.g. y.astype(int)")
     if array.ndim == 2 and array.shape[1] == classes and array.shape[0] > 0:
         raise ValueError(
             f"{who}: got one-hot rows of shape {array.shape}; cross_entropy takes one class index per "

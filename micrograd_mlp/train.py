@@ -147,9 +147,7 @@ def _class_count(model: Any) -> int:
 def _check_class_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.ndarray, np.ndarray]:
     """X as a (n, nin) float array and y as (n,) ints in 0..k-1 for a k-output model."""
     k = _class_count(model)
-    labels = np.asarray(y)
-    if k is not None:
-        labels = class_targets(labels, k, f"{what}'s targets")
+    labels = class_targets(y, k, f"{what}'s targets") if k is not None else np.asarray(y)
     X, _ = _check_data(None, X, labels if labels.dtype.kind in "iuf" else np.zeros(len(labels)), what)
     nin = getattr(model, "nin", None)
     if nin is not None and X.shape[1] != nin:
