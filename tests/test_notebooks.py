@@ -60,7 +60,17 @@ def test_classification_notebook_runs_and_draws_the_network(tmp_path, monkeypatc
     assert "logit" in printed(notebook)
 
 
-@pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb"])
+def test_to_pytorch_notebook_compares_and_trains_on_in_pytorch(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    notebook = execute("to_pytorch.ipynb", tmp_path, monkeypatch)
+    text = printed(notebook)
+    # the notebook asserts both gaps are below 1e-12 itself; here: it said so
+    assert "largest difference of the logits" in text and "largest gradient difference" in text
+    assert "the same predictions as PyTorch" in text
+    assert len(outputs_of(notebook, "image/png")) == 1  # the regions of the model brought back
+
+
+@pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb", "to_pytorch.ipynb"])
 def test_notebooks_are_stored_without_outputs(name):
     notebook = nbformat.read(DEMOS / name, as_version=4)
     nbformat.validate(notebook)
