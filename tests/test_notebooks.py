@@ -1,5 +1,6 @@
 """The demo notebooks run from top to bottom in a headless kernel (small sizes)."""
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -61,7 +62,8 @@ def test_classification_notebook_runs_and_draws_the_network(tmp_path, monkeypatc
 
 
 def test_to_pytorch_notebook_compares_and_trains_on_in_pytorch(tmp_path, monkeypatch):
-    pytest.importorskip("torch")
+    if not os.environ.get("CI"):  # in CI (the dev extra has torch) a missing torch fails
+        pytest.importorskip("torch")
     notebook = execute("to_pytorch.ipynb", tmp_path, monkeypatch)
     text = printed(notebook)
     # the notebook asserts both gaps are below 1e-12 itself; here: it said so
