@@ -352,3 +352,32 @@ def test_cli_digits_without_scikit_learn_is_one_line_and_exit_1(tmp_path):
         'pip install "micrograd_mlp[digits]"'
     ]
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+from micrograd_mlp.classify import classes_from_scores, probabilities_from_scores  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, st.tuples(st.integers(1, 6), st.integers(2, 5)), elements=st.floats(-1e4, 1e4)))
+def test_probabilities_sum_to_one_and_keep_the_argmax(scores):
+    probs = probabilities_from_scores(scores)
+    assert np.all(np.isfinite(probs)) and np.all((probs >= 0) & (probs <= 1))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-12)
+    # the class of the largest logit has the largest probability (ties and underflow aside)
+    chosen = probs[np.arange(len(scores)), classes_from_scores(scores)]
+    assert np.all(chosen == probs.max(axis=1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30))
+def test_confusion_matrix_counts_every_pair_once(pairs):
+    truth, guess = (list(column) for column in zip(*pairs))
+    matrix = confusion_matrix(truth, guess, classes=4)
+    assert matrix.sum() == len(pairs)
+    assert np.trace(matrix) == sum(t == g for t, g in pairs)
+    assert matrix.sum(axis=1).tolist() == np.bincount(truth, minlength=4).tolist()
