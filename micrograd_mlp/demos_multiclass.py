@@ -19,6 +19,7 @@ return a `DemoResult` like the other demos.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -160,12 +161,14 @@ def digits(
     ['digits_confusion.png', 'digits_mistakes.png', 'digits_curves.png']
     """
     _check_epochs(epochs)
-    if train_samples is not None and not (isinstance(train_samples, int) and train_samples >= 1):
+    if train_samples is not None and (
+        isinstance(train_samples, bool) or not isinstance(train_samples, numbers.Integral) or train_samples < 1
+    ):
         raise ValueError(f"train_samples must be a whole number >= 1 (or None: all), got {train_samples!r}")
     plots.require_demo_extras()
     X_train, X_test, y_train, y_test = data.load_digits()  # before any output: a missing extra writes nothing
     if train_samples is not None:
-        X_train, y_train = X_train[:train_samples], y_train[:train_samples]
+        X_train, y_train = X_train[: int(train_samples)], y_train[: int(train_samples)]
     output = _Output("digits", out, quiet)
     model = MLP(64, [*hidden, 10], activation, seed=seed, fused=True)
     steps = epochs * math.ceil(len(X_train) / DIGITS_BATCH)
