@@ -381,3 +381,13 @@ def test_confusion_matrix_counts_every_pair_once(pairs):
     assert matrix.sum() == len(pairs)
     assert np.trace(matrix) == sum(t == g for t, g in pairs)
     assert matrix.sum(axis=1).tolist() == np.bincount(truth, minlength=4).tolist()
+
+
+def test_run_dispatches_spiral3_and_its_yinyang(tmp_path):
+    from micrograd_mlp import demos
+
+    result = demos.run("spiral3", tmp_path, epochs=1, hidden=[4], quiet=True)
+    assert result.name == "spiral3" and result.files[0].name == "spiral3_regions.png"
+    assert result.models["classifier"].nouts == [4, 3]
+    result = demos.run("spiral3", tmp_path, epochs=1, hidden=[4], dataset="yinyang", quiet=True)
+    assert result.files[0].name == "yinyang_regions.png"

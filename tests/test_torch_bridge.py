@@ -283,3 +283,29 @@ def test_sgd_training_steps_match_pytorch_for_a_multiclass_model():
         [p.data for p in from_torch(torch_model).parameters()],
         rtol=0, atol=TOL,
     )  # fmt: skip
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.lists(st.tuples(st.integers(1, 5), st.sampled_from(["relu", "tanh", "sigmoid", "linear"])), min_size=1,
+             max_size=3),
+    st.integers(0, 2**16),
+)  # fmt: skip
+def test_any_mlp_goes_to_torch_and_back_unchanged(nin, layers, seed):
+    model = MLP(nin, [size for size, _ in layers], seed=seed)
+    for layer, (_, activation) in zip(model.layers, layers):
+        layer.activation = activation
+        for neuron in layer.neurons:
+            neuron.activation = activation
+    torch_model = to_torch(model)
+    back = from_torch(torch_model)
+    assert [layer.activation for layer in back.layers] == [activation for _, activation in layers]
+    assert [p.data for p in back.parameters()] == [p.data for p in model.parameters()]
+    X = np.random.RandomState(seed).normal(size=(3, nin))
+    with torch.no_grad():
+        expected = torch_model(as_tensor(X)).numpy()
+    np.testing.assert_allclose(predict(model, X).reshape(expected.shape), expected, rtol=0, atol=TOL)
