@@ -10,7 +10,6 @@ from PIL import Image
 
 from micrograd_mlp import (
     MLP,
-    SGD,
     AdamW,
     Layer,
     Neuron,
@@ -144,6 +143,7 @@ def test_binary_predict_proba_and_classes():
     np.testing.assert_allclose(predict_proba(model, X), [1 / (1 + math.exp(2)), 0.5, 1 / (1 + math.exp(-3))])
     assert predict_classes(model, X).tolist() == [0, 0, 1]
     assert predict_classes(model, X, threshold=-3.0).tolist() == [1, 1, 1]
+    assert confusion(model, X, [-1, 1, 1]).tolist() == [[1, 0], [1, 1]]  # -1/+1 labels: rows 0 and 1
     sigmoid_model = MLP(1, [1], "linear", "sigmoid", seed=0)
     sigmoid_model.layers[0].neurons[0].w[0].data = 1.0
     np.testing.assert_allclose(predict_proba(sigmoid_model, X), predict(sigmoid_model, X))  # already probabilities
