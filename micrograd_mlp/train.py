@@ -155,6 +155,16 @@ def _check_class_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.n
     return X, labels
 
 
+def _check_two_class_loss_fits(model: Any, loss: Any, threshold: Optional[float], y: Any) -> None:
+    """A two-class loss on a k-output model with one label per sample: point to cross_entropy."""
+    k = model.nouts[-1] if hasattr(model, "nouts") else None
+    if threshold is not None and k is not None and k >= 2 and np.ndim(y) == 1:
+        raise ValueError(
+            f"loss={loss!r} is for two classes and a model with one output, but this model has {k} "
+            f"outputs: for {k} classes use loss='cross_entropy' with labels 0 to {k - 1}"
+        )
+
+
 def _resolve_loss(loss: Union[str, LossFunction]) -> Tuple[LossFunction, Optional[float]]:
     if callable(loss):
         return loss, None
@@ -288,6 +298,7 @@ def fit(
     if multiclass:
         X, y = _check_class_data(model, X, y)
     else:
+        _check_two_class_loss_fits(model, loss, threshold, y)
         X, y = _check_data(model, X, y)
     if threshold is not None:
         y = _labels_for(loss, y)

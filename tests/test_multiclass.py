@@ -119,6 +119,12 @@ def test_a_one_output_or_sigmoid_output_model_is_refused_for_cross_entropy():
             verbose=False)  # fmt: skip
 
 
+@pytest.mark.parametrize("loss", ["bce_logits", "hinge"])
+def test_a_two_class_loss_on_a_k_output_model_points_to_cross_entropy(loss):
+    with pytest.raises(ValueError, match=f"loss='{loss}' is for two classes.*3 outputs.*loss='cross_entropy'"):
+        fit(MLP(2, [3, 3], seed=0), np.zeros((3, 2)), [0, 1, 2], loss=loss, verbose=False)
+
+
 def test_wrong_input_width_for_cross_entropy_says_the_shape():
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 2\); got shape \(2, 5\)"):
         fit(MLP(2, [3, 3], seed=0), np.zeros((2, 5)), [0, 1], loss="cross_entropy", verbose=False)
