@@ -360,7 +360,7 @@ def multiclass_boundary_figure(
     ax.set_ylabel("x1")
     ax.set_title(title)
     # two columns: the training points' classes, then the test points'
-    figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+    figure.legend(loc="outside lower center", ncols=2, fontsize="medium", frameon=False)
     return figure
 
 
@@ -393,13 +393,14 @@ def confusion_figure(matrix: np.ndarray, class_names: Optional[Sequence[str]] = 
         for j in range(k):
             if matrix[i, j] or i == j:
                 dark = share[i, j] > 0.5 if i == j else 0.3 + share[i, j] * 4.0 > 0.6
-                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize="medium",
+                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize="large",
                         color="white" if dark else "black")  # fmt: skip
-    ax.set_xticks(range(k), names)
-    ax.set_yticks(range(k), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
+    # sizes to be read on a projector
+    ax.set_xticks(range(k), names, fontsize="large")
+    ax.set_yticks(range(k), names, fontsize="large")
+    ax.set_xlabel("predicted class", fontsize="large")
+    ax.set_ylabel("true class", fontsize="large")
+    ax.set_title(title, fontsize="large")
     return figure
 
 
