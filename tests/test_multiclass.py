@@ -397,3 +397,23 @@ def test_run_dispatches_spiral3_and_its_yinyang(tmp_path):
     assert result.models["classifier"].nouts == [4, 3]
     result = demos.run("spiral3", tmp_path, epochs=1, hidden=[4], dataset="yinyang", quiet=True)
     assert result.files[0].name == "yinyang_regions.png"
+
+
+@pytest.mark.parametrize("script, small", [
+    ("spiral3", dict(epochs=1, samples=24, hidden=(3,), frames=2, resolution=8)),
+    ("digits", dict(epochs=1, train_samples=30, hidden=(4,))),
+])  # fmt: skip
+def test_demo_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, monkeypatch, capsys, script, small):
+    import runpy
+    from pathlib import Path
+
+    from micrograd_mlp import demos_multiclass
+
+    full_size = getattr(demos_multiclass, script)
+    monkeypatch.setattr(demos_multiclass, script, lambda out, **kw: full_size(out, **kw, **small, quiet=True))
+    monkeypatch.setattr(sys, "argv", [f"{script}.py", str(tmp_path)])
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "demos" / f"{script}.py"), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    written = [Path(line) for line in lines if line.startswith(str(tmp_path))]
+    assert len(written) == 3 and all(p.is_file() for p in written)
+    assert any(line.startswith("test accuracy: ") for line in lines)
