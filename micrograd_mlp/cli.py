@@ -2,6 +2,8 @@
 
     micrograd-mlp demo                      # all three demos, pictures in ./micrograd-out
     micrograd-mlp demo classification --dataset spiral --hidden 32,32 --epochs 200
+    micrograd-mlp demo spiral3              # three classes; --dataset yinyang
+    micrograd-mlp demo digits               # real handwritten digits (the digits extra)
     micrograd-mlp check                     # autograd against the slides' NumPy backprop
     micrograd-mlp practice --level 3        # chain-rule exercises, checked as you type
 
@@ -17,9 +19,10 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from . import __version__, check, demos
+from .data import MULTICLASS_DATASETS, MissingDigitsExtra
 from .plots import MissingDemoExtra
 
-DEMO_CHOICES = (*demos.DEMOS, "all")
+DEMO_CHOICES = (*demos.DEMOS, "all", *demos.MORE_DEMOS)
 TRAINING_OPTIONS = ("epochs", "lr", "hidden", "activation", "seed", "dataset")
 
 
@@ -115,7 +118,9 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
             "before and after backward(), a page that steps through backward, and the "
             "chain rule for each input and weight. regression: a linear MLP against a "
             "ReLU MLP on polynomial data, as in the slides. classification: a decision "
-            "boundary learned on two moons (or circles, xor, spiral)."
+            "boundary learned on two moons (or circles, xor, spiral). Not in 'all': "
+            "spiral3, three classes with softmax cross-entropy (or --dataset yinyang); "
+            "digits, 8x8 handwritten digits, ten classes (needs scikit-learn)."
         ),
     )
     epochs = ", ".join(f"{name} {count}" for name, count in demos.CLASSIFICATION_EPOCHS.items())
@@ -137,8 +142,9 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
                       help="hidden activation of the non-linear nets (default: relu)")  # fmt: skip
     demo.add_argument("--seed", type=seed_number,
                       help=f"seed of the data and initial weights (default: {demos.DEFAULT_SEED})")  # fmt: skip
-    demo.add_argument("--dataset", choices=demos.DATASETS,
-                      help="classification data set (default: moons)")  # fmt: skip
+    demo.add_argument("--dataset", choices=(*demos.DATASETS, *MULTICLASS_DATASETS),
+                      help="data set: classification's (default: moons) or spiral3's "
+                           "(spiral3 or yinyang; default: spiral3)")  # fmt: skip
     demo.add_argument("--quiet", action="store_true",
                       help="no narration or progress bars; print only the paths written")  # fmt: skip
     # Settings left at None are not passed on, so each demo keeps its own defaults,
@@ -258,12 +264,20 @@ def run_demo(args: argparse.Namespace) -> int:
                          "drop it, or run the regression or classification demo")  # fmt: skip
     if args.which == "regression" and "dataset" in given:
         args.usage_error("--dataset picks the classification demo's data; the regression demo always fits y = x^3 - x")
+    three_classes = given.get("dataset") in MULTICLASS_DATASETS
+    if args.which == "digits" and "dataset" in given:
+        args.usage_error("--dataset does not apply to the digits demo; it always trains on the handwritten digits")
+    if args.which == "spiral3" and "dataset" in given and not three_classes:
+        args.usage_error(f"the spiral3 demo has three classes: --dataset {' or '.join(MULTICLASS_DATASETS)}; "
+                         f"{given['dataset']} has two, run the classification demo for it")  # fmt: skip
+    if args.which in ("classification", "all") and three_classes:
+        args.usage_error(f"{given['dataset']} has three classes: run micrograd-mlp demo spiral3 --dataset {given['dataset']}")
     names = demos.DEMOS if args.which == "all" else (args.which,)
     say: Callable[[str], None] = (lambda text: None) if args.quiet else print
     for name in names:
         try:
             result = demos.run(name, args.out, quiet=args.quiet, **given)
-        except MissingDemoExtra as error:
+        except (MissingDemoExtra, MissingDigitsExtra) as error:
             print(f"micrograd-mlp demo {name}: {error}", file=sys.stderr)
             return 1
         except BrokenPipeError:

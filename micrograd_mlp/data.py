@@ -1,4 +1,4 @@
-"""Small toy datasets for regression and binary classification, as NumPy arrays.
+"""Small datasets for regression and classification (two classes or more), as NumPy arrays.
 
 Every maker returns ``X`` of shape ``(n, d)`` (float64) and ``y`` of shape
 ``(n,)``. Classification labels are ``0``/``1`` (ints); `to_pm1` turns them
@@ -26,6 +26,11 @@ __all__ = [
     "make_spiral",
     "make_polynomial",
     "make_cubic",
+    "make_spiral3",
+    "make_yinyang",
+    "load_digits",
+    "MissingDigitsExtra",
+    "DIGITS_INSTALL_HINT",
     "train_test_split",
     "to_pm1",
     "to_01",
@@ -157,6 +162,117 @@ def make_spiral(n: int = 200, noise: float = 0.0, seed: Optional[int] = None, tu
     return _shuffle_and_add_noise(np.vstack(X_parts), np.concatenate(y_parts), noise, rng)
 
 
+def make_spiral3(n: int = 300, noise: float = 0.2, seed: Optional[int] = None, classes: int = 3) -> Dataset:
+    """The classic spiral with several arms (CS231n's), one class per arm: labels 0, 1, 2.
+
+    Arm ``j`` holds ``n / classes`` points at radius r in [0, 1] and angle
+    ``4j + 4r`` (radians) plus Gaussian noise of std ``noise`` on the angle; a
+    straight line cannot separate any two arms.
+
+    >>> X, y = make_spiral3(300, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
+    """
+    n = _check_n(n, 1)
+    noise = _check_noise(noise)
+    classes = _check_n(classes, 2)
+    if n < classes:
+        raise ValueError(f"n={n} points cannot fill {classes} spiral arms; give n >= {classes}")
+    rng = np.random.RandomState(seed)
+    X_parts, y_parts = [], []
+    for label in range(classes):
+        count = n // classes + (1 if label < n % classes else 0)
+        r = np.linspace(0.0, 1.0, count)
+        angle = np.linspace(4.0 * label, 4.0 * (label + 1), count) + rng.normal(scale=noise, size=count)
+        X_parts.append(np.column_stack([r * np.sin(angle), r * np.cos(angle)]))
+        y_parts.append(np.full(count, label, dtype=int))
+    X, y = np.vstack(X_parts), np.concatenate(y_parts)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def _yinyang_class(x: np.ndarray, y: np.ndarray, r_small: float, r_big: float) -> np.ndarray:
+    """0 yin, 1 yang, 2 the two dots, for points of the disc of radius r_big centred at (r_big, r_big)."""
+    d_right = np.hypot(x - 1.5 * r_big, y - r_big)
+    d_left = np.hypot(x - 0.5 * r_big, y - r_big)
+    is_yin = (d_right <= r_small) | ((d_left > r_small) & (d_left <= 0.5 * r_big)) | (
+        (y > r_big) & (d_right > 0.5 * r_big)
+    )
+    is_dot = (d_right < r_small) | (d_left < r_small)
+    return np.where(is_dot, 2, np.where(is_yin, 0, 1))
+
+
+def make_yinyang(n: int = 300, seed: Optional[int] = None, r_small: float = 0.1, r_big: float = 0.5) -> Dataset:
+    """The yin-yang: three classes (0 yin, 1 yang, 2 the dots) in a disc, in [-2, 2]^2.
+
+    Kriener et al.'s data set, as EurekaLabs' micrograd trains it: points are
+    drawn uniformly in the disc until each class has a third of them (sample
+    ``i`` belongs to class ``i % 3``), so the small dots are as well
+    represented as the large halves.
+
+    >>> X, y = make_yinyang(30, seed=0)
+    >>> X.shape, np.bincount(y).tolist(), bool(np.all(np.hypot(*X.T) <= 2))
+    ((30, 2), [10, 10, 10], True)
+    """
+    n = _check_n(n, 1)
+    if not 0 < r_small < r_big / 2:
+        raise ValueError(f"need 0 < r_small < r_big / 2, got r_small={r_small!r}, r_big={r_big!r}")
+    rng = np.random.RandomState(seed)
+    wanted = np.arange(n) % 3
+    found: list = [[] for _ in range(3)]
+    while any(len(found[c]) < np.sum(wanted == c) for c in range(3)):
+        # Draw in bulk and keep what lands in the disc; the dots are small, so
+        # this repeats a few times until every class has its share.
+        x, y = rng.uniform(0.0, 2 * r_big, size=(2, 4 * n + 64))
+        inside = np.hypot(x - r_big, y - r_big) <= r_big
+        for xi, yi, c in zip(x[inside], y[inside], _yinyang_class(x[inside], y[inside], r_small, r_big)):
+            found[c].append((xi, yi))
+    taken = [0, 0, 0]
+    points = []
+    for c in wanted:
+        points.append(found[c][taken[c]])
+        taken[c] += 1
+    X = (np.array(points) / r_big - 1.0) * 2.0  # the disc, scaled to radius 2 about the origin
+    return X, wanted.astype(int)
+
+
+DIGITS_INSTALL_HINT = 'pip install "micrograd_mlp[digits]"'
+
+
+class MissingDigitsExtra(ImportError):
+    """scikit-learn (which ships the handwritten digits) is not installed; says how to get it.
+
+    >>> str(MissingDigitsExtra()).split(": ", 1)[1]
+    'pip install "micrograd_mlp[digits]"'
+    """
+
+    def __init__(self) -> None:
+        super().__init__(f"the handwritten digits come with scikit-learn, which is not installed: {DIGITS_INSTALL_HINT}")
+
+
+def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The UCI handwritten digits (1,797 images of 8x8 pixels, classes 0-9), split for training.
+
+    Returns ``X_train, X_test, y_train, y_test``: every row is an image's 64
+    pixels, row by row, scaled from scikit-learn's 0..16 to [0, 1]; labels are
+    the digits. The split is fixed by ``seed`` (`train_test_split`, a quarter
+    held out by default: 1,348 to train, 449 to test). Needs scikit-learn
+    (``pip install "micrograd_mlp[digits]"``), which ships the data: no download.
+
+    >>> X_train, X_test, y_train, y_test = load_digits()
+    >>> X_train.shape, X_test.shape, float(X_train.max()), sorted(set(y_test.tolist())) == list(range(10))
+    ((1348, 64), (449, 64), 1.0, True)
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError as error:
+        raise MissingDigitsExtra() from error
+    digits = sklearn_digits()
+    X = digits.data.astype(float) / 16.0
+    y = digits.target.astype(int)
+    return train_test_split(X, y, test_fraction, seed=seed)
+
+
 def make_polynomial(
     n: int = 100,
     coefficients: Sequence[float] = (0.0, -1.0, 0.0, 1.0),
@@ -260,4 +376,10 @@ DATASETS = {
     "circles": make_circles,
     "xor": make_xor,
     "spiral": make_spiral,
+}
+
+# Sets of three classes by name, for the multiclass demo.
+MULTICLASS_DATASETS = {
+    "spiral3": make_spiral3,
+    "yinyang": make_yinyang,
 }

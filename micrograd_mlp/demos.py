@@ -46,6 +46,9 @@ from .viz import draw_dot, draw_mlp
 __all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
 
 DEMOS = ("chain-rule", "regression", "classification")
+# More classes (demos_multiclass): not in `demo all`, which stays the three above;
+# digits needs the digits extra (scikit-learn).
+MORE_DEMOS = ("spiral3", "digits")
 DATASETS = tuple(data.DATASETS)
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 DEFAULT_SEED = 0
@@ -447,6 +450,9 @@ def run(
 ) -> DemoResult:
     """Run one demo by its command-line name; None settings keep the demo's defaults.
 
+    ``spiral3`` and ``digits`` are in `demos_multiclass`; ``dataset`` of
+    ``spiral3`` is ``"spiral3"`` (its default, also when "moons" is passed) or ``"yinyang"``.
+
     >>> import tempfile
     >>> round(run("chain-rule", tempfile.mkdtemp(), quiet=True).metrics["d o / d b"], 4)
     0.5
@@ -460,4 +466,10 @@ def run(
         return regression(out, **settings)
     if name == "classification":
         return classification(out, dataset=dataset, **settings)
-    raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMOS)}")
+    if name in MORE_DEMOS:
+        from . import demos_multiclass  # it builds on this module
+
+        if name == "spiral3":
+            return demos_multiclass.spiral3(out, dataset="spiral3" if dataset == "moons" else dataset, **settings)
+        return demos_multiclass.digits(out, **settings)
+    raise ValueError(f"unknown demo {name!r}; choose one of {', '.join(DEMOS + MORE_DEMOS)}")

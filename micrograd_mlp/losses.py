@@ -302,6 +302,7 @@ LOSSES = {
     "bce": binary_cross_entropy,
     "bce_logits": bce_with_logits,
     "hinge": hinge,
+    "cross_entropy": cross_entropy,
 }
 
 

@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
 Input = Union[Sequence[Union[float, Value]], Any]  # list, tuple or 1-D NumPy array
 Output = Union[Value, List[Value]]
@@ -73,7 +73,26 @@ def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
     return random
 
 
-class Neuron:
+class Module:
+    """What `Neuron`, `Layer` and `MLP` share, as micrograd's ``Module``: ``parameters()`` and ``zero_grad()``.
+
+    >>> neuron = Neuron(2, rng=random.Random(0))
+    >>> neuron([1.0, 2.0]).backward(); neuron.zero_grad()
+    >>> [p.grad for p in neuron.parameters()]
+    [0.0, 0.0, 0.0]
+    """
+
+    def parameters(self) -> List[Value]:
+        """Every weight and bias of this part of the network (none for the base class)."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (before the next ``backward()``)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
     """One perceptron: ``act(b + sum(w_i * x_i))``.
 
     >>> n = Neuron(2, activation="tanh", rng=random.Random(0))
@@ -147,7 +166,7 @@ class Neuron:
         return f"Neuron({len(self.w)} inputs, {self.activation})"
 
 
-class Layer:
+class Layer(Module):
     """``nout`` neurons that all read the same inputs.
 
     >>> layer = Layer(3, 2, activation="tanh", rng=random.Random(0), name="L1")
@@ -208,7 +227,7 @@ class Layer:
         return f"Layer({self.nin} -> {self.nout}, {self.activation})"
 
 
-class MLP:
+class MLP(Module):
     """A multilayer perceptron: layers of neurons, each feeding the next.
 
     >>> model = MLP(2, [16, 16, 1], seed=0)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, List, Tuple, Union
 
 from .engine import Value
 
-__all__ = ["Optimizer", "SGD", "Adam", "linear_decay", "step_decay"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay"]
 
 Schedule = Callable[[int], float]
 LearningRate = Union[float, Schedule]
@@ -175,6 +175,41 @@ class Adam(Optimizer):
             m_hat = self.m[i] / correction1
             v_hat = self.v[i] / correction2
             p.data -= lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``.
+
+    Every step first shrinks each weight towards 0, ``w <- w - lr * weight_decay * w``,
+    then takes the Adam step. Unlike an L2 term added to the loss (``fit(l2=...)``),
+    the decay is not divided by Adam's ``sqrt(v_hat)``, so every weight decays at the
+    same rate whatever the size of its gradients.
+
+    >>> w = Value(1.0); w.grad = 0.0
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> opt.step(); w.data      # 1 - 0.1 * 0.5 * 1, and no Adam move (gradient 0)
+    0.95
+    """
+
+    def __init__(
+        self,
+        params: Union[Iterable[Value], Any],
+        lr: LearningRate = 1e-3,
+        betas: Tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps)
+        if not (_is_real(weight_decay) and 0.0 <= weight_decay < math.inf):
+            raise ValueError(f"weight_decay must be a finite number >= 0, e.g. 0.01; got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, lr: float) -> None:
+        # Decoupled: the decay uses the weight before this step, never the gradient.
+        shrink = 1.0 - lr * self.weight_decay
+        for p in self.params:
+            p.data *= shrink
+        super()._update(lr)
 
 
 def linear_decay(start: float, end: float, steps: int) -> Schedule:

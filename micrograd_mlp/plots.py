@@ -36,6 +36,10 @@ __all__ = [
     "fits_figure",
     "curves_figure",
     "boundary_figure",
+    "class_colours",
+    "multiclass_boundary_figure",
+    "confusion_figure",
+    "digits_figure",
 ]
 
 PathLike = Union[str, os.PathLike]
@@ -297,3 +301,161 @@ def _scatter_classes(ax, points: np.ndarray, labels: Sequence[int], marker: str,
             edgecolors="white", linewidths=0.8,
             label=f"{kind}, class {'+' if is_positive else '-'}",
         )  # fmt: skip
+
+
+# --------------------------------------------------------- several classes
+
+# One colour per class for k-class pictures (Okabe & Ito's palette, told apart
+# with any colour vision, also on a washed-out projector); matplotlib's tab10
+# beyond eight classes.
+MULTICLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
+def class_colours(classes: int) -> Tuple[str, ...]:
+    """One colour per class, the same in every k-class picture.
+
+    >>> class_colours(3)
+    ('#0072B2', '#E69F00', '#009E73')
+    """
+    if classes <= len(MULTICLASS_COLOURS):
+        return MULTICLASS_COLOURS[:classes]
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return tuple(to_hex(colormaps["tab10" if classes <= 10 else "tab20"](i)) for i in range(classes))
+
+
+def multiclass_boundary_figure(
+    grid_x: np.ndarray,
+    grid_y: np.ndarray,
+    probabilities: np.ndarray,
+    points: np.ndarray,
+    labels: Sequence[int],
+    title: str = "",
+    test_points: Optional[np.ndarray] = None,
+    test_labels: Optional[Sequence[int]] = None,
+    class_names: Optional[Sequence[str]] = None,
+) -> "Figure":
+    """The regions of k classes: each grid point in its predicted class's colour, faint where unsure.
+
+    `probabilities` has shape ``grid_x.shape + (k,)`` (softmax of the logits on
+    the mesh). The colour is the argmax's; its strength the probability of that
+    class, from white (1/k, a coin toss) to full (1.0). Black lines mark where
+    the predicted class changes. Training points are circles, test points
+    triangles, each in its true class's colour.
+
+    >>> grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4))
+    >>> probs = np.stack([grid_x > 0, grid_x <= 0, 0 * grid_x], axis=-1).astype(float)
+    >>> fig = multiclass_boundary_figure(grid_x, grid_y, probs, np.array([[0.5, 0.0]]), [0], "halves")
+    >>> fig.axes[0].get_title()
+    'halves'
+    """
+    from matplotlib.colors import to_rgb
+
+    probabilities = np.asarray(probabilities, dtype=float)
+    k = probabilities.shape[-1]
+    names = list(class_names) if class_names is not None else [f"class {c}" for c in range(k)]
+    colours = class_colours(k)
+    figure, (ax,) = _new_figure(width=5.0, height=5.4)
+    predicted = probabilities.argmax(axis=-1)
+    confidence = probabilities.max(axis=-1)
+    strength = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None]
+    rgb = np.array([to_rgb(c) for c in colours])[predicted]
+    # 0.15 to 0.6 of the class colour over white: the points on top stay visible
+    image = 1.0 - (0.15 + 0.45 * strength) * (1.0 - rgb)
+    extent = (float(grid_x.min()), float(grid_x.max()), float(grid_y.min()), float(grid_y.max()))
+    ax.imshow(image, origin="lower", extent=extent, aspect="auto", interpolation="bilinear")
+    # One outline per class region (levels between class numbers would draw two
+    # lines where class 0 meets class 2); neighbouring outlines coincide.
+    for c in np.unique(predicted) if len(np.unique(predicted)) > 1 else ():
+        ax.contour(grid_x, grid_y, (predicted == c).astype(float), levels=[0.5], colors="black", linewidths=1.0)
+    for marker, kind, xy, ys in (("o", "train", points, labels), ("^", "test", test_points, test_labels)):
+        if xy is None or ys is None:
+            continue
+        xy, ys = np.asarray(xy, dtype=float), np.asarray(ys)
+        for c in range(k):
+            chosen = xy[ys == c]
+            if len(chosen):
+                ax.scatter(chosen[:, 0], chosen[:, 1], s=24, marker=marker, color=colours[c],
+                           edgecolors="black", linewidths=0.5, label=f"{kind}, {names[c]}")  # fmt: skip
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel("x0")
+    ax.set_ylabel("x1")
+    ax.set_title(title)
+    # two columns: the training points' classes, then the test points'
+    figure.legend(loc="outside lower center", ncols=2, fontsize="medium", frameon=False)
+    return figure
+
+
+def confusion_figure(matrix: np.ndarray, class_names: Optional[Sequence[str]] = None, title: str = "") -> "Figure":
+    """A confusion matrix as a picture: rows the true class, columns the predicted one, counts written in.
+
+    Right answers (the diagonal) are green, mistakes red, darker for more;
+    a mistake never made is left blank, so the real ones stand out.
+
+    >>> fig = confusion_figure(np.array([[5, 1], [0, 4]]), ["cat", "dog"], "pets")
+    >>> fig.axes[0].get_xlabel(), len(fig.axes[0].texts)    # 5, 1 and 4: the 0 is blank
+    ('predicted class', 3)
+    """
+    matrix = np.asarray(matrix)
+    k = len(matrix)
+    names = list(class_names) if class_names is not None else [str(c) for c in range(k)]
+    size = max(4.0, 0.5 * k + 1.8)
+    figure, (ax,) = _new_figure(width=size, height=size)
+    right = np.eye(k, dtype=bool)
+    # Shade each cell by its share of its row (its true class): comparable across classes.
+    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    rgb = np.ones((k, k, 3))
+    green, red = np.array([0.0, 0.55, 0.25]), np.array([0.8, 0.1, 0.1])
+    rgb[right] = 1.0 - share[right][:, None] * (1.0 - green)
+    # mistakes are rare: even one must show, more are darker
+    wrong_strength = np.where(matrix[~right] > 0, np.clip(0.3 + share[~right] * 4.0, 0.0, 1.0), 0.0)
+    rgb[~right] = 1.0 - wrong_strength[:, None] * (1.0 - red)
+    ax.imshow(rgb, interpolation="nearest")
+    for i in range(k):
+        for j in range(k):
+            if matrix[i, j] or i == j:
+                dark = share[i, j] > 0.5 if i == j else 0.3 + share[i, j] * 4.0 > 0.6
+                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize="large",
+                        color="white" if dark else "black")  # fmt: skip
+    # sizes to be read on a projector
+    ax.set_xticks(range(k), names, fontsize="large")
+    ax.set_yticks(range(k), names, fontsize="large")
+    ax.set_xlabel("predicted class", fontsize="large")
+    ax.set_ylabel("true class", fontsize="large")
+    ax.set_title(title, fontsize="large")
+    return figure
+
+
+def digits_figure(
+    images: np.ndarray, true_labels: Sequence[int], predicted: Sequence[int], title: str = "", columns: int = 8
+) -> "Figure":
+    """Small grey pictures (e.g. 8x8 digits), each titled with its true and predicted label.
+
+    `images` has shape ``(n, side * side)`` or ``(n, side, side)``, values in
+    [0, 1] (dark is ink). A wrong prediction's title is red.
+
+    >>> fig = digits_figure(np.zeros((2, 64)), [3, 5], [3, 6], "two digits")
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['3 as 3', '5 as 6']
+    """
+    images = np.asarray(images, dtype=float)
+    n = len(images)
+    if n == 0:
+        raise ValueError("digits_figure() needs at least one image")
+    side = int(round(np.sqrt(images[0].size)))
+    images = images.reshape(n, side, side)
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    figure, axes = _new_figure(columns, rows, width=1.3, height=1.5)
+    for ax, image, truth, guess in zip(axes, images, true_labels, predicted):
+        ax.imshow(image, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(f"{truth} as {guess}", fontsize="medium", color="black" if truth == guess else "#b2182b")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    if title:
+        figure.suptitle(title)
+    return figure

@@ -499,6 +499,22 @@ class BinaryMLP(MLPrelu):
         # dl/dz = dl/dp * dp/dz = (p - t) / (p (1 - p)) * p (1 - p) = p - t
         return output - target
 
+    def predict_proba(self, x: ArrayLike) -> np.ndarray:
+        """The probability of class 1 for every row of ``x``, shape (N,): the sigmoid output.
+
+        >>> BinaryMLP.from_weights([[1.0]], [0.0], [[1.0]], [0.0]).predict_proba([[0.0], [2.0]]).round(4)
+        array([0.5   , 0.8808])
+        """
+        return self(np.atleast_2d(np.asarray(x, dtype=float)))[:, 0]
+
+    def predict(self, x: ArrayLike) -> np.ndarray:
+        """The predicted class (0 or 1) of every row of ``x``: 1 where the probability is > 0.5.
+
+        >>> BinaryMLP.from_weights([[1.0]], [0.0], [[1.0]], [-1.0]).predict([[0.5], [3.0]])
+        array([0, 1])
+        """
+        return (self.predict_proba(x) > 0.5).astype(int)
+
 
 # ------------------------------------------------------------------ converters
 

@@ -26,11 +26,13 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from . import batched as _batched
+from .classify import class_targets, classes_from_scores, probabilities_from_scores
+from .classify import confusion_matrix as _confusion_matrix
 from .engine import Value, no_grad
-from .losses import LOSSES, l2 as l2_penalty
+from .losses import LOSSES, cross_entropy, l2 as l2_penalty
 from .optim import SGD, Optimizer
 
-__all__ = ["fit", "History", "predict", "evaluate", "accuracy"]
+__all__ = ["fit", "History", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy", "confusion"]
 
 LossFunction = Callable[[Any, Any], Value]
 
@@ -45,9 +47,12 @@ class History:
 
     ``loss[e]`` is the mean data loss (without the L2 term) over the samples
     of epoch ``e``, each measured when it was trained on, as Keras reports it;
-    ``accuracy[e]`` likewise, for classification losses only. With
+    ``accuracy[e]`` likewise, for classification losses only (with
+    ``cross_entropy``, the class is the argmax of the k outputs). With
     ``val=(X_val, y_val)``, ``val_loss``/``val_accuracy`` are measured after
     the epoch. ``lr[e]`` is the learning rate of the epoch's last step.
+    ``stopped_early`` says whether early stopping (``patience``/``tol`` of
+    `fit`) ended training before ``epochs``.
 
     >>> history = History(loss=[0.5, 0.25], accuracy=[0.75, 1.0])
     >>> history
@@ -59,6 +64,7 @@ class History:
     val_loss: List[float] = field(default_factory=list)
     val_accuracy: List[float] = field(default_factory=list)
     lr: List[float] = field(default_factory=list)
+    stopped_early: bool = False
 
     @property
     def epochs(self) -> int:
@@ -122,6 +128,44 @@ def _labels_for(loss_name: str, y: np.ndarray) -> np.ndarray:
     return np.where(positive, 1.0, -1.0) if loss_name == "hinge" else positive.astype(float)
 
 
+def _is_multiclass(loss: Any) -> bool:
+    """Is this the k-class loss, whose targets are class indices (one per sample)?"""
+    return loss == "cross_entropy" or loss is cross_entropy
+
+
+def _class_count(model: Any) -> int:
+    """The number of classes of a model trained with cross_entropy: its outputs (at least 2)."""
+    k = model.nouts[-1] if hasattr(model, "nouts") else None
+    if k is not None and k < 2:
+        raise ValueError(
+            "loss='cross_entropy' needs one output per class (k >= 2), but the model has one "
+            "output: build it as MLP(nin, [..., k]) for k classes, or for two classes keep one "
+            "output and use loss='bce_logits'"
+        )
+    return k
+
+
+def _check_class_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.ndarray, np.ndarray]:
+    """X as a (n, nin) float array and y as (n,) ints in 0..k-1 for a k-output model."""
+    k = _class_count(model)
+    labels = class_targets(y, k, f"{what}'s targets") if k is not None else np.asarray(y)
+    X, _ = _check_data(None, X, labels if labels.dtype.kind in "iuf" else np.zeros(len(labels)), what)
+    nin = getattr(model, "nin", None)
+    if nin is not None and X.shape[1] != nin:
+        raise ValueError(f"{what} must have shape (n_samples, {nin}); got shape {X.shape}")
+    return X, labels
+
+
+def _check_two_class_loss_fits(model: Any, loss: Any, threshold: Optional[float], y: Any) -> None:
+    """A two-class loss on a k-output model with one label per sample: point to cross_entropy."""
+    k = model.nouts[-1] if hasattr(model, "nouts") else None
+    if threshold is not None and k is not None and k >= 2 and np.ndim(y) == 1:
+        raise ValueError(
+            f"loss={loss!r} is for two classes and a model with one output, but this model has {k} "
+            f"outputs: for {k} classes use loss='cross_entropy' with labels 0 to {k - 1}"
+        )
+
+
 def _resolve_loss(loss: Union[str, LossFunction]) -> Tuple[LossFunction, Optional[float]]:
     if callable(loss):
         return loss, None
@@ -176,6 +220,11 @@ def _check_output_matches_loss(model: Any, loss: Any) -> None:
             f"loss='bce' needs probabilities but the model's output layer is {last!r}: build it "
             "with output_activation='sigmoid', or use loss='bce_logits' on the linear output"
         )
+    if _is_multiclass(loss) and last not in (None, "linear"):
+        raise ValueError(
+            f"loss='cross_entropy' applies the softmax to the logits itself, but the model's output "
+            f"layer is {last!r}: build it with output_activation='linear' (the default)"
+        )
     if loss == "bce_logits" and last == "sigmoid":
         raise ValueError(
             "loss='bce_logits' applies the sigmoid itself, but the model already ends in a "
@@ -205,6 +254,8 @@ def fit(
     callback: Optional[Callable[[int, Any, History], None]] = None,
     verbose: bool = True,
     batched: bool = False,
+    patience: Optional[int] = None,
+    tol: float = 0.0,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return its `History`.
 
@@ -212,8 +263,10 @@ def fit(
         model: an `MLP` (anything with ``parameters()`` that maps one sample to outputs).
         X: shape ``(n, nin)``; y: shape ``(n,)`` (or ``(n, nout)`` for several outputs).
         loss: ``"mse"`` (regression), ``"bce"`` (sigmoid output), ``"bce_logits"``
-            (linear output), ``"hinge"``, or a function ``loss(outputs, targets) -> Value``.
-            Classification losses take labels 0/1 or -1/+1 and convert them.
+            (linear output), ``"hinge"``, ``"cross_entropy"`` (k >= 2 classes: a model
+            with k linear outputs, y the class indices 0..k-1, shape ``(n,)``), or a
+            function ``loss(outputs, targets) -> Value``.
+            The two-class losses take labels 0/1 or -1/+1 and convert them.
         optimizer: default ``SGD(model.parameters(), lr=lr)``.
         lr: learning rate of the default optimizer.
         epochs: passes over the data.
@@ -230,6 +283,11 @@ def fit(
             with NumPy (`micrograd_mlp.batched`): the same History and weights
             (to rounding, about 1e-15), many times faster. Raises `ReplayError`
             for a model or loss that cannot be replayed (one that branches on data).
+        patience: early stopping: stop when the validation loss (the training
+            loss without ``val``) has not improved for ``patience`` epochs in a row.
+        tol: what counts as an improvement: a fall of more than ``tol`` below the
+            best loss so far. ``tol`` without ``patience`` is the slides' "repeat
+            until convergence": stop at the first epoch that improves by ``tol`` or less.
 
     >>> from micrograd_mlp import MLP
     >>> from micrograd_mlp.data import make_moons
@@ -241,13 +299,22 @@ def fit(
     """
     loss_fn, threshold = _resolve_loss(loss)
     _check_output_matches_loss(model, loss)
-    X, y = _check_data(model, X, y)
+    multiclass = _is_multiclass(loss)
+    stopper = _EarlyStopping(patience, tol)  # checked before any training
+    if multiclass:
+        X, y = _check_class_data(model, X, y)
+    else:
+        _check_two_class_loss_fits(model, loss, threshold, y)
+        X, y = _check_data(model, X, y)
     if threshold is not None:
         y = _labels_for(loss, y)
     val_data = None
     if val is not None:
-        X_val, y_val = _check_data(model, *val, what="val X")
-        val_data = (X_val, _labels_for(loss, y_val) if threshold is not None else y_val)
+        if multiclass:
+            val_data = _check_class_data(model, *val, what="val X")
+        else:
+            X_val, y_val = _check_data(model, *val, what="val X")
+            val_data = (X_val, _labels_for(loss, y_val) if threshold is not None else y_val)
     n = len(X)
     batch_size = _check_schedule(epochs, batch_size, n)
     if optimizer is None:
@@ -278,19 +345,51 @@ def fit(
             loss_sum += batch_loss * len(batch)
             if threshold is not None:
                 correct += _correct(scores, y[batch], threshold)
+            elif multiclass:
+                correct += int(np.sum(classes_from_scores(scores) == y[batch]))
         history.loss.append(loss_sum / n)
         history.lr.append(lr_used)
-        if threshold is not None:
-            history.accuracy.append(correct / y.size)
+        if threshold is not None or multiclass:
+            history.accuracy.append(correct / len(y) if multiclass else correct / y.size)
         if val_data is not None:
             history.val_loss.append(evaluate(model, *val_data, loss))
             if threshold is not None:
                 history.val_accuracy.append(_accuracy(model, *val_data, threshold))
+            elif multiclass:
+                history.val_accuracy.append(accuracy(model, *val_data))
         if verbose:
             epoch_range.set_postfix_str(history.summary())
         if callback is not None:
             callback(epoch, model, history)
+        if stopper.should_stop(history.val_loss[-1] if val_data is not None else history.loss[-1]):
+            history.stopped_early = epoch + 1 < epochs
+            break
     return history
+
+
+class _EarlyStopping:
+    """Counts epochs without an improvement of more than `tol`; says when to stop."""
+
+    def __init__(self, patience: Optional[int], tol: float) -> None:
+        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1):
+            raise ValueError(f"patience must be a whole number of epochs >= 1 (or None: no early stopping), got {patience!r}")
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not 0.0 <= tol < float("inf"):
+            raise ValueError(f"tol must be a finite number >= 0 (the smallest fall in loss that counts), got {tol!r}")
+        # tol alone: stop at the first epoch that does not improve by more than tol
+        self.patience = patience if patience is not None else (1 if tol > 0 else None)
+        self.tol = float(tol)
+        self.best = float("inf")
+        self.epochs_without_improvement = 0
+
+    def should_stop(self, loss: float) -> bool:
+        if self.patience is None:
+            return False
+        if loss < self.best - self.tol:
+            self.best, self.epochs_without_improvement = loss, 0
+        else:
+            self.best = min(self.best, loss)
+            self.epochs_without_improvement += 1
+        return self.epochs_without_improvement >= self.patience
 
 
 def _check_schedule(epochs: int, batch_size: Optional[int], n: int) -> int:
@@ -332,9 +431,12 @@ def redraws_in_place(stream: object) -> bool:
 
 
 def predict(model: Any, X: Any) -> np.ndarray:
-    """The model's outputs for every row of ``X`` (no graph is built).
+    """The model's raw outputs for every row of ``X`` (no graph is built).
 
-    Shape ``(n,)`` for a one-output model, ``(n, nout)`` otherwise.
+    Shape ``(n,)`` for a one-output model, ``(n, nout)`` otherwise. For a
+    classifier these are **logits** (scores), neither classes nor
+    probabilities: `predict_classes` gives the classes, `predict_proba` the
+    probabilities.
 
     >>> from micrograd_mlp import MLP
     >>> predict(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 2.0]]).shape
@@ -352,6 +454,70 @@ def predict(model: Any, X: Any) -> np.ndarray:
         return _numbers([model(row) for row in X.tolist()])
 
 
+def predict_proba(model: Any, X: Any) -> np.ndarray:
+    """Class probabilities for every row of ``X``: softmax of k outputs, sigmoid of one.
+
+    A k-output model (trained with ``cross_entropy``) gives shape ``(n, k)``,
+    each row summing to 1. A one-output model gives shape ``(n,)``: the
+    probability of class 1, ``sigmoid(logit)`` (what ``bce_logits`` trains), or
+    the output itself when the model already ends in a sigmoid.
+
+    >>> from micrograd_mlp import MLP
+    >>> probs = predict_proba(MLP(2, [4, 3], seed=0), [[0.0, 1.0], [1.0, -1.0]])
+    >>> probs.shape, probs.sum(axis=1).round(12).tolist()
+    ((2, 3), [1.0, 1.0])
+    """
+    scores = predict(model, X)
+    if scores.ndim == 1 and _last_activation(model) == "sigmoid":
+        return scores
+    return probabilities_from_scores(scores)
+
+
+def predict_classes(model: Any, X: Any, threshold: Optional[float] = None) -> np.ndarray:
+    """The predicted class (an int) of every row of ``X``, shape ``(n,)``.
+
+    k outputs: the index of the largest output (0..k-1). One output: 1 when it
+    exceeds ``threshold`` (default 0.5 for a sigmoid output layer, 0 for
+    logits and scores), else 0.
+
+    >>> from micrograd_mlp import MLP
+    >>> model = MLP(1, [2], "linear", seed=0)
+    >>> model.layers[0].neurons[1].w[0].data = 5.0    # output 1 grows fastest with x
+    >>> predict_classes(model, [[-1.0], [1.0]]).tolist()
+    [0, 1]
+    """
+    scores = predict(model, X)
+    if threshold is None:
+        threshold = 0.5 if _last_activation(model) == "sigmoid" else 0.0
+    return classes_from_scores(scores, threshold)
+
+
+def _last_activation(model: Any) -> str:
+    return model.layers[-1].activation if hasattr(model, "layers") else "linear"
+
+
+def confusion(model: Any, X: Any, y: Any) -> np.ndarray:
+    """The confusion matrix of ``model`` on ``(X, y)``: ``matrix[true class, predicted class]``.
+
+    k x k for a k-output model, 2 x 2 for one output (labels 0/1 or -1/+1);
+    the diagonal counts the right answers.
+
+    >>> from micrograd_mlp import MLP
+    >>> model = MLP(1, [2], "linear", seed=0)
+    >>> model.layers[0].neurons[1].w[0].data = 5.0
+    >>> confusion(model, [[-1.0], [1.0], [2.0]], [0, 1, 0]).tolist()
+    [[1, 1], [0, 1]]
+    """
+    k = model.nouts[-1] if hasattr(model, "nouts") else None
+    if k is not None and k >= 2:
+        X, labels = _check_class_data(model, X, y)
+    else:
+        X, labels = _check_data(model, X, y)
+        labels = (labels > 0).astype(int)
+        k = 2
+    return _confusion_matrix(labels, predict_classes(model, X), classes=k)
+
+
 def evaluate(model: Any, X: Any, y: Any, loss: Union[str, LossFunction] = "mse") -> float:
     """The mean loss of ``model`` on the whole of ``(X, y)`` (no graph is built).
 
@@ -362,7 +528,7 @@ def evaluate(model: Any, X: Any, y: Any, loss: Union[str, LossFunction] = "mse")
     3.25
     """
     loss_fn, threshold = _resolve_loss(loss)
-    X, y = _check_data(model, X, y)
+    X, y = _check_class_data(model, X, y) if _is_multiclass(loss) else _check_data(model, X, y)
     if threshold is not None:
         y = _labels_for(loss, y)
     if isinstance(loss, str):
@@ -377,9 +543,11 @@ def _accuracy(model: Any, X: np.ndarray, y: np.ndarray, threshold: float) -> flo
 
 
 def accuracy(model: Any, X: Any, y: Any, threshold: Optional[float] = None) -> float:
-    """Fraction of samples classified right; labels may be 0/1 or -1/+1.
+    """Fraction of samples classified right.
 
-    A sample is class 1 when the output exceeds ``threshold``: by default 0.5
+    A k-output model: ``y`` holds class indices 0..k-1 and the predicted class
+    is the largest output (argmax). One output: labels may be 0/1 or -1/+1 and
+    a sample is class 1 when the output exceeds ``threshold``: by default 0.5
     for a sigmoid output layer (probabilities) and 0 otherwise (logits/scores).
 
     >>> from micrograd_mlp import MLP
@@ -388,6 +556,10 @@ def accuracy(model: Any, X: Any, y: Any, threshold: Optional[float] = None) -> f
     >>> accuracy(model, [[-2.0], [3.0], [1.0]], [0, 1, 0])
     0.6666666666666666
     """
+    k = model.nouts[-1] if hasattr(model, "nouts") else None
+    if k is not None and k >= 2 and np.ndim(y) == 1:
+        X, labels = _check_class_data(model, X, y)
+        return float(np.mean(predict_classes(model, X) == labels))
     X, y = _check_data(model, X, y)
     if threshold is None:
         last = model.layers[-1].activation if hasattr(model, "layers") else "linear"

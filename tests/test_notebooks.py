@@ -1,5 +1,6 @@
 """The demo notebooks run from top to bottom in a headless kernel (small sizes)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -78,7 +79,18 @@ def assert_no_progress_bars_saved(notebook):
     assert len(text) < 2000, text[:500]
 
 
-@pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb"])
+def test_to_pytorch_notebook_compares_and_trains_on_in_pytorch(tmp_path, monkeypatch):
+    if not os.environ.get("CI"):  # in CI (the dev extra has torch) a missing torch fails
+        pytest.importorskip("torch")
+    notebook = execute("to_pytorch.ipynb", tmp_path, monkeypatch)
+    text = printed(notebook)
+    # the notebook asserts both gaps are below 1e-12 itself; here: it said so
+    assert "largest difference of the logits" in text and "largest gradient difference" in text
+    assert "the same predictions as PyTorch" in text
+    assert len(outputs_of(notebook, "image/png")) == 1  # the regions of the model brought back
+
+
+@pytest.mark.parametrize("name", ["regression.ipynb", "classification.ipynb", "to_pytorch.ipynb"])
 def test_notebooks_are_stored_without_outputs(name):
     notebook = nbformat.read(DEMOS / name, as_version=4)
     nbformat.validate(notebook)
