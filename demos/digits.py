@@ -1,6 +1,6 @@
 """Real data: an MLP reads scikit-learn's 8x8 handwritten digits (ten classes).
 
-Trains MLP(64, [16, 10]) with softmax cross-entropy on 1,348 digits and tests it
+Trains MLP(64, [32, 10]) with softmax cross-entropy on 1,348 digits and tests it
 on the other 449 (a fixed split); draws the test set's confusion matrix, the
 test digits it gets wrong, and the curves. Needs scikit-learn:
 pip install "micrograd_mlp[digits]".
