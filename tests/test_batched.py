@@ -548,3 +548,25 @@ def test_fit_batched_with_several_outputs_is_the_same():
         runs.append((history.loss, weights(model)))
     assert_close(runs[1][0], runs[0][0])
     assert_close(runs[1][1], runs[0][1])
+
+
+def test_nodes_the_tracer_cannot_know_are_refused_clearly():
+    w = Value(2.0)
+    outside = dot([w], [Value(3.0)])  # a dot made before tracing: its pairing was never reported
+    with pytest.raises(ReplayError, match="dot node was made outside the traced function"):
+        trace(lambda x, t: outside * x[0], [1.0], params=[w])
+    odd = Value(1.0) * 2
+    odd.op = "mystery"
+    with pytest.raises(ReplayError, match="cannot replay the op 'mystery'"):
+        trace(lambda x, t: odd + x[0], [1.0])
+
+
+def test_tracing_inside_no_grad_still_records_and_predicts():
+    from micrograd_mlp import no_grad
+
+    model = MLP(2, [4, 1], seed=0)
+    grid = np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]])
+    with no_grad():
+        replayed = predict(model, grid)
+        scalar = np.array([model(row).data for row in grid.tolist()])
+    assert_close(replayed, scalar)
