@@ -244,8 +244,11 @@ def draw_dot(
             ``params=[w1, b]``, ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
             weights, "L0.N3.w1", always are).
-        cluster: box the nodes of each neuron and layer of an nn MLP.
-        collapse: draw each neuron of an nn MLP as one node (its output).
+        cluster: box the nodes of each neuron and layer of an nn MLP (in
+            the collapsed view, a header over each layer instead: inside boxes
+            dot and graphviz-pure would reorder the neurons).
+        collapse: draw each neuron of an nn MLP as one node (its output),
+            each layer's neurons in index order, top to bottom.
         highlight: a node to outline, with the contribution upstream * local
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
