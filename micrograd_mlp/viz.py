@@ -147,7 +147,9 @@ def _parameter_set(params: object) -> set:
         ) from None
     wrong = [type(p).__name__ for p in found if not isinstance(p, Value)]
     if wrong:
-        raise TypeError(f"params must all be Values, got a {wrong[0]}; e.g. params=[w1, b] or params=model.parameters()")
+        raise TypeError(
+            f"params must all be Values, got a {wrong[0]}; e.g. params=[w1, b] or params=model.parameters()"
+        )
     return set(found)
 
 
@@ -329,7 +331,8 @@ def draw_dot(
         swatches = [(_ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in _ROLE_COLOURS if role in used]
     else:
         swatches = []
-    note = ("box: data, grad" if show_grad else "box: data") + "; number on an edge: local derivative d(child)/d(parent)"
+    note = "box: data, grad" if show_grad else "box: data"
+    note += "; number on an edge: local derivative d(child)/d(parent)"
     if highlight is not None:
         swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
         note += "; += what it adds to the parent's grad"
@@ -506,8 +509,8 @@ def draw_mlp(
     # Wider gaps between columns for taller ones, so the picture is not a thin strip.
     tallest = max(nin, *(len(layer.neurons) for layer in layers))
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25", "splines": "line",
-                    "outputorder": "edgesfirst"},  # fmt: skip
+        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25",
+                    "splines": "line", "outputorder": "edgesfirst"},  # fmt: skip
         # Circles grow to fit their text (fixedsize would let long numbers spill out
         # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
         node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.95",
@@ -516,7 +519,7 @@ def draw_mlp(
     what = "w.grad" if show_grad else "w"
     swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
                 (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
-    note = (f"edge width |{what}|; in a neuron: b.grad" if show_grad else f"edge width |{what}|; in a neuron: its bias b")
+    note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
     graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.

@@ -323,7 +323,7 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
     assert ">grad &gt; 0<" in by_grad and ">grad &lt; 0<" in by_grad
     stepping = draw_dot(c, highlight=c).source  # a backward stepper frame
     assert '<TD BGCOLOR="#ffffff" COLOR="#e6550d" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
-    assert "+= what it adds to the parent&#x27;s grad" in stepping or "+= what it adds to the parent's grad" in stepping
+    assert "+= what it adds to the parent's grad" in stepping
     network = draw_mlp(MLP(2, [3, 1], seed=0)).source
     assert "<B>legend</B>" in network and ">w &gt; 0<" in network and ">w &lt; 0<" in network
     assert ">w.grad &gt; 0<" in draw_mlp(MLP(2, [3, 1], seed=0), show_grad=True).source
