@@ -445,8 +445,9 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
             _header(graph, f"header_L{layer}", f"layer {layer}")
             column.insert(0, f"header_L{layer}")
         _chain(graph, column)
-    if 0 in by_layer:  # the inputs of the first layer, in the order its neurons read them
-        first = next(node for node in order if node in whole_neurons and owner[node] == (0, 0))
+    if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
+        first_key = (min(by_layer), min(by_layer[min(by_layer)]))
+        first = next(node for node in whole_neurons if owner[node] == first_key)
         sources = [source for source, _ in incoming[first]]
         if sources and all(not source.parents for source in sources):
             sources.sort(key=lambda source: _natural(source.label))  # x0, x1, ..., x10

@@ -386,3 +386,11 @@ def test_columns_are_chained_in_index_order():
     ids = {m[2]: m[1] for m in re.finditer(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", collapsed, re.M)}
     chain = " -> ".join(["header_L0"] + [ids[f"L0.N{j}"] for j in range(3)])
     assert "{rank=same; " + chain + " [style=invis]}" in collapsed
+
+
+def test_collapsed_view_of_a_lone_neuron_that_is_not_the_first():
+    w, x = Value(0.5, label="L0.N2.w0"), Value(2.0, label="x0")
+    b = Value(0.1, label="L0.N2.b")
+    out = (w * x + b).tanh()
+    source = draw_dot(out, collapse=True).source
+    assert source.count("<B>L0.N2</B> tanh") == 1 and "header_L0" in source
