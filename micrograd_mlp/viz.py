@@ -135,7 +135,9 @@ def _legend(entries: List[tuple], note: str, title: str = "") -> str:
 
 
 def _parameter_set(params: object) -> set:
-    """`params` as a set of Values: a list of them, or a model (its ``parameters()``)."""
+    """`params` as a set of Values: one, a list of them, or a model (its ``parameters()``)."""
+    if isinstance(params, Value):
+        return {params}
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
     try:

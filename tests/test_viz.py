@@ -361,6 +361,7 @@ def test_parameters_are_marked_by_identity_not_by_label():
     y = model([1.0, 2.0])
     assert draw_dot(y, params=model).source == draw_dot(y, params=model.parameters()).source
     assert draw_dot(y, params=model).source.count('fillcolor="#c7e9c0"') == 3
+    assert draw_dot(out, params=w1).source == draw_dot(out, params=[w1]).source  # one Value is fine
     with pytest.raises(TypeError, match=r"params must all be Values, got a float; e.g. params=\[w1, b\]"):
         draw_dot(y, params=[1.0])
     with pytest.raises(TypeError, match=r"params must be Values .* or a model, got int"):
