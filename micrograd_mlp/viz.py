@@ -245,7 +245,7 @@ def draw_dot(
             stronger for larger |grad|; None leaves everything white. A legend
             under the drawing says which is which.
         params: the Values to draw as parameters, whatever their labels:
-            ``params=[w1, b]``, ``params=model.parameters()`` or the model
+            ``params=[w1, b]`` (or one Value), ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
             weights, "L0.N3.w1", always are).
         cluster: box the nodes of each neuron and layer of an nn MLP (in
