@@ -340,10 +340,11 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
     heatmap = colormaps[plots.HEATMAP]
     low, high = heatmap(0.0), heatmap(1.0)
     assert high[2] > high[0] and low[0] > low[2]  # high scores (class +) blue, low red
-    # no role colour is a shade of blue or red, which would read as a sign
-    for colour in viz._ROLE_COLOURS.values():
-        red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-        assert not (blue > red + 20 and blue > green) and not (red > blue + 40 and red > green + 40), colour
+    # no role colour is a shade of blue or red, which would read as a sign (the old inputs were light blue)
+    from viz_support import reads_as_a_sign
+
+    assert reads_as_a_sign(viz.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(viz.NEGATIVE_COLOUR, 0.5)
+    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz._ROLE_COLOURS.values())
 
 
 def test_parameters_are_marked_by_identity_not_by_label():
