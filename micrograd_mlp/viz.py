@@ -135,7 +135,9 @@ def _legend(entries: List[tuple], note: str, title: str = "") -> str:
 
 
 def _parameter_set(params: object) -> set:
-    """`params` as a set of Values: a list of them, or a model (its ``parameters()``)."""
+    """`params` as a set of Values: one, a list of them, or a model (its ``parameters()``)."""
+    if isinstance(params, Value):
+        return {params}
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
     try:
@@ -147,7 +149,9 @@ def _parameter_set(params: object) -> set:
         ) from None
     wrong = [type(p).__name__ for p in found if not isinstance(p, Value)]
     if wrong:
-        raise TypeError(f"params must all be Values, got a {wrong[0]}; e.g. params=[w1, b] or params=model.parameters()")
+        raise TypeError(
+            f"params must all be Values, got a {wrong[0]}; e.g. params=[w1, b] or params=model.parameters()"
+        )
     return set(found)
 
 
@@ -241,11 +245,14 @@ def draw_dot(
             stronger for larger |grad|; None leaves everything white. A legend
             under the drawing says which is which.
         params: the Values to draw as parameters, whatever their labels:
-            ``params=[w1, b]``, ``params=model.parameters()`` or the model
+            ``params=[w1, b]`` (or one Value), ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
             weights, "L0.N3.w1", always are).
-        cluster: box the nodes of each neuron and layer of an nn MLP.
-        collapse: draw each neuron of an nn MLP as one node (its output).
+        cluster: box the nodes of each neuron and layer of an nn MLP (in
+            the collapsed view, a header over each layer instead: inside boxes
+            dot and graphviz-pure would reorder the neurons).
+        collapse: draw each neuron of an nn MLP as one node (its output),
+            each layer's neurons in index order, top to bottom.
         highlight: a node to outline, with the contribution upstream * local
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
@@ -326,7 +333,8 @@ def draw_dot(
         swatches = [(_ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in _ROLE_COLOURS if role in used]
     else:
         swatches = []
-    note = ("box: data, grad" if show_grad else "box: data") + "; number on an edge: local derivative d(child)/d(parent)"
+    note = "box: data, grad" if show_grad else "box: data"
+    note += "; number on an edge: local derivative d(child)/d(parent)"
     if highlight is not None:
         swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
         note += "; += what it adds to the parent's grad"
@@ -439,8 +447,9 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
             _header(graph, f"header_L{layer}", f"layer {layer}")
             column.insert(0, f"header_L{layer}")
         _chain(graph, column)
-    if 0 in by_layer:  # the inputs of the first layer, in the order its neurons read them
-        first = next(node for node in order if node in whole_neurons and owner[node] == (0, 0))
+    if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
+        first_key = (min(by_layer), min(by_layer[min(by_layer)]))
+        first = next(node for node in whole_neurons if owner[node] == first_key)
         sources = [source for source, _ in incoming[first]]
         if sources and all(not source.parents for source in sources):
             sources.sort(key=lambda source: _natural(source.label))  # x0, x1, ..., x10
@@ -503,8 +512,8 @@ def draw_mlp(
     # Wider gaps between columns for taller ones, so the picture is not a thin strip.
     tallest = max(nin, *(len(layer.neurons) for layer in layers))
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25", "splines": "line",
-                    "outputorder": "edgesfirst"},  # fmt: skip
+        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25",
+                    "splines": "line", "outputorder": "edgesfirst"},  # fmt: skip
         # Circles grow to fit their text (fixedsize would let long numbers spill out
         # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
         node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.95",
@@ -513,7 +522,7 @@ def draw_mlp(
     what = "w.grad" if show_grad else "w"
     swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
                 (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
-    note = (f"edge width |{what}|; in a neuron: b.grad" if show_grad else f"edge width |{what}|; in a neuron: its bias b")
+    note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
     graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.

@@ -65,3 +65,15 @@ def svg_texts(svg: str) -> list:
     """Parse SVG (raising if it is not well-formed XML) and return all its text lines."""
     root = ET.fromstring(svg.encode("utf-8"))
     return [("".join(t.itertext())) for t in root.iter(SVG + "text")]
+
+
+def reads_as_a_sign(colour, min_saturation):
+    """Is `colour` a blue or a red (hue near the sign colours'), saturated enough to be read as one?"""
+    import colorsys
+
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, saturation, _ = colorsys.rgb_to_hsv(red, green, blue)
+    degrees = hue * 360
+    near_red, near_blue = degrees >= 335 or degrees <= 15, 190 <= degrees <= 235
+    return saturation >= min_saturation and (near_red or near_blue)
+
