@@ -12,6 +12,7 @@ from .engine import NonFiniteError, Value, dot, is_grad_enabled, max_of, no_grad
 from .nn import MLP, Layer, ModelFileError, Module, Neuron, load, load_into, save
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, AdamW, linear_decay, step_decay
+from .batched import ReplayError, Tape, trace
 from .train import History, accuracy, confusion, evaluate, fit, predict, predict_classes, predict_proba
 from .classify import confusion_matrix
 from .data import (
@@ -41,6 +42,7 @@ __all__ = [
     "MLP", "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError",
     "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy",
     "SGD", "Adam", "AdamW", "linear_decay", "step_decay",
+    "trace", "Tape", "ReplayError",
     "fit", "History", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy",
     "confusion", "confusion_matrix",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
