@@ -466,3 +466,113 @@ def test_the_page_asks_the_server_for_everything():
     # the playground trains in Python: the page holds no model or engine of its own
     script = (server.STATIC / "app.js").read_text()
     assert "backward" not in script and "Math.tanh" not in script
+
+
+# ------------------------------------------------------------ the command line
+
+def run_cli(capsys, *argv):
+    from micrograd_mlp import cli
+
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def no_serving(monkeypatch):
+    """serve() binds and prints, but uvicorn does not run forever."""
+    import uvicorn
+
+    ran = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: ran.append(sockets[0].getsockname()))
+    return ran
+
+
+def test_playground_command_prints_the_address_bound_to_localhost(capsys, no_serving):
+    code, out, err = run_cli(capsys, "playground", "--port", "0", "--no-browser")
+    host, port = no_serving[0]
+    assert code == 0 and host == "127.0.0.1" and port > 0
+    assert out.strip() == f"Playground running at http://127.0.0.1:{port}/  (Ctrl-C stops it)"
+    assert "warning" not in err
+
+
+def test_host_0000_warns_and_the_browser_opens(capsys, no_serving, monkeypatch):
+    import threading
+    import webbrowser
+
+    opened = threading.Event()
+    urls = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: (urls.append(url), opened.set()))
+    code, out, err = run_cli(capsys, "playground", "--host", "0.0.0.0", "--port", "0")
+    assert code == 0 and no_serving[0][0] == "0.0.0.0"
+    assert err.startswith("warning: --host 0.0.0.0 lets every computer on the network")
+    assert opened.wait(10) and urls == [f"http://127.0.0.1:{no_serving[0][1]}/"]
+
+
+def test_a_port_in_use_is_one_clear_line(capsys, no_serving):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run_cli(capsys, "playground", "--port", str(port), "--no-browser")
+    assert code == 1 and not no_serving
+    assert err.startswith(f"micrograd-mlp playground: cannot listen on 127.0.0.1:{port} (") and "--port" in err
+
+
+def test_bad_port_is_an_argument_error(capsys):
+    code, _, err = run_cli(capsys, "playground", "--port", "70000")
+    assert code == 2 and "must be a whole number from 0 to 65535" in err
+
+
+def test_without_the_extra_one_line_says_what_to_install(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn now fails
+    code, out, err = run_cli(capsys, "playground", "--no-browser")
+    assert code == 1 and out == ""
+    assert err == 'micrograd-mlp playground: uvicorn is missing; pip install -e ".[playground]"\n'
+
+
+def test_the_core_library_does_not_import_the_web_framework():
+    import subprocess
+    import sys
+
+    code = "import sys, micrograd_mlp, micrograd_mlp.cli; print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_non_editable_install_ships_the_page(tmp_path):
+    """pip install (not -e) into a folder: the static files come along and are served."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(root / "micrograd_mlp", source / "micrograd_mlp", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    static = target / "micrograd_mlp" / "playground" / "static"
+    assert sorted(p.name for p in static.iterdir()) == sorted(p.name for p in server.STATIC.iterdir())
+    check = (
+        "from starlette.testclient import TestClient; import micrograd_mlp.playground.server as s; "
+        "c = TestClient(s.create_app()); print(s.__file__); print(c.get('/').status_code, c.get('/static/app.js').status_code)"
+    )
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True,
+                         cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}).stdout  # fmt: skip
+    where, statuses = out.strip().splitlines()
+    assert where.startswith(str(target)) and statuses == "200 200"
