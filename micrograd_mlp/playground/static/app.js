@@ -142,7 +142,10 @@ $("add-layer").onclick = () => {
 };
 $("remove-layer").onclick = () => change({hidden: frame.settings.hidden.slice(0, -1)});
 $("play").onclick = () => {
-  if (playing) { send("pause"); setPlaying(false); }
+  if (playing) {
+    send("pause"); setPlaying(false);
+    if (selected) setTimeout(() => openNeuron(selected.layer, selected.neuron), 300);  // its gradients now
+  }
   else { showError(""); send("play"); setPlaying(true); }
 };
 $("step").onclick = async () => {
@@ -178,7 +181,11 @@ function draw(next) {
   drawNetwork();
 }
 
-function fmt(x) { return x === null || x === undefined ? "–" : x.toFixed(3); }
+// Three decimals for the usual sizes; powers of ten for a diverging 6e+115.
+function fmt(x) {
+  if (x === null || x === undefined) return "–";
+  return (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)) ? x.toExponential(2) : x.toFixed(3);
+}
 
 // Map data coordinates to canvas pixels (bounds = [x0, x1, y0, y1]).
 function scaler(canvas, bounds) {
@@ -212,7 +219,7 @@ function paintGrid(canvas, values, size, strength) {
 
 function drawBoundary() {
   const canvas = $("boundary"), ctx = canvas.getContext("2d");
-  paintGrid(canvas, frame.boundary.values, frame.boundary.size, 0.75);
+  paintGrid(canvas, frame.boundary.values, frame.boundary.size, 0.6);  // pale enough for the points
   const s = scaler(canvas, frame.bounds);
   // test points as thick rings, train points filled: both outlined in black
   for (const [set, filled] of [[frame.train, true], [frame.test, false]]) {
@@ -270,10 +277,10 @@ function drawCurves() {
     const left = p * width + 50, right = (p + 1) * width - 12, top = 34, bottom = canvas.height - 34;
     const values = train.concat(test).filter((v) => v !== null);
     const high = title === "accuracy" ? 1 : Math.max(1e-9, ...values), low = title === "accuracy" ? Math.min(0.5, ...values) : 0;
-    ctx.fillStyle = "#000"; ctx.font = "bold 20px sans-serif"; ctx.fillText(title, left, 22);
-    ctx.font = "16px sans-serif";
-    ctx.fillText(high.toPrecision(2), left - 46, top + 6);
-    ctx.fillText(low.toPrecision(2), left - 46, bottom);
+    ctx.fillStyle = "#000"; ctx.font = "bold 22px sans-serif"; ctx.fillText(title, left, 24);
+    ctx.font = "18px sans-serif";
+    ctx.fillText(fmt(high).replace(/\.?0+$/, ""), left - 46, top + 6);
+    ctx.fillText(fmt(low).replace(/\.?0+$/, "") || "0", left - 46, bottom);
     ctx.fillText(`epoch ${c.epoch.length ? c.epoch[c.epoch.length - 1] : 0}`, right - 90, canvas.height - 8);
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
     ctx.strokeRect(left, top, right - left, bottom - top);
