@@ -454,6 +454,42 @@ def test_sessions_are_bounded_and_idle_ones_expire():
     assert store.get(old) is None
 
 
+def test_a_full_store_of_connected_tabs_refuses_a_new_one_with_503():
+    with TestClient(server.create_app(max_sessions=2)) as client:
+        sid_a, _ = new_session(client)
+        sid_b, _ = new_session(client)
+        with client.websocket_connect(f"/ws/{sid_a}") as a, client.websocket_connect(f"/ws/{sid_b}") as b:
+            message = error_of(client.post("/api/sessions", json=SMALL), 503)
+            assert "2 tabs are already training here" in message
+            a.send_json({"action": "step"})
+            b.send_json({"action": "step"})
+            assert a.receive_json()["epoch"] == b.receive_json()["epoch"] == 1
+        # their sockets closed: their places are free again
+        assert client.post("/api/sessions", json=SMALL).status_code == 200
+        assert len(client.app.state.store) == 1
+
+
+def test_a_connected_tab_never_expires():
+    store = SessionStore()
+    watched, unwatched = store.create(SMALL), store.create(SMALL)
+    store.sessions[watched].sockets = 1  # what the WebSocket handler does while open
+    store.idle_seconds = 1e-9
+    store.create(SMALL)
+    assert store.get(watched) is not None and store.get(unwatched) is None
+
+
+def test_look_inside_after_divergence_is_json_not_a_crash(client):
+    sid, _ = new_session(client, optimizer="sgd", lr=1e6, hidden=[16, 16], activation="linear", batch_size=None)
+    for _ in range(30):
+        if client.post(f"/api/sessions/{sid}/step").json()["error"]:
+            break
+    for layer, unit in [(0, 0), (1, 15), (2, 0)]:
+        response = client.get(f"/api/sessions/{sid}/neuron?layer={layer}&neuron={unit}")
+        assert response.status_code == 200
+        info = response.json()
+        assert all(v is None or math.isfinite(v) for v in info["w"] + info["grad_w"] + info["fires"]["values"])
+
+
 def test_curves_keep_a_bounded_history(monkeypatch):
     monkeypatch.setitem(LIMITS, "history", 3)
     session = Session({**SMALL, "points": 10, "hidden": [2]})

@@ -48,6 +48,7 @@ from .session import (
     Session,
     SessionStore,
     SettingsError,
+    TooManySessions,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -124,7 +125,9 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
             return _no_nan(await run_in_threadpool(work))
         except LookupError as err:
             return _error(404, str(err.args[0]))
-        except SettingsError as err:
+        except TooManySessions as err:
+            return _error(503, str(err))
+        except ValueError as err:  # SettingsError, or the lab refusing an input
             return _error(400, str(err))
 
     async def index(request: Request) -> Response:
@@ -195,12 +198,13 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
     async def stream(websocket: WebSocket) -> None:
         """Play/pause/step over one socket; the session dies with it."""
         sid = websocket.path_params["sid"]
-        await websocket.accept()
         session = store.get(sid)
         if session is None:
+            await websocket.accept()
             await websocket.send_json({"error": f"no session {sid!r:.30}; reload the page"})
             await websocket.close(code=4404)
             return
+        session.sockets += 1  # watched: it does not expire while the socket is open
         player: Optional[asyncio.Task] = None
 
         async def send(frame: Any) -> None:
@@ -215,6 +219,7 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
                 await asyncio.sleep(0.01)  # let pause/settings in between frames
 
         try:
+            await websocket.accept()
             while True:
                 text = await websocket.receive_text()
                 try:
@@ -240,6 +245,7 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
         except (WebSocketDisconnect, RuntimeError):
             pass  # the tab closed (maybe mid-stream): stop and free its session
         finally:
+            session.sockets -= 1
             session.playing = False
             if player is not None:
                 player.cancel()
@@ -321,7 +327,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
     print(f"Playground running at {url}  (Ctrl-C stops it)", flush=True)
-    config = uvicorn.Config(create_app(), log_level="warning", ws="websockets-sansio", lifespan="off")
+    config = uvicorn.Config(create_app(), log_level="warning", ws="websockets-sansio", lifespan="off",
+                            ws_max_size=4 * LIMITS["max_body_bytes"])  # a bigger message closes that socket only
     server = uvicorn.Server(config)
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()

@@ -35,7 +35,7 @@ from ..nn import ACTIVATIONS, MLP
 from ..optim import SGD, Adam
 from ..train import THRESHOLDS, fit, predict
 
-__all__ = ["Session", "SessionStore", "SettingsError", "LIMITS", "DEFAULTS", "validate_settings"]
+__all__ = ["Session", "SessionStore", "SettingsError", "TooManySessions", "LIMITS", "DEFAULTS", "validate_settings"]
 
 # ------------------------------------------------------------------ limits
 # The scalar engine builds one node per + and *: these keep a tick well under
@@ -236,14 +236,16 @@ class Session:
     >>> s = Session({"dataset": "cubic", "hidden": [8], "points": 30})
     >>> s.settings["loss"]
     'mse'
-    >>> s.tick()["curve"]["x"][:2]
-    [-1.65, -1.6153]
+    >>> frame = s.tick()                 # regression: the fitted curve, no accuracy
+    >>> frame["epoch"], len(frame["curve"]["y"]), frame["curves"]["train_acc"]
+    (1, 100, [])
     """
 
     def __init__(self, settings: Optional[Dict[str, Any]] = None) -> None:
         self.lock = threading.RLock()
         self.settings = validate_settings(settings or {})
         self.last_used = time.monotonic()
+        self.sockets = 0  # open WebSockets: a tab that is watching never expires
         self.playing = False
         self.error: Optional[str] = None
         self._make_data()
@@ -449,10 +451,10 @@ class Session:
                 "layer": layer,
                 "neuron": neuron,
                 "activation": unit.activation,
-                "w": [w.data for w in unit.w],
-                "b": unit.b.data,
-                "grad_w": [w.grad for w in unit.w],
-                "grad_b": unit.b.grad,
+                "w": [_finite_or_none(w.data) for w in unit.w],
+                "b": _finite_or_none(unit.b.data),
+                "grad_w": [_finite_or_none(w.grad) for w in unit.w],
+                "grad_b": _finite_or_none(unit.b.grad),
                 "inputs": [f"x{i}" for i in range(len(unit.w))] if layer == 0
                 else [f"L{layer - 1}.N{i}" for i in range(len(unit.w))],
                 "fires": {"size": size, "values": _rounded(fires, 3), "line": self.regression},
@@ -466,8 +468,16 @@ class Session:
         return self.X_train[index].tolist(), float(self.y_train[index])
 
 
+class TooManySessions(RuntimeError):
+    """Every session slot is taken by a tab with an open connection."""
+
+
 class SessionStore:
     """The live sessions by id, at most ``LIMITS['max_sessions']``; idle ones expire.
+
+    A session whose tab is connected (``session.sockets > 0``) never expires;
+    when the store is full, the least recently used unconnected session goes,
+    and if every one is connected a new one is refused (`TooManySessions`).
 
     >>> store = SessionStore(max_sessions=2)
     >>> a, b = store.create({}), store.create({})
@@ -493,7 +503,13 @@ class SessionStore:
         with self.lock:
             self.expire()
             while len(self.sessions) >= self.max_sessions:
-                oldest = min(self.sessions, key=lambda sid: self.sessions[sid].last_used)
+                unconnected = [sid for sid, s in self.sessions.items() if s.sockets == 0]
+                if not unconnected:
+                    raise TooManySessions(
+                        f"{self.max_sessions} tabs are already training here (the limit); "
+                        "close one and reload this page"
+                    )
+                oldest = min(unconnected, key=lambda sid: self.sessions[sid].last_used)
                 del self.sessions[oldest]
             sid = secrets.token_urlsafe(9)
             self.sessions[sid] = session
@@ -513,5 +529,6 @@ class SessionStore:
     def expire(self) -> None:
         """Free the sessions idle longer than ``idle_seconds`` (call with the lock held)."""
         now = time.monotonic()
-        for sid in [sid for sid, s in self.sessions.items() if now - s.last_used > self.idle_seconds]:
+        idle = [sid for sid, s in self.sessions.items() if s.sockets == 0 and now - s.last_used > self.idle_seconds]
+        for sid in idle:
             del self.sessions[sid]

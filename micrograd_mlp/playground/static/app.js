@@ -359,7 +359,7 @@ async function openNeuron(layer, neuron) {
   $("neuron-title").textContent = `Neuron L${layer}.N${neuron} (${info.activation})`;
   const rows = info.w.map((w, i) => [info.inputs[i], w, info.grad_w[i]]).concat([["bias", info.b, info.grad_b]]);
   $("neuron-table").querySelector("tbody").innerHTML = rows.map(([name, w, g]) =>
-    `<tr><td>${name}</td><td>${w.toFixed(3)}</td><td>${g.toExponential(2)}</td></tr>`).join("");
+    `<tr><td>${name}</td><td>${fmt(w)}</td><td>${g === null ? "–" : g.toExponential(2)}</td></tr>`).join("");
   drawNeuronMap(info);
   $("point").max = frame.train.y.length - 1;
   updateInsideLink();
