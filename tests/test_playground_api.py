@@ -429,6 +429,18 @@ def test_closing_the_socket_mid_stream_frees_only_that_session(client):
     assert client.get("/").status_code == 200
 
 
+def test_a_bug_while_playing_stops_that_tab_with_a_message(client, monkeypatch):
+    sid_a, _ = new_session(client)
+    sid_b, _ = new_session(client)
+    broken = client.app.state.store.get(sid_a)
+    monkeypatch.setattr(broken, "tick", lambda: {}["no such key"])
+    with client.websocket_connect(f"/ws/{sid_a}") as socket:
+        socket.send_json({"action": "play"})
+        assert socket.receive_json()["error"] == "internal error, training stopped: KeyError: 'no such key'"
+        assert not broken.playing
+    assert client.post(f"/api/sessions/{sid_b}/step").json()["epoch"] == 1
+
+
 def test_two_tabs_train_independently(client):
     sid_a, _ = new_session(client, dataset="xor")
     sid_b, _ = new_session(client, dataset="circles", hidden=[2])

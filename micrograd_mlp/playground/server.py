@@ -214,7 +214,11 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
             # Each epoch runs in a worker thread, so the server keeps answering
             # other tabs (and this tab's pause) while the engine computes.
             while session.playing:
-                frame = await run_in_threadpool(session.tick)
+                try:
+                    frame = await run_in_threadpool(session.tick)
+                except Exception as err:  # a bug of ours: say so in the page, stop this tab only
+                    session.playing = False
+                    frame = {"error": f"internal error, training stopped: {type(err).__name__}: {err}"}
                 await send(frame)
                 await asyncio.sleep(0.01)  # let pause/settings in between frames
 

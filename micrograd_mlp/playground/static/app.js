@@ -161,6 +161,14 @@ $("reset").onclick = async () => {
 };
 $("point").addEventListener("change", updateInsideLink);
 
+// Keys for the teacher at the front: space plays/pauses, "s" steps (not while typing).
+document.addEventListener("keydown", (event) => {
+  if (["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
+  if (document.activeElement.tagName === "BUTTON") document.activeElement.blur();  // no second click on keyup
+  if (event.key === " ") { event.preventDefault(); $("play").click(); }
+  if (event.key === "s") $("step").click();
+});
+
 // ------------------------------------------------------------ drawing
 function draw(next) {
   frame = next;
