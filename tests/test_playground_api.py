@@ -624,3 +624,51 @@ def test_a_non_editable_install_ships_the_page(tmp_path):
                          cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}).stdout  # fmt: skip
     where, statuses = out.strip().splitlines()
     assert where.startswith(str(target)) and statuses == "200 200"
+
+
+# ------------------------------------------------------------ properties
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+from micrograd_mlp.playground.session import SettingsError, validate_settings  # noqa: E402
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(list(LIMITS) + ["dataset", "points", "hidden", "lr", "loss", "grid", "seed"]),
+                       json_values, max_size=4))  # fmt: skip
+def test_any_json_settings_are_valid_or_one_settings_error(changes):
+    try:
+        settings = validate_settings(changes)
+    except SettingsError as err:
+        assert str(err) and "Traceback" not in str(err)
+        return
+    assert settings["points"] <= LIMITS["max_points"] and len(settings["hidden"]) <= LIMITS["max_layers"]
+
+
+@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    dataset=st.sampled_from(["moons", "circles", "xor", "spiral", "cubic"]),
+    hidden=st.lists(st.integers(1, 3), max_size=2),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+    loss=st.sampled_from(["bce_logits", "hinge", "bce"]),
+    optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
+    lr=st.floats(1e-4, 1e6),
+    batch_size=st.none() | st.integers(1, 40),
+    l2=st.floats(0, 1),
+    noise=st.floats(0, 1),
+)
+def test_any_valid_settings_train_to_a_json_frame(dataset, hidden, activation, loss, optimizer, lr, batch_size, l2, noise):
+    session = Session({"dataset": dataset, "points": 12, "grid": 10, "hidden": hidden, "activation": activation,
+                       "loss": "mse" if dataset == "cubic" else loss, "optimizer": optimizer, "lr": lr,
+                       "batch_size": batch_size, "l2": l2, "noise": noise})  # fmt: skip
+    for _ in range(2):
+        frame = session.tick()
+    json.dumps(frame, allow_nan=False)  # never NaN on the wire
+    assert frame["error"] is None or frame["error"].startswith("Training diverged at epoch")
+    json.dumps(session.neuron(0, 0), allow_nan=False)
