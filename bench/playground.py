@@ -122,18 +122,12 @@ def memory_over_steps(steps: int, every: int) -> list:
                 if step % every == 0:
                     gc.collect()
                     samples.append((step, rss_bytes()))
+                    print(f"  after {step:6d} updates: RSS {samples[-1][1] / 2**20:7.1f} MiB", flush=True)
             socket.send_json({"action": "pause"})
     return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer updates and steps")
-    args = parser.parse_args()
-    updates = 3 if args.quick else 10
-    steps = 4000 if args.quick else 36_000
-
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} cores")
+def speed(updates: int) -> None:
     print("\n1. View updates per second, MLP(2, [16, 16, 1]) on 200 moons points, grid 30 x 30\n")
     print("| batch | Session.tick (wall) | Session.tick (per CPU s) | WebSocket (wall) |")
     print("|---|---|---|---|")
@@ -147,11 +141,11 @@ def main() -> None:
     for name, seconds in breakdown({"hidden": [16, 16], "points": 200, "batch_size": 16}, updates).items():
         print(f"  {name:34s} {seconds:.3f} s")
 
+
+def memory(steps: int) -> None:
     every = max(steps // 18, 1)
     print(f"\n2. Memory of one session over {steps} updates (curves keep {LIMITS['history']} points)\n")
     samples = memory_over_steps(steps, every)
-    for step, rss in samples:
-        print(f"  after {step:6d} updates: RSS {rss / 2**20:7.1f} MiB")
     settled = [(s, r) for s, r in samples if s >= 2 * LIMITS["history"]]
     if len(settled) >= 2:
         slope = np.polyfit([s for s, _ in settled], [r for _, r in settled], 1)[0]
@@ -159,6 +153,22 @@ def main() -> None:
         print(f"\n  from update {settled[0][0]} on: {slope:+.2f} bytes per update (least squares), "
               f"RSS range {spread / 2**10:.0f} KiB; median RSS "
               f"{statistics.median(r for _, r in settled) / 2**20:.1f} MiB")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer updates and steps")
+    parser.add_argument("--only", choices=["speed", "memory"], help="run one section")
+    parser.add_argument("--steps", type=int, help="updates of the memory run (default 36000; --quick 4000)")
+    args = parser.parse_args()
+    updates = 3 if args.quick else 10
+    steps = args.steps or (4000 if args.quick else 36_000)
+
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} cores")
+    if args.only != "memory":
+        speed(updates)
+    if args.only != "speed":
+        memory(steps)
 
 
 if __name__ == "__main__":

@@ -246,6 +246,9 @@ class Session:
         self.settings = validate_settings(settings or {})
         self.last_used = time.monotonic()
         self.sockets = 0  # open WebSockets: a tab that is watching never expires
+        # Counts every change; a frame carries it, so the page can drop a frame
+        # that arrives after a newer one (a socket frame overtaken by a step).
+        self.version = 0
         self.playing = False
         self.error: Optional[str] = None
         self._make_data()
@@ -369,7 +372,9 @@ class Session:
     def frame(self) -> Dict[str, Any]:
         """Everything the page draws, as JSON-ready numbers."""
         with self.lock:
+            self.version += 1
             frame: Dict[str, Any] = {
+                "version": self.version,
                 "epoch": self.epoch,
                 "settings": self.settings,
                 "regression": self.regression,

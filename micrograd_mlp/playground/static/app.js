@@ -171,6 +171,8 @@ document.addEventListener("keydown", (event) => {
 
 // ------------------------------------------------------------ drawing
 function draw(next) {
+  // a frame overtaken by a newer one (a socket frame arriving after a step's answer)
+  if (frame && next.version < frame.version) return;
   frame = next;
   if (document.activeElement === document.body || !$("controls").contains(document.activeElement)) {
     fillControls(frame.settings);
@@ -193,6 +195,18 @@ function draw(next) {
 function fmt(x) {
   if (x === null || x === undefined) return "–";
   return (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)) ? x.toExponential(2) : x.toFixed(3);
+}
+
+// Give a canvas as many pixels as it has on screen (keeping its shape), so
+// that text drawn at 18px is 18px on a small laptop and on a big projector.
+function sized(canvas) {
+  if (!canvas.dataset.ratio) canvas.dataset.ratio = canvas.height / canvas.width;
+  const width = Math.round(canvas.clientWidth);
+  if (width > 0 && canvas.width !== width) {
+    canvas.width = width;
+    canvas.height = Math.round(width * canvas.dataset.ratio);
+  }
+  return canvas;
 }
 
 // Map data coordinates to canvas pixels (bounds = [x0, x1, y0, y1]).
@@ -226,7 +240,7 @@ function paintGrid(canvas, values, size, strength) {
 }
 
 function drawBoundary() {
-  const canvas = $("boundary"), ctx = canvas.getContext("2d");
+  const canvas = sized($("boundary")), ctx = canvas.getContext("2d");
   paintGrid(canvas, frame.boundary.values, frame.boundary.size, 0.6);  // pale enough for the points
   const s = scaler(canvas, frame.bounds);
   // test points as thick rings, train points filled: both outlined in black
@@ -244,7 +258,7 @@ function drawBoundary() {
 
 // Regression: the data (train filled, test rings) and the fitted curve y = f(x).
 function drawRegression() {
-  const canvas = $("boundary"), ctx = canvas.getContext("2d");
+  const canvas = sized($("boundary")), ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const ys = frame.train.y.concat(frame.test.y, frame.curve ? frame.curve.y.filter((v) => v !== null) : []);
@@ -276,7 +290,7 @@ function drawRegression() {
 
 // Loss (left) and accuracy (right) against epochs; train solid, test dashed.
 function drawCurves() {
-  const canvas = $("curves"), ctx = canvas.getContext("2d"), c = frame.curves;
+  const canvas = sized($("curves")), ctx = canvas.getContext("2d"), c = frame.curves;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
   const panels = frame.regression ? [["loss", c.train_loss, c.test_loss]]
                                   : [["loss", c.train_loss, c.test_loss], ["accuracy", c.train_acc, c.test_acc]];
@@ -317,7 +331,7 @@ function drawCurves() {
 // Neurons in columns (inputs, hidden layers, output); an edge's width is |w|,
 // its colour the sign. Positions are kept in `nodes` so a click finds its neuron.
 function drawNetwork() {
-  const canvas = $("network"), ctx = canvas.getContext("2d"), net = frame.network;
+  const canvas = sized($("network")), ctx = canvas.getContext("2d"), net = frame.network;
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
   const sizes = [net[0][0].w.length].concat(net.map((layer) => layer.length));
   const columnX = (l) => 40 + l * (canvas.width - 80) / (sizes.length - 1);
