@@ -323,9 +323,9 @@ class Session:
                 history = train_one_epoch(
                     self.model, self.X_train, self.y_train, s, self.optimizer, self.epoch, val
                 )
-                losses = history.loss + history.val_loss
-                if not all(math.isfinite(v) for v in losses):
-                    raise FloatingPointError(f"the loss became {losses}")
+                train_loss, test_loss = history.loss[0], history.val_loss[0]
+                if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+                    raise FloatingPointError(f"the loss became {train_loss:.3g} (train), {test_loss:.3g} (test)")
             except (OverflowError, FloatingPointError, ValueError, ZeroDivisionError) as err:
                 self.playing = False
                 self.error = self._diverged(err)

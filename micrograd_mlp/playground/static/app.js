@@ -61,6 +61,10 @@ async function start() {
 function openSocket() {
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   socket = new WebSocket(scheme + location.host + "/ws/" + sid);
+  socket.onopen = () => {
+    for (const action of waiting) socket.send(JSON.stringify({action}));
+    waiting = [];
+  };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.epoch === undefined) {          // {"error": ...} alone
@@ -76,8 +80,11 @@ function openSocket() {
   };
 }
 
+let waiting = [];         // actions pressed before the socket was open
+
 function send(action) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({action}));
+  else waiting.push(action);
 }
 
 function setPlaying(on) {
@@ -296,14 +303,25 @@ function drawCurves() {
                                   : [["loss", c.train_loss, c.test_loss], ["accuracy", c.train_acc, c.test_acc]];
   const width = canvas.width / panels.length;
   panels.forEach(([title, train, test], p) => {
-    const left = p * width + 50, right = (p + 1) * width - 12, top = 34, bottom = canvas.height - 34;
     const values = train.concat(test).filter((v) => v !== null);
     const high = title === "accuracy" ? 1 : Math.max(1e-9, ...values), low = title === "accuracy" ? Math.min(0.5, ...values) : 0;
-    ctx.fillStyle = "#000"; ctx.font = "bold 22px sans-serif"; ctx.fillText(title, left, 24);
+    const highText = fmt(high).replace(/\.?0+$/, ""), lowText = fmt(low).replace(/\.?0+$/, "") || "0";
     ctx.font = "18px sans-serif";
-    ctx.fillText(fmt(high).replace(/\.?0+$/, ""), left - 46, top + 6);
-    ctx.fillText(fmt(low).replace(/\.?0+$/, "") || "0", left - 46, bottom);
-    ctx.fillText(`epoch ${c.epoch.length ? c.epoch[c.epoch.length - 1] : 0}`, right - 90, canvas.height - 8);
+    const margin = Math.max(ctx.measureText(highText).width, ctx.measureText(lowText).width) + 10;
+    const left = p * width + margin, right = (p + 1) * width - 12, top = 34, bottom = canvas.height - 34;
+    ctx.fillStyle = "#000";
+    ctx.fillText(highText, left - margin + 4, top + 12);
+    ctx.fillText(lowText, left - margin + 4, bottom);
+    if (p === panels.length - 1) {
+      ctx.textAlign = "right";
+      ctx.fillText(`epoch ${c.epoch.length ? c.epoch[c.epoch.length - 1] : 0}`, right, canvas.height - 8);
+      ctx.textAlign = "left";
+    }
+    if (p === 0) {  // the key, once: train solid blue, test dashed orange
+      ctx.fillStyle = `rgb(${BLUE.join(",")})`; ctx.fillText("train", left, canvas.height - 8);
+      ctx.fillStyle = `rgb(${ORANGE.join(",")})`; ctx.fillText("test - -", left + 56, canvas.height - 8);
+    }
+    ctx.fillStyle = "#000"; ctx.font = "bold 22px sans-serif"; ctx.fillText(title, left, 24);
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
     ctx.strokeRect(left, top, right - left, bottom - top);
     const n = train.length;
@@ -323,8 +341,6 @@ function drawCurves() {
     };
     line(train, false);
     line(test, true);
-    ctx.fillStyle = `rgb(${BLUE.join(",")})`; ctx.fillText("train", left + 8, bottom - 10);
-    ctx.fillStyle = `rgb(${ORANGE.join(",")})`; ctx.fillText("test - -", left + 60, bottom - 10);
   });
 }
 
