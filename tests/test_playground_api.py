@@ -441,6 +441,34 @@ def test_a_bug_while_playing_stops_that_tab_with_a_message(client, monkeypatch):
     assert client.post(f"/api/sessions/{sid_b}/step").json()["epoch"] == 1
 
 
+def test_tabs_in_parallel_threads_train_exactly_as_one_alone():
+    """The engine's no_grad is process-wide: a boundary drawn (under no_grad) in one
+    thread must never switch off the graph another tab is training in."""
+    import threading
+
+    from micrograd_mlp import is_grad_enabled
+
+    def losses_alone():
+        session = Session({**SMALL, "hidden": [6, 6], "points": 60})
+        return [session.tick()["curves"]["train_loss"][-1] for _ in range(4)]
+
+    expected = losses_alone()
+    results, others = [], [Session({**SMALL, "dataset": "xor"}) for _ in range(3)]
+
+    def busy(session):
+        for _ in range(6):
+            session.neuron(0, 0)
+            session.tick()
+
+    threads = [threading.Thread(target=lambda: results.append(losses_alone()))]
+    threads += [threading.Thread(target=busy, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected] and is_grad_enabled()
+
+
 def test_two_tabs_train_independently(client):
     sid_a, _ = new_session(client, dataset="xor")
     sid_b, _ = new_session(client, dataset="circles", hidden=[2])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import secrets
 import threading
 import time
 from collections import deque
@@ -29,13 +30,13 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .. import data
-from ..engine import NonFiniteError, Value, no_grad
+from ..engine import NonFiniteError, no_grad
 from ..losses import LOSSES, l2 as l2_penalty
 from ..nn import ACTIVATIONS, MLP
 from ..optim import SGD, Adam
-from ..train import THRESHOLDS, fit, predict
+from ..train import fit, predict
 
-__all__ = ["Session", "SessionStore", "SettingsError", "TooManySessions", "LIMITS", "DEFAULTS", "validate_settings"]
+__all__ = ["ENGINE_LOCK", "Session", "SessionStore", "SettingsError", "TooManySessions", "LIMITS", "DEFAULTS", "validate_settings"]
 
 # ------------------------------------------------------------------ limits
 # The scalar engine builds one node per + and *: these keep a tick well under
@@ -84,6 +85,15 @@ DEFAULTS: Dict[str, Any] = {
 # (batch_size, l2, grid, lr) apply to the next tick as they are.
 DATA_SETTINGS = ("dataset", "points", "noise", "test_fraction", "seed")
 MODEL_SETTINGS = ("hidden", "activation", "loss")
+
+
+# One lock for ALL sessions. The engine's `no_grad` is a process-wide switch
+# (micrograd's simplicity, not thread-local): if one tab's `predict` (under
+# no_grad) ran in one thread while another tab's `fit` ran in another, the
+# training graph would silently not be built, and two overlapping no_grad
+# blocks can even leave gradients off for good. Pure-Python training gets no
+# speed from threads anyway (the GIL), so tabs take turns, one engine call each.
+ENGINE_LOCK = threading.RLock()
 
 
 class SettingsError(ValueError):
@@ -242,7 +252,7 @@ class Session:
     """
 
     def __init__(self, settings: Optional[Dict[str, Any]] = None) -> None:
-        self.lock = threading.RLock()
+        self.lock = ENGINE_LOCK  # shared by every session: see ENGINE_LOCK
         self.settings = validate_settings(settings or {})
         self.last_used = time.monotonic()
         self.sockets = 0  # open WebSockets: a tab that is watching never expires
@@ -251,8 +261,9 @@ class Session:
         self.version = 0
         self.playing = False
         self.error: Optional[str] = None
-        self._make_data()
-        self._make_model()
+        with self.lock:
+            self._make_data()
+            self._make_model()
 
     # -- building -------------------------------------------------------
 
@@ -502,8 +513,6 @@ class SessionStore:
 
     def create(self, settings: Any) -> str:
         """A new session (settings validated first); its id."""
-        import secrets
-
         session = Session(settings)
         with self.lock:
             self.expire()
