@@ -136,6 +136,8 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     page.click("#play")
     page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 5", timeout=180_000)
     page.click("#play")
+    # pausing refreshes the open neuron panel (now a neuron of the cubic's model)
+    page.wait_for_function("Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
     page.screenshot(path=str(DOCS / "playground_regression.png"), full_page=True)
     assert problems == []
 
