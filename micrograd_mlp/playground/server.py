@@ -212,14 +212,20 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
         async def play() -> None:
             # Each epoch runs in a worker thread, so the server keeps answering
             # other tabs (and this tab's pause) while the engine computes.
+            loop = asyncio.get_running_loop()
             while session.playing:
+                started = loop.time()
                 try:
                     frame = await run_in_threadpool(session.tick)
                 except Exception as err:  # a bug of ours: say so in the page, stop this tab only
                     session.playing = False
                     frame = {"error": f"internal error, training stopped: {type(err).__name__}: {err}"}
                 await send(frame)
-                await asyncio.sleep(0.01)  # let pause/settings in between frames
+                # At most max_frames_per_second (a browser redrawing faster only
+                # falls behind, and pause would seem late); and always a pause
+                # in between, so that pause/settings get in.
+                spare = 1.0 / LIMITS["max_frames_per_second"] - (loop.time() - started)
+                await asyncio.sleep(max(0.005, spare))
 
         try:
             await websocket.accept()

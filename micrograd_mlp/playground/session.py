@@ -56,6 +56,7 @@ LIMITS = {
     "idle_seconds": 600,  # a session nobody touched this long is freed
     "max_body_bytes": 16_384,  # a request body larger than this is refused
     "history": 2000,  # points kept per curve (older ones are dropped)
+    "max_frames_per_second": 30,  # a playing tab gets at most this many frames
 }
 
 CLASSIFICATION_SETS = ("moons", "circles", "xor", "spiral")

@@ -51,7 +51,8 @@ async function start() {
   $("limits").textContent =
     `Limits: up to ${L.max_layers} hidden layers of at most ${L.max_neurons} neurons; ` +
     `${L.min_points} to ${L.max_points} points; learning rate up to ${L.max_lr}; ` +
-    `L2 up to ${L.max_l2}; boundary grid ${L.min_grid} to ${L.max_grid}.`;
+    `L2 up to ${L.max_l2}; boundary grid ${L.min_grid} to ${L.max_grid}; ` +
+    `at most ${L.max_frames_per_second} frames per second.`;
   const created = await api("POST", "/api/sessions", {});
   sid = created.session;
   draw(created.frame);
