@@ -6,6 +6,7 @@
     micrograd-mlp demo digits               # real handwritten digits (the digits extra)
     micrograd-mlp check                     # autograd against the slides' NumPy backprop
     micrograd-mlp practice --level 3        # chain-rule exercises, checked as you type
+    micrograd-mlp playground                # train live in the browser (the playground extra)
 
 Bad arguments stop with a one-line message and exit code 2, as argparse does.
 """
@@ -225,6 +226,44 @@ def _read_piped(prompt: str) -> str:
     return line
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free port) to 65535.
+
+    >>> port_number("8000")
+    8000
+    """
+    return _whole_number(text, 0, 65535)
+
+
+def _add_playground_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "playground",
+        help="train a network live in the browser (needs the playground extra)",
+        description="Start a local web server with the playground page and open it in the browser.",
+    )
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only; "
+                             "0.0.0.0 opens it to the network)")  # fmt: skip
+    parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0: any free port)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.set_defaults(run=run_playground)
+
+
+def run_playground(args: argparse.Namespace) -> int:
+    """Serve the playground; without its extra, say how to install it (exit 1)."""
+    try:
+        # Imported here, so the rest of the library never needs a web framework.
+        import uvicorn  # noqa: F401
+        import websockets  # noqa: F401  (uvicorn's WebSocket protocol)
+
+        from .playground.server import serve
+    except ImportError as error:
+        print(f'micrograd-mlp playground: {error.name or error} is missing; pip install -e ".[playground]"',
+              file=sys.stderr)  # fmt: skip
+        return 1
+    return serve(args.host, args.port, open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line; `micrograd-mlp --help` prints it.
 
@@ -240,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_command(commands)
     _add_check_command(commands)
     _add_practice_command(commands)
+    _add_playground_command(commands)
     return parser
 
 

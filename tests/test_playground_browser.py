@@ -1,0 +1,178 @@
+"""The playground in a real browser: Playwright for Python driving Debian's chromium.
+
+The real server (`micrograd-mlp playground`, uvicorn) runs in a subprocess on a
+free 127.0.0.1 port. The test presses play and watches the epoch counter rise
+and the train loss fall below 0.35 (from about 0.5 at the start), the boundary
+change, then changes the data set and the layers, pauses and steps once, clicks
+a neuron, and types a bad learning rate. Its screenshots go to docs/.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn")
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+LOSS_BELOW = 0.35  # moons, MLP(2, [8, 8, 1]), Adam 0.03: about 0.5 at epoch 1
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def address():
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    if not match:
+        server.kill()
+        pytest.fail(f"the server did not start: {line!r} {server.stderr.read()!r}")
+    yield match.group(0)
+    server.terminate()
+    _, errors = server.communicate(timeout=20)
+    assert "Traceback" not in errors, errors
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+def epoch(page):
+    return int(page.text_content("#epoch"))
+
+
+def canvas_pixels(page, selector):
+    return page.eval_on_selector(selector, "canvas => canvas.toDataURL()")
+
+
+def test_play_watch_change_step_and_look_inside(address, browser):
+    page = browser.new_page(viewport={"width": 1700, "height": 1000})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(address)
+    page.wait_for_function("document.getElementById('limits').textContent.includes('32 neurons')")
+    page.wait_for_function("frame !== null && frame.boundary !== undefined")
+    assert epoch(page) == 0
+    assert page.get_attribute("#lab-link", "href") == "/lab"
+    before = canvas_pixels(page, "#boundary")
+
+    # play: the counter rises, the loss falls below the stated value, the boundary bends
+    page.click("#play")
+    page.wait_for_function(
+        f"Number(document.getElementById('epoch').textContent) >= 3 && "
+        f"Number(document.getElementById('train-loss').textContent) < {LOSS_BELOW}",
+        timeout=180_000,
+    )
+    assert canvas_pixels(page, "#boundary") != before
+    page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 12", timeout=180_000)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "playground.png"), full_page=True)
+
+    # pause: the counter stops; one step: one more epoch, and no frame after it
+    page.click("#play")
+    assert "Play" in page.text_content("#play")
+    with page.expect_response(lambda r: r.url.endswith("/step")) as answer:
+        page.click("#step")
+    stepped = answer.value.json()["epoch"]
+    assert stepped >= 13  # the epochs played, plus at most one under way when paused, plus this one
+    page.wait_for_function(f"Number(document.getElementById('epoch').textContent) === {stepped}")
+    page.wait_for_timeout(3000)
+    assert epoch(page) == stepped  # paused: nothing more comes
+
+    # click a neuron of the first hidden layer: its panel and the lab link
+    x, y = page.evaluate(
+        """() => { const c = document.getElementById('network'), box = c.getBoundingClientRect();
+                   const n = nodes.find((n) => n.layer === 0 && n.neuron === 2);
+                   return [box.left + n.x * box.width / c.width, box.top + n.y * box.height / c.height]; }"""
+    )
+    page.mouse.click(x, y)
+    page.wait_for_selector("#neuron-panel:not([hidden])")
+    assert page.text_content("#neuron-title") == "Neuron L0.N2 (tanh)"
+    assert page.locator("#neuron-table tbody tr").count() == 3  # x0, x1, bias
+    page.fill("#point", "5")
+    page.dispatch_event("#point", "change")
+    sid = page.evaluate("sid")
+    assert page.get_attribute("#inside-link", "href") == f"/lab?session={sid}&layer=0&neuron=2&point=5"
+    page.screenshot(path=str(DOCS / "playground_neuron.png"), full_page=True)
+
+    # layers: add one, then one more neuron in the first
+    page.click("#add-layer")
+    page.wait_for_function("frame.network.length === 4")
+    page.click("#layers .layer:first-child button[aria-label=more]")
+    page.wait_for_function("frame.settings.hidden[0] === 9")
+    assert page.evaluate("frame.settings.hidden") == [9, 8, 8]
+    page.click("#remove-layer")
+    page.wait_for_function("frame.network.length === 3")
+
+    # a bad learning rate: the server's message on the page, the old value back
+    page.fill("#lr", "abc")
+    page.dispatch_event("#lr", "change")
+    page.wait_for_selector("#message:not([hidden])")
+    assert "lr must be a number, got 'abc'" in page.text_content("#message")
+    assert page.input_value("#lr") == "0.03"
+
+    # the data set: the cubic regression draws its fitted curve
+    page.select_option("#dataset", "cubic")
+    page.wait_for_function("frame.regression === true && frame.curve !== undefined")
+    assert page.input_value("#loss") == "mse" and page.is_hidden("#acc-stats")
+    page.click("#play")
+    page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 5", timeout=180_000)
+    page.click("#play")
+    # pausing refreshes the open neuron panel (now a neuron of the cubic's model)
+    page.wait_for_function("Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
+    page.screenshot(path=str(DOCS / "playground_regression.png"), full_page=True)
+    assert problems == []
+
+
+def test_a_diverging_run_pauses_with_a_message(address, browser):
+    page = browser.new_page(viewport={"width": 1700, "height": 1000})
+    page.goto(address)
+    page.wait_for_function("frame !== null")
+    page.evaluate(
+        """() => change({optimizer: 'sgd', activation: 'linear', batch_size: null, lr: 1000000,
+                         hidden: [16, 16], points: 100})"""
+    )
+    page.wait_for_function("frame.settings.lr === 1000000")
+    page.click("#play")
+    page.wait_for_selector("#message:not([hidden])", timeout=180_000)
+    message = page.text_content("#message")
+    assert message.startswith("Training diverged at epoch") and "check_finite" in message
+    assert "Play" in page.text_content("#play")  # paused
+    page.screenshot(path=str(DOCS / "playground_diverged.png"), full_page=True)
+
+
+def test_two_tabs_train_independently(address, browser):
+    first, second = browser.new_page(), browser.new_page()
+    for page in (first, second):
+        page.goto(address)
+        page.wait_for_function("frame !== null && sid !== null")
+    assert first.evaluate("sid") != second.evaluate("sid")
+    second.select_option("#dataset", "xor")
+    second.wait_for_function("frame.settings.dataset === 'xor'")
+    first.click("#play")
+    first.wait_for_function("Number(document.getElementById('epoch').textContent) >= 2", timeout=120_000)
+    first.click("#play")
+    assert epoch(second) == 0 and first.evaluate("frame.settings.dataset") == "moons"
+    second.click("#step")
+    second.wait_for_function("Number(document.getElementById('epoch').textContent) === 1")
+    first.close()  # its socket closes: the other tab goes on
+    second.click("#step")
+    second.wait_for_function("Number(document.getElementById('epoch').textContent) === 2")
