@@ -41,16 +41,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-# Absolute imports: until the playground package gets its __init__.py this
-# file may be imported as a top-level module (pytest's doctest collection).
-from micrograd_mlp import losses as _losses
-from micrograd_mlp import practice
-from micrograd_mlp.engine import Value, no_grad, topological_order
-from micrograd_mlp.explain import backward_steps, explain, node_names, number
-from micrograd_mlp.expression import ExpressionError, expression_names, parse_expression
-from micrograd_mlp.nn import ACTIVATIONS
-from micrograd_mlp.rendering import GraphvizNotFound, find_dot
-from micrograd_mlp.viz import draw_dot
+from .. import losses as _losses
+from .. import practice
+from ..engine import Value, no_grad, topological_order
+from ..explain import backward_steps, explain, node_names, number
+from ..expression import ExpressionError, expression_names, parse_expression
+from .session import ENGINE_LOCK
+from ..nn import ACTIVATIONS
+from ..rendering import GraphvizNotFound, find_dot
+from ..viz import draw_dot
 
 __all__ = ["routes", "inside_payload", "graph_payload", "expression_payload", "LossError"]
 
@@ -338,7 +337,7 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
     Raises IndexError for a layer, neuron or input of the wrong size,
     `LossError` for an unknown loss or a target it cannot take.
 
-    >>> from micrograd_mlp.nn import MLP
+    >>> from ..nn import MLP
     >>> model = MLP(2, [3, 1], activation="tanh", seed=0)
     >>> payload = inside_payload(model, 0, 1, [0.5, -1.0], target=1.0, loss="mse")
     >>> payload["title"]
@@ -443,6 +442,22 @@ async def asset(request: Request) -> Response:
         return _error(f"no such file: {name[:40]}", 404)
     return FileResponse(STATIC / name, media_type=_ASSETS[name])
 
+async def _with_engine(function, *args: Any) -> Any:
+    """Run `function` in a worker thread while holding the playground's engine lock.
+
+    The engine's `no_grad` is one switch for the whole process, not per thread:
+    a graph built here while a training tab predicts under no_grad in another
+    thread would silently have no parents. So every engine user of the server
+    (training tabs and the lab alike) takes its turn under one lock.
+    """
+
+    def locked() -> Any:
+        with ENGINE_LOCK:
+            return function(*args)
+
+    return await run_in_threadpool(locked)
+
+
 async def graph_endpoint(request: Request) -> Response:
     data = await _json_body(request)
     if isinstance(data, Response):
@@ -458,11 +473,11 @@ async def graph_endpoint(request: Request) -> Response:
     except ValueError as error:
         return _error(str(error))
     try:
-        return JSONResponse(await run_in_threadpool(expression_payload, text, values, draw))
+        return JSONResponse(await _with_engine(expression_payload, text, values, draw))
     except ExpressionError as error:
         response = _expression_error(error)
     try:  # the names still get their boxes, so a value that divides by zero can be changed
-        named = _name_values(text, values)
+        named = await _with_engine(_name_values, text, values)
     except ExpressionError:
         return response
     body = json.loads(response.body)
@@ -491,8 +506,7 @@ async def practice_new(request: Request) -> Response:
         level, seed = _level_and_seed(data)
     except ValueError as error:
         return _error(str(error))
-    exercise = practice.make_exercise(level, seed)
-    return JSONResponse(await run_in_threadpool(_exercise_payload, exercise))
+    return JSONResponse(await _with_engine(lambda: _exercise_payload(practice.make_exercise(level, seed))))
 
 def _check(level: int, seed: int, answers: dict) -> dict:
     exercise = practice.make_exercise(level, seed)
@@ -523,7 +537,7 @@ async def practice_check(request: Request) -> Response:
         isinstance(v, (str, int, float)) and not isinstance(v, bool) and len(str(v)) <= 100 for v in answers.values()
     ):  # fmt: skip
         return _error("answers must be an object of node name -> number or short text, e.g. {\"a\": \"-3\"}")
-    return JSONResponse(await run_in_threadpool(_check, level, seed, answers))
+    return JSONResponse(await _with_engine(_check, level, seed, answers))
 
 routes = [
     Route("/lab", page, methods=["GET"]),

@@ -37,6 +37,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from . import lab
 from .session import (
     CLASSIFICATION_LOSSES,
     DATASETS,
@@ -136,7 +137,7 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
         return JSONResponse({
             "limits": LIMITS, "defaults": DEFAULTS, "datasets": list(DATASETS),
             "activations": list(HIDDEN_ACTIVATIONS), "losses": list(CLASSIFICATION_LOSSES) + ["mse"],
-            "optimizers": list(OPTIMIZERS), "lab": lab is not None,
+            "optimizers": list(OPTIMIZERS),
         })  # fmt: skip
 
     async def read_body(request: Request) -> Any:
@@ -179,8 +180,6 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
 
     async def inside(request: Request) -> Response:
         def work() -> Any:
-            if lab is None:
-                raise LookupError("the chain-rule lab is not installed in this version")
             session = session_or_404(request.path_params["sid"])
             layer, unit = _int_param(request, "layer"), _int_param(request, "neuron")
             with session.lock:
@@ -277,14 +276,7 @@ def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float]
         WebSocketRoute("/ws/{sid}", stream),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    try:
-        # The chain-rule lab is built on another branch; the lead removes this
-        # guard after the merge.
-        from . import lab
-    except ImportError:
-        lab = None
-    if lab is not None:
-        routes = list(lab.routes) + routes
+    routes = list(lab.routes) + routes  # the chain-rule lab: /lab and /api/lab/...
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error(404, f"nothing at {request.url.path}")

@@ -18,7 +18,6 @@ boundary, `check_finite` names where a diverging run blew up.
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 import secrets
@@ -198,10 +197,6 @@ def validate_settings(changes: Any, current: Optional[Dict[str, Any]] = None) ->
 def train_one_epoch(model: MLP, X: np.ndarray, y: np.ndarray, settings: Dict[str, Any], optimizer: Any,
                     epoch: int, val: Any) -> Any:
     """The single place the playground trains: one epoch of the library's `fit`."""
-    options = {}
-    # the lead drops this guard when batched replay lands
-    if "batched" in inspect.signature(fit).parameters:
-        options["batched"] = True
     return fit(
         model, X, y,
         loss=settings["loss"],
@@ -212,7 +207,7 @@ def train_one_epoch(model: MLP, X: np.ndarray, y: np.ndarray, settings: Dict[str
         seed=settings["seed"] + epoch,  # a new, reproducible order every epoch
         val=val,
         verbose=False,
-        **options,
+        batched=True,  # one sample's graph recorded once, replayed over the batch with NumPy
     )  # fmt: skip
 
 
