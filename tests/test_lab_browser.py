@@ -191,7 +191,8 @@ def test_practice_right_and_wrong(server, page, shots):
     assert "right" in page.get_attribute("#verdict-b", "class")
     assert "wrong" in page.get_attribute("#verdict-a", "class")
     assert "sum over every path" in page.text_content("#verdict-a")
-    assert "dout/da = dout/dout * dout/da + dout/dadd1 * dadd1/da" in page.text_content("#verdict-a pre")
+    assert ("dout/da = (the local derivative at out, where the chain starts: dout/dout = 1) + dout/dadd1 * dadd1/da"
+            in page.text_content("#verdict-a pre"))
     assert "step 2: at add1 (+)" in page.text_content("#worked")
     # in the revealed graph, a's box and its two edges (the two terms of its sum) are marked
     assert page.locator("#practice-graph g.node.wrong").count() == 1
