@@ -5,7 +5,10 @@
 //   WebSocket /ws/ID              -> {"action": "play" | "pause" | "step"}; frames come back
 "use strict";
 
-const BLUE = [0, 80, 200], ORANGE = [217, 95, 0];   // class 1 / class 0, weight > 0 / < 0
+// The library's one colour scheme (plots.py, viz.py): blue > 0, red < 0, for weights, outputs
+// and the class an output votes for; curves take colours that are neither a sign's blue nor red.
+const BLUE = [33, 102, 172], RED = [178, 24, 43];      // class 1 / class 0, weight > 0 / < 0
+const TRAIN = [123, 50, 148], TEST = [224, 130, 20];   // curves (and the fitted curve): purple, orange
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["dataset", "points", "noise", "test_fraction", "seed", "activation", "loss",
                 "optimizer", "lr", "batch_size", "l2"];
@@ -226,9 +229,9 @@ function scaler(canvas, bounds) {
   };
 }
 
-// Blend white towards blue (v > 0) or orange (v < 0); |v| <= 1 is how sure.
+// Blend white towards blue (v > 0) or red (v < 0); |v| <= 1 is how sure.
 function tint(v, strength) {
-  const c = v >= 0 ? BLUE : ORANGE, a = Math.min(1, Math.abs(v)) * strength;
+  const c = v >= 0 ? BLUE : RED, a = Math.min(1, Math.abs(v)) * strength;
   return c.map((k) => Math.round(255 + (k - 255) * a));
 }
 
@@ -254,7 +257,7 @@ function drawBoundary() {
   // test points as thick rings, train points filled: both outlined in black
   for (const [set, filled] of [[frame.train, true], [frame.test, false]]) {
     set.y.forEach((label, i) => {
-      const colour = `rgb(${(label > 0 ? BLUE : ORANGE).join(",")})`;
+      const colour = `rgb(${(label > 0 ? BLUE : RED).join(",")})`;
       ctx.beginPath();
       ctx.arc(s.x(set.x[2 * i]), s.y(set.x[2 * i + 1]), filled ? 6 : 7, 0, 2 * Math.PI);
       if (filled) { ctx.fillStyle = colour; ctx.fill(); ctx.lineWidth = 1.5; ctx.strokeStyle = "#000"; ctx.stroke(); }
@@ -287,7 +290,7 @@ function drawRegression() {
     });
   }
   if (!frame.curve) return;
-  ctx.strokeStyle = `rgb(${ORANGE.join(",")})`; ctx.lineWidth = 5;
+  ctx.strokeStyle = `rgb(${TRAIN.join(",")})`; ctx.lineWidth = 5;
   ctx.beginPath();
   frame.curve.x.forEach((x, i) => {
     const y = frame.curve.y[i];
@@ -318,9 +321,9 @@ function drawCurves() {
       ctx.fillText(`epoch ${c.epoch.length ? c.epoch[c.epoch.length - 1] : 0}`, right, canvas.height - 8);
       ctx.textAlign = "left";
     }
-    if (p === 0) {  // the key, once: train solid blue, test dashed orange
+    if (p === 0) {  // the key, once: train solid purple, test dashed orange
       ctx.fillStyle = `rgb(${BLUE.join(",")})`; ctx.fillText("train", left, canvas.height - 8);
-      ctx.fillStyle = `rgb(${ORANGE.join(",")})`; ctx.fillText("test - -", left + 56, canvas.height - 8);
+      ctx.fillStyle = `rgb(${TEST.join(",")})`; ctx.fillText("test - -", left + 56, canvas.height - 8);
     }
     ctx.fillStyle = "#000"; ctx.font = "bold 22px sans-serif"; ctx.fillText(title, left, 24);
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
@@ -328,7 +331,7 @@ function drawCurves() {
     const n = train.length;
     const line = (list, dashed) => {
       ctx.setLineDash(dashed ? [8, 6] : []);
-      ctx.strokeStyle = dashed ? `rgb(${ORANGE.join(",")})` : `rgb(${BLUE.join(",")})`;
+      ctx.strokeStyle = dashed ? `rgb(${TEST.join(",")})` : `rgb(${TRAIN.join(",")})`;
       ctx.lineWidth = 3.5;
       ctx.beginPath();
       list.forEach((v, i) => {
@@ -357,7 +360,7 @@ function drawNetwork() {
   net.forEach((layer) => layer.forEach((n) => n.w.forEach((w) => { biggest = Math.max(biggest, Math.abs(w || 0)); })));
   net.forEach((layer, l) => layer.forEach((n, j) => n.w.forEach((w, i) => {
     if (w === null) return;
-    ctx.strokeStyle = `rgba(${(w >= 0 ? BLUE : ORANGE).join(",")}, 0.85)`;
+    ctx.strokeStyle = `rgba(${(w >= 0 ? BLUE : RED).join(",")}, 0.85)`;
     ctx.lineWidth = 0.5 + 6 * Math.abs(w) / biggest;
     ctx.beginPath(); ctx.moveTo(columnX(l), rowY(l, i)); ctx.lineTo(columnX(l + 1), rowY(l + 1, j)); ctx.stroke();
   })));
