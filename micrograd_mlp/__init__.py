@@ -12,7 +12,7 @@ from .engine import NonFiniteError, Value, dot, is_grad_enabled, max_of, no_grad
 from .nn import MLP, Layer, ModelFileError, Neuron, load, load_into, save
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, linear_decay, step_decay
-from .train import History, accuracy, evaluate, fit, predict
+from .train import History, TrainingDiverged, accuracy, evaluate, fit, predict
 from .data import make_circles, make_cubic, make_moons, make_polynomial, make_spiral, make_xor, train_test_split
 from .check import compare, gradcheck, gradcheck_model
 from .reference import from_value_mlp, to_value_mlp
@@ -34,7 +34,7 @@ __all__ = [
     "MLP", "Layer", "Neuron", "save", "load", "load_into", "ModelFileError",
     "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy",
     "SGD", "Adam", "linear_decay", "step_decay",
-    "fit", "History", "predict", "evaluate", "accuracy",
+    "fit", "History", "predict", "evaluate", "accuracy", "TrainingDiverged",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
     "train_test_split",
     "reference", "gradcheck", "gradcheck_model", "compare", "to_value_mlp", "from_value_mlp",
