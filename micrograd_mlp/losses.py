@@ -62,7 +62,7 @@ def _as_samples(name: str, outputs: Outputs, targets: Any) -> List[tuple]:
                 f"{name}: sample {i} has {len(output_row)} outputs but {len(target_row)} targets"
             )
         for t in target_row:
-            if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
+            if isinstance(t, bool) or not isinstance(t, (numbers.Real, Value)):
                 raise TypeError(f"{name}: target of sample {i} must be a number, got {t!r:.40}")
             if not math.isfinite(_data(t)):
                 raise ValueError(f"{name}: target of sample {i} is {_data(t)!r}; targets must be finite")

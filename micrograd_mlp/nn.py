@@ -82,7 +82,11 @@ def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
     if rng is not None:
         return rng
     if seed is not None:
-        return random.Random(seed)
+        # random.Random refuses NumPy ints ("supported seed types are ...") and
+        # takes floats and text; a seed is a whole number, as in NumPy and PyTorch.
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be a whole number such as 0, got {type(seed).__name__} {seed!r:.40}")
+        return random.Random(int(seed))
     # Like micrograd: the global `random` module, so random.seed(...) works too.
     return random
 

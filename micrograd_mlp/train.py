@@ -117,8 +117,8 @@ class TrainingDiverged(FloatingPointError, OverflowError):
         if self.lr is None:
             hint = "A smaller learning rate usually helps."
         elif self.lr > 0:
-            hint = (f"The learning rate is probably too large (lr={self.lr:g} in this step): "
-                    f"try {self.lr / 10:g} or smaller.")  # fmt: skip
+            hint = (f"The learning rate is probably too large (lr={self.lr:.3g} in this step): "
+                    f"try {self.lr / 10:.3g} or smaller.")  # fmt: skip
         else:
             hint = "Check the inputs and the loss function."
         return f"{where}: {self.reason}. {hint}"

@@ -457,6 +457,13 @@ def test_stepper_title_none_is_the_default_title(tmp_path):
 # --------------------------------------------- 11. NumPy numbers as arguments
 
 
+def test_numpy_integers_are_seeds():
+    same = [p.data for p in MLP(2, [3, 1], seed=np.int64(7)).parameters()]
+    assert same == [p.data for p in MLP(2, [3, 1], seed=7).parameters()]
+    with pytest.raises(TypeError, match=r"seed must be a whole number such as 0, got float 1\.5"):
+        MLP(2, [3, 1], seed=1.5)
+
+
 def test_numpy_integers_are_layer_sizes():
     model = MLP(np.int64(2), np.array([4, 1]), seed=0)
     assert model.nouts == [4, 1] and all(type(n) is int for n in [model.nin, *model.nouts])
