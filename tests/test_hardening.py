@@ -16,6 +16,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 import micrograd_mlp
@@ -522,3 +524,17 @@ def test_a_loss_function_must_return_a_value():
 def test_an_optimizer_must_be_an_optimizer():
     with pytest.raises(TypeError, match=r"optimizer must be an Optimizer such as SGD\(model\.parameters\(\), lr=0\.1\), got str 'sgd'"):
         fit(MLP(1, [1], seed=0), [[1.0]], [0.0], optimizer="sgd", epochs=1, verbose=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(content=st.one_of(st.binary(max_size=3000), st.text(max_size=500)),
+       mode=st.sampled_from([0o600, 0o640, 0o644, 0o664, 0o400]))  # fmt: skip
+def test_atomic_write_round_trips_any_content_and_keeps_the_mode(tmp_path_factory, content, mode):
+    folder = tmp_path_factory.mktemp("atomic")
+    path = folder / "file"
+    path.write_bytes(b"old")
+    os.chmod(path, mode)
+    files.atomic_write(path, content)
+    expected = content.encode("utf-8") if isinstance(content, str) else content
+    assert path.read_bytes() == expected and mode_of(path) == mode
+    assert os.listdir(folder) == ["file"]
