@@ -13,7 +13,7 @@ from .nn import MLP, Layer, ModelFileError, Module, Neuron, load, load_into, sav
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, AdamW, linear_decay, step_decay
 from .batched import ReplayError, Tape, trace
-from .train import History, accuracy, confusion, evaluate, fit, predict, predict_classes, predict_proba
+from .train import History, TrainingDiverged, accuracy, confusion, evaluate, fit, predict, predict_classes, predict_proba
 from .classify import confusion_matrix
 from .data import (
     load_digits, make_circles, make_cubic, make_moons, make_polynomial, make_spiral, make_spiral3, make_xor,
@@ -43,7 +43,7 @@ __all__ = [
     "mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy",
     "SGD", "Adam", "AdamW", "linear_decay", "step_decay",
     "trace", "Tape", "ReplayError",
-    "fit", "History", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy",
+    "fit", "History", "TrainingDiverged", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy",
     "confusion", "confusion_matrix",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
     "make_spiral3", "make_yinyang", "load_digits",

@@ -503,6 +503,28 @@ def compare_training(
 # ------------------------------------------------------------------------ CLI
 
 
+# gradcheck nudges every parameter twice and reruns the whole batch each time, so
+# the check's work grows as (parameters)^2 * batch: at the limits (16 inputs,
+# 16 hidden, 32 samples; 289 parameters) it takes about 45 s of CPU, at the
+# defaults under a second. Beyond them a typo (--hidden 100000) ran for minutes.
+MAX_HIDDEN, MAX_INPUTS, MAX_BATCH = 16, 16, 32
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], or an error saying so."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
+        return number
+
+    return parse
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``micrograd-mlp check`` to ``parser``.
 
@@ -512,9 +534,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     8
     """
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
-    parser.add_argument("--hidden", type=int, default=4, help="hidden units H (default 4)")
-    parser.add_argument("--inputs", type=int, default=3, help="input dimension D_in (default 3)")
-    parser.add_argument("--batch", type=int, default=8, help="samples in the batch (default 8)")
+    parser.add_argument("--hidden", type=_whole_number(1, MAX_HIDDEN), default=4,
+                        help=f"hidden units H, 1 to {MAX_HIDDEN} (default 4)")  # fmt: skip
+    parser.add_argument("--inputs", type=_whole_number(1, MAX_INPUTS), default=3,
+                        help=f"input dimension D_in, 1 to {MAX_INPUTS} (default 3)")  # fmt: skip
+    parser.add_argument("--batch", type=_whole_number(1, MAX_BATCH), default=8,
+                        help=f"samples in the batch, 1 to {MAX_BATCH} (default 8)")  # fmt: skip
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="print every entry and every gradcheck row"
     )
@@ -613,7 +638,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     Returns the exit code (see `command`).
 
-    >>> main(["--batch", "0"])
+    >>> main(["--seed", "-1"])
     2
     """
     parser = argparse.ArgumentParser(

@@ -32,6 +32,7 @@ TRAINING_OPTIONS = ("epochs", "lr", "hidden", "activation", "seed", "dataset")
 # the limits turn a typo such as --epochs 1000000 into an error, not a hang.
 MAX_EPOCHS = 100_000
 MAX_LAYER_SIZE = 1000
+MAX_NAME_BYTES = 255  # one file or folder name, on Linux, macOS and Windows file systems
 
 
 def layer_sizes(text: str) -> List[int]:
@@ -101,7 +102,19 @@ def output_folder(text: str) -> str:
     """
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty; give a folder for the pictures, e.g. --out micrograd-out")
-    if Path(text).exists() and not Path(text).is_dir():
+    for part in Path(text).parts:
+        size = len(os.fsencode(part))
+        if size > MAX_NAME_BYTES:  # the OS would refuse it later, with a traceback
+            shown = part if len(part) <= 40 else part[:40] + "..."
+            raise argparse.ArgumentTypeError(
+                f"the folder name {shown!r} is {size} bytes long, longer than the "
+                f"{MAX_NAME_BYTES} bytes file systems allow; choose a shorter name"
+            )
+    try:
+        is_file = Path(text).exists() and not Path(text).is_dir()
+    except OSError as error:  # e.g. a path too long as a whole
+        raise argparse.ArgumentTypeError(f"cannot be used as a folder: {error.strerror or error}") from None
+    if is_file:
         raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder; give a folder for the pictures")
     return text
 
@@ -326,7 +339,8 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"micrograd-mlp demo {name}: cannot write the pictures: {error}", file=sys.stderr)
             return 1
         except (FloatingPointError, OverflowError) as error:
-            print(f"micrograd-mlp demo {name}: {error}. Lower the learning rate with --lr.",
+            reason = " ".join(str(error).split()).rstrip(".")  # one line, whatever the message
+            print(f"micrograd-mlp demo {name}: {reason}. Lower the learning rate with --lr.",
                   file=sys.stderr)  # fmt: skip
             return 1
         say(f"{name}: wrote {len(result.files)} files in {result.seconds:.1f} s")

@@ -15,6 +15,7 @@ back. A ``seed`` makes the data reproducible.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -47,7 +48,8 @@ def _check_n(n: int, minimum: int = 1) -> int:
 
 
 def _check_noise(noise: float) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (
+    # Python and NumPy numbers (np.float32 is no float, but is a numbers.Real)
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (
         math.isfinite(noise) and noise >= 0
     ):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")

@@ -24,6 +24,7 @@ and without it are written as ``.dot`` text with a hint on how to install it.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,11 +37,12 @@ from tqdm import tqdm
 from . import data, plots
 from .engine import Value
 from .explain import explain
+from .files import atomic_write
 from .nn import MLP
 from .optim import SGD, Adam, linear_decay
 from .rendering import GraphvizNotFound, find_dot, render
 from .stepper import stepper_html
-from .train import History, accuracy, fit, predict, redraws_in_place
+from .train import History, TrainingDiverged, accuracy, evaluate, fit, predict, redraws_in_place
 from .viz import draw_dot, draw_mlp
 
 __all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
@@ -166,7 +168,7 @@ class _Output:
 
     def text(self, text: str, name: str) -> Path:
         path = self.folder / f"{name}.txt"
-        path.write_text(text + "\n", encoding="utf-8")
+        atomic_write(path, text + "\n")
         return self.keep(path)
 
     def done(self) -> DemoResult:
@@ -230,9 +232,15 @@ def chain_rule(out: Union[str, Path] = "micrograd-out", *, quiet: bool = False) 
 
 
 def _check_epochs(epochs: int) -> int:
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
-    return epochs
+    # Python or NumPy integers (np.int64 is a numbers.Integral), as fit takes them
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r:.40}")
+    return int(epochs)
+
+
+def _hidden_sizes(hidden: Sequence[int]) -> List[int]:
+    """Hidden layer sizes as a list (a tuple, a list or a 1-D NumPy array)."""
+    return list(hidden.tolist() if hasattr(hidden, "tolist") else hidden)
 
 
 def _snapshot_epochs(epochs: int, count: int) -> List[int]:
@@ -273,6 +281,7 @@ def regression(
             "the regression demo compares a linear MLP with a non-linear one; "
             "give activation='relu', 'tanh' or 'sigmoid'"
         )
+    hidden = _hidden_sizes(hidden)
     if not hidden:
         raise ValueError(
             "the regression demo needs a hidden layer: without one both nets are the same "
@@ -344,6 +353,22 @@ def _scores(model: MLP, grid_x: np.ndarray, grid_y: np.ndarray) -> np.ndarray:
     return predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
 
 
+# Adam moves each weight by about lr per step, so a huge learning rate gives huge
+# but finite weights and losses (no NaN for fit to catch) and a coin-toss boundary.
+BLOWN_UP = 1000.0  # an epoch's loss this many times the untrained loss
+
+
+def _stop_if_blown_up(history: History, initial_loss: float, epoch: int, steps: int) -> None:
+    """Stop a demo whose training loss exploded, with the error `fit` gives for NaN."""
+    if history.loss[-1] > BLOWN_UP * max(initial_loss, 1e-3):
+        diverged = TrainingDiverged(
+            f"the mean training loss rose from {initial_loss:.3g} before training to "
+            f"{history.loss[-1]:.3g}, more than {BLOWN_UP:g} times"
+        )
+        diverged.epoch, diverged.step, diverged.steps, diverged.lr = epoch, steps, steps, history.lr[-1]
+        raise diverged
+
+
 def classification(
     out: Union[str, Path] = "micrograd-out",
     *,
@@ -376,6 +401,7 @@ def classification(
     if dataset not in data.DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     epochs = _check_epochs(CLASSIFICATION_EPOCHS[dataset] if epochs is None else epochs)
+    hidden = _hidden_sizes(hidden)
     if resolution < 2:
         raise ValueError(f"resolution is the boundary grid's points per side, at least 2; got {resolution!r}")
     plots.require_demo_extras()
@@ -390,7 +416,10 @@ def classification(
     snapshots = {epoch: None for epoch in _snapshot_epochs(epochs, frames)}
     snapshots[0] = _scores(model, *coarse)
 
+    initial_loss = evaluate(model, X_train, y_train, "bce_logits")
+
     def record(epoch: int, model: MLP, history: History) -> None:
+        _stop_if_blown_up(history, initial_loss, epoch, steps // epochs)
         if epoch + 1 in snapshots:
             snapshots[epoch + 1] = _scores(model, *coarse)
         output.epoch_done(epoch, epochs, history, dataset)

@@ -45,6 +45,9 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 _ONE = (1.0,)
 _ZERO = (0.0,)
+# Marks a leaf made by an op inside no_grad() (kept in a leaf's unused
+# _left_grad slot, so no node grows): backward() from it would do nothing.
+_NOT_RECORDED = "made inside no_grad()"
 
 _grad_enabled = True
 
@@ -126,6 +129,7 @@ def _result(data: float, op: str, parents: tuple, local_grads: tuple) -> "Value"
     else:
         out.op = ""
         _link(out, _NO_PARENTS, _NO_PARENTS)
+        out._left_grad = _NOT_RECORDED  # read only by backward(), see there
     return out
 
 
@@ -444,7 +448,17 @@ class Value:
         >>> y = x * x
         >>> y.backward(); x.grad
         6.0
+
+        A result computed inside `no_grad()` has no graph behind it, so
+        ``backward()`` on it is a `RuntimeError` saying so (as in PyTorch),
+        not a silent no-op.
         """
+        if self._left_grad is _NOT_RECORDED and self._left is None and not self._many_parents:
+            raise RuntimeError(
+                f"{self!r} was computed inside no_grad(), so no graph was recorded and "
+                "backward() cannot reach the Values it came from. Compute it outside the "
+                "no_grad() block to get gradients."
+            )
         order = topological_order(self)
         for node in order:
             if node._left is not None or node._many_parents:  # not a leaf
@@ -520,7 +534,15 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
-        return self.data
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        # `if value:` would branch on this one forward pass's number, a branch a
+        # recorded graph cannot replay, and was True even for Value(0.0).
+        raise TypeError(
+            f"the truth value of {self!r} is ambiguous: compare its .data instead, "
+            "e.g. `if value.data > 0:` (or `value.data != 0`)"
+        )
 
     # micrograd's names, so its drawing code and habits keep working.
     @property

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import operator
 from typing import Any, Callable, Iterable, List, Sequence, Union
 
@@ -61,7 +62,7 @@ def _as_samples(name: str, outputs: Outputs, targets: Any) -> List[tuple]:
                 f"{name}: sample {i} has {len(output_row)} outputs but {len(target_row)} targets"
             )
         for t in target_row:
-            if isinstance(t, bool) or not isinstance(t, (int, float, Value)):
+            if isinstance(t, bool) or not isinstance(t, (numbers.Real, Value)):
                 raise TypeError(f"{name}: target of sample {i} must be a number, got {t!r:.40}")
             if not math.isfinite(_data(t)):
                 raise ValueError(f"{name}: target of sample {i} is {_data(t)!r}; targets must be finite")
@@ -103,6 +104,11 @@ def mse(outputs: Outputs, targets: Any) -> Value:
     return _mean_over_samples("mse", outputs, targets, lambda o, t: 0.5 * (o - t) ** 2)
 
 
+class _InfiniteLoss(ValueError, FloatingPointError):
+    """A loss that would be infinite: a ValueError for whoever called the loss,
+    and a FloatingPointError, so `fit` reports it as training that diverged."""
+
+
 def _check_label01(name: str, t: float) -> float:
     if not 0.0 <= t <= 1.0:
         raise ValueError(
@@ -133,7 +139,7 @@ def binary_cross_entropy(probs: Outputs, targets: Any) -> Value:
                 "output_activation='sigmoid' model, or bce_with_logits on raw scores"
             )
         if (t > 0.0 and p.data == 0.0) or (t < 1.0 and p.data == 1.0):
-            raise ValueError(
+            raise _InfiniteLoss(
                 f"binary_cross_entropy: probability {p.data!r} with target {t!r} gives an "
                 "infinite loss (log(0)); the sigmoid saturated. Train on logits with "
                 "bce_with_logits (output_activation='linear'), which is numerically stable"
@@ -200,10 +206,11 @@ def l2(parameters: Union[Iterable[Value], Any], alpha: float) -> Value:
     """
     if hasattr(parameters, "parameters"):
         parameters = parameters.parameters()
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0.0:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha >= 0.0:
         raise ValueError(f"l2: alpha must be a number >= 0, got {alpha!r}")
     if not math.isfinite(alpha):
         raise ValueError(f"l2: alpha must be finite, got {alpha!r}")
+    alpha = float(alpha)  # a Python float, also from np.float32
     params = list(parameters)
     for p in params:
         if not isinstance(p, Value):

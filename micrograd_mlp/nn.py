@@ -24,11 +24,12 @@ import math
 import numbers
 import os
 import random
+import stat
 import sys
-import tempfile
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
+from .files import atomic_write
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
@@ -57,9 +58,22 @@ def _check_activation(activation: str) -> str:
 
 
 def _check_size(name: str, size: object) -> int:
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"{name} must be a positive int, got {size!r}")
-    return size
+    # Python and NumPy integers (np.int64 registers as numbers.Integral), as
+    # PyTorch takes them; not bools, and not floats, even 4.0.
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise ValueError(f"{name} must be a positive int, got {size!r:.60}")
+    return int(size)
+
+
+def _layer_sizes(nouts: object) -> List[int]:
+    """``nouts`` as a list of Python ints: from a list, a tuple or a 1-D NumPy array."""
+    if hasattr(nouts, "ndim") and hasattr(nouts, "tolist"):  # a NumPy array
+        nouts = nouts.tolist() if nouts.ndim == 1 else None
+    if not isinstance(nouts, (list, tuple, range)) or len(nouts) == 0:
+        raise ValueError(
+            f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r:.60}"
+        )
+    return [_check_size("every layer size in nouts", n) for n in nouts]
 
 
 def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
@@ -68,7 +82,11 @@ def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
     if rng is not None:
         return rng
     if seed is not None:
-        return random.Random(seed)
+        # random.Random refuses NumPy ints ("supported seed types are ...") and
+        # takes floats and text; a seed is a whole number, as in NumPy and PyTorch.
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be a whole number such as 0, got {type(seed).__name__} {seed!r:.40}")
+        return random.Random(int(seed))
     # Like micrograd: the global `random` module, so random.seed(...) works too.
     return random
 
@@ -125,7 +143,7 @@ class Neuron(Module):
         fan_out: int = 1,
         name: str = "N0",
     ) -> None:
-        _check_size("nin", nin)
+        nin = _check_size("nin", nin)
         self.activation = _check_activation(activation)
         self.fused = bool(fused)
         rng = _make_rng(None, rng)
@@ -190,7 +208,7 @@ class Layer(Module):
         fused: bool = False,
         name: str = "L0",
     ) -> None:
-        _check_size("nout", nout)
+        nout = _check_size("nout", nout)
         self.activation = _check_activation(activation)
         self.neurons: List[Neuron] = [
             Neuron(nin, activation, rng=rng, init=init, fused=fused, fan_out=nout, name=f"{name}.N{j}")
@@ -267,12 +285,8 @@ class MLP(Module):
         init: str = "normal",
         fused: bool = False,
     ) -> None:
-        _check_size("nin", nin)
-        if isinstance(nouts, int) or not nouts:
-            raise ValueError(
-                f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}"
-            )
-        nouts = [_check_size("every layer size in nouts", n) for n in nouts]
+        nin = _check_size("nin", nin)
+        nouts = _layer_sizes(nouts)
         _check_activation(activation)
         _check_activation(output_activation)
         rng = _make_rng(seed, rng)
@@ -355,6 +369,11 @@ def _check_input(x: Input, nin: int) -> list:
             raise TypeError(
                 f"model(x): x[{i}] must be a number or a Value, got {type(xi).__name__} {xi!r:.40}"
             )
+        if isinstance(xi, numbers.Integral) and abs(int(xi)) > _LARGEST_INT:
+            raise ValueError(
+                f"model(x): x[{i}] is an int of {int(xi).bit_length()} bits, too large for a float "
+                "(the largest is about 1.8e308); scale the inputs down"
+            )
         if not math.isfinite(xi):
             raise ValueError(f"model(x): x[{i}] is {xi!r}; inputs must be finite numbers")
     return x
@@ -394,11 +413,7 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
         raise TypeError(f"save() needs an MLP, got {type(model).__name__}")
     weights = []
     for l, layer in enumerate(model.layers):
-        for neuron in layer.neurons:
-            for p in neuron.parameters():
-                if not math.isfinite(p.data):
-                    raise ValueError(f"cannot save: parameter {p.label or '?'} is {p.data!r}")
-        weights.append([{"w": [w.data for w in n.w], "b": n.b.data} for n in layer.neurons])
+        weights.append([{"w": [_weight(w) for w in n.w], "b": _weight(n.b)} for n in layer.neurons])
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -418,17 +433,24 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save to {path!r}: the folder {folder!r} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    # A temporary file in the same folder, then a rename: never half a file;
+    # the mode of the file replaced, or 0o666 minus the umask for a new one.
+    atomic_write(path, text, sync=True)
+
+
+def _weight(p: Value) -> float:
+    """A parameter's data as the Python float JSON can hold, or a clear error."""
+    data = p.data
+    # NumPy scalars (w.data = np.float32(0.5)) are real numbers too; json cannot write them
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"cannot save: parameter {p.label or '?'} holds {type(data).__name__} {data!r:.40}, "
+            "not a number; a Value's .data must be a float"
+        )
+    data = float(data)
+    if not math.isfinite(data):
+        raise ValueError(f"cannot save: parameter {p.label or '?'} is {data!r}")
+    return data
 
 
 class ModelFileError(ValueError):
@@ -446,6 +468,45 @@ class ModelFileError(ValueError):
     """
 
 
+# The largest model file load() reads: about 3 million weights, 3 times an
+# MLP(2, [1000, 1000, 1]) (1,000 is the widest layer the demos allow). Anything
+# bigger is refused before it is read, not read until memory runs out.
+MAX_MODEL_FILE_BYTES = 64 * 2**20
+
+
+def _short(thing: object, limit: int = 80) -> str:
+    """repr(thing), cut to `limit` characters: file content quoted in an error stays short."""
+    shown = repr(thing)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _read_text(path: str) -> str:
+    """The file's text: a regular file only (a FIFO would block, /dev/zero never end), size-limited."""
+    # O_NONBLOCK: opening a FIFO does not wait for a writer; fstat then says what it is.
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise ModelFileError(
+                f"{path!r} is not a regular file (a pipe, a device or a socket); "
+                "a saved model is a .json file written by save()"
+            )
+        raw = file.read(MAX_MODEL_FILE_BYTES + 1)  # + 1: to tell a file that is too big
+    if len(raw) > MAX_MODEL_FILE_BYTES:
+        size = max(len(raw), os.path.getsize(path))
+        raise ModelFileError(
+            f"{path!r} is {size:,} bytes, larger than the {MAX_MODEL_FILE_BYTES:,} bytes "
+            "a saved model may have (micrograd_mlp.nn.MAX_MODEL_FILE_BYTES); it is not a saved "
+            "model, or raise that limit if you trust it"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ModelFileError(
+            f"{path!r} is not valid JSON (not UTF-8 text: {_short(str(err), 120)}); "
+            "the file is damaged or not a saved model"
+        ) from None
+
+
 def _read(path: Union[str, os.PathLike]) -> dict:
     """Read and fully validate a saved model (never touches any model)."""
     path = os.fspath(path)
@@ -453,41 +514,55 @@ def _read(path: Union[str, os.PathLike]) -> dict:
         raise FileNotFoundError(f"no model file at {path!r}; check the path, or save(model, path) first")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not a model file; give the .json file's path")
+    text = _read_text(path)
     try:
-        with open(path, encoding="utf-8") as file:
-            document = json.load(file)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
         raise ModelFileError(
             f"{path!r} is not valid JSON ({err}); the file is truncated or not a saved model"
         ) from None
+    except RecursionError:
+        raise ModelFileError(f"{path!r}: its JSON is nested too deeply to be a saved model") from None
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise ModelFileError(f"{path!r} holds a number that cannot be read ({_short(str(err), 120)})") from None
+    try:
+        _validate(document, path)
+    except (TypeError, AttributeError, KeyError, RecursionError, OverflowError) as err:
+        # Every shape is checked above; this is the net under those checks.
+        raise ModelFileError(f"{path!r} is malformed ({type(err).__name__}: {_short(str(err), 120)})") from None
+    return document
+
+
+def _validate(document: Any, path: str) -> None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
-        raise ModelFileError(f"{path!r} is not a saved MLP: format is {found!r}, expected {FORMAT!r}")
+        raise ModelFileError(f"{path!r} is not a saved MLP: format is {_short(found)}, expected {FORMAT!r}")
     if document.get("version") != VERSION:
         raise ModelFileError(
-            f"{path!r} has version {document.get('version')!r}; this library reads version {VERSION}"
+            f"{path!r} has version {_short(document.get('version'))}; this library reads version {VERSION}"
         )
     nin, nouts = document.get("nin"), document.get("nouts")
     activations, weights = document.get("activations"), document.get("weights")
     if not _is_count(nin) or not isinstance(nouts, list) or not nouts or not all(map(_is_count, nouts)):
-        raise ModelFileError(f"{path!r}: bad nin/nouts {nin!r}/{nouts!r}")
+        raise ModelFileError(f"{path!r}: bad nin/nouts {_short(nin)}/{_short(nouts)}")
     if not isinstance(activations, list) or len(activations) != len(nouts) or not all(
-        a in ACTIVATIONS for a in activations
+        isinstance(a, str) and a in ACTIVATIONS for a in activations
     ):
-        raise ModelFileError(f"{path!r}: bad activations {activations!r} for {len(nouts)} layers")
+        raise ModelFileError(f"{path!r}: bad activations {_short(activations)} for {len(nouts)} layers")
+    if not isinstance(document.get("fused", False), bool):
+        raise ModelFileError(f"{path!r}: 'fused' must be true or false, got {_short(document['fused'])}")
     if not isinstance(weights, list) or len(weights) != len(nouts):
         raise ModelFileError(f"{path!r}: expected weights for {len(nouts)} layers")
     for l, (fan_in, layer) in enumerate(zip([nin] + nouts, weights)):
         if not isinstance(layer, list) or len(layer) != nouts[l]:
-            raise ModelFileError(f"{path!r}: layer L{l} should hold {nouts[l]} neurons")
+            raise ModelFileError(f"{path!r}: layer L{l} should hold {_short(nouts[l])} neurons")
         for j, neuron in enumerate(layer):
             w = neuron.get("w") if isinstance(neuron, dict) else None
             b = neuron.get("b") if isinstance(neuron, dict) else None
             if not isinstance(w, list) or len(w) != fan_in or not all(map(_is_number, w + [b])):
                 raise ModelFileError(
-                    f"{path!r}: neuron L{l}.N{j} needs {fan_in} finite weights 'w' and a bias 'b'"
+                    f"{path!r}: neuron L{l}.N{j} needs {_short(fan_in)} finite weights 'w' and a bias 'b'"
                 )
-    return document
 
 
 _LARGEST_INT = int(sys.float_info.max)

@@ -24,9 +24,11 @@ The usual loop (as micrograd's demo, with ``opt.zero_grad()`` in place of
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from typing import Any, Callable, Iterable, List, Tuple, Union
 
-from .engine import Value
+from .engine import Value, _to_float
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay"]
 
@@ -51,17 +53,11 @@ class Optimizer:
     def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate) -> None:
         if hasattr(params, "parameters"):  # a model
             params = params.parameters()
-        self.params: List[Value] = list(params)
+        self.params: List[Value] = _unique(list(params), type(self).__name__)
         if not self.params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(
-                    f"{type(self).__name__} needs Values (e.g. model.parameters()), "
-                    f"got {type(p).__name__}"
-                )
         if not callable(lr):
-            _check_rate(lr, "lr")
+            lr = _check_rate(lr, "lr")
         self.lr = lr
         self.steps = 0
 
@@ -79,13 +75,25 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter once from its ``.grad``."""
         lr = self.current_lr()
-        for p in self.params:
-            if not math.isfinite(p.grad):
-                # Checked before any update, so the weights stay as they were.
-                raise FloatingPointError(
-                    f"gradient of parameter {p.label or '?'} is {p.grad!r}; not stepping. "
-                    "Try a smaller learning rate or inputs (Value.check_finite finds where it began)"
-                )
+        params = self.params
+        # A Value's data and grad are Python floats; one set by hand to a NumPy
+        # scalar (w.data = np.float32(0.5)) would turn every later update into
+        # NumPy arithmetic, and save() could not write it. A sum is fast (it runs
+        # in C) and is a Python float only when every term is (a NumPy scalar
+        # makes it NumPy's; all ints, an int), finite only when every term is.
+        if type(sum([p.data for p in params])) is not float:
+            for p in params:
+                p.data = _to_float(p.data)
+        grads_total = sum([p.grad for p in params])
+        if type(grads_total) is not float or not math.isfinite(grads_total):
+            for p in params:
+                p.grad = _to_float(p.grad)
+                if not math.isfinite(p.grad):
+                    # Checked before any update, so the weights stay as they were.
+                    raise FloatingPointError(
+                        f"gradient of parameter {p.label or '?'} is {p.grad!r}; not stepping. "
+                        "Try a smaller learning rate or inputs (Value.check_finite finds where it began)"
+                    )
         self._update(lr)
         self.steps += 1
 
@@ -93,13 +101,40 @@ class Optimizer:
         raise NotImplementedError
 
 
+def _unique(params: list, who: str) -> List[Value]:
+    """The parameters, each once: one listed twice would be stepped twice per step."""
+    seen: set = set()
+    unique = []
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"{who} needs Values (e.g. model.parameters()), got {type(p).__name__}")
+        if id(p) not in seen:  # by identity: two weights may well hold equal numbers
+            seen.add(id(p))
+            unique.append(p)
+    if len(unique) < len(params):
+        repeated = next(p for p in unique if sum(q is p for q in params) > 1)
+        times = sum(q is repeated for q in params)
+        warnings.warn(
+            f"{who}: {len(params) - len(unique)} parameter(s) listed more than once (e.g. "
+            f"{repeated.label or repeated!r} appears {times} times); each is updated once per step",
+            UserWarning,
+            stacklevel=4,
+        )
+    return unique
+
+
 def _is_real(x: object) -> bool:
-    # bool is an int, but True as a learning rate is a mistake, not 1.0
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    # Python and NumPy numbers (np.float32, np.int64 register as numbers.Real);
+    # bool is an int, but True as a learning rate is a mistake, not 1.0.
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)  # (np.bool_ is no Real)
 
 
 def _check_rate(lr: object, name: str) -> float:
-    if not (_is_real(lr) and math.isfinite(lr) and lr >= 0):
+    try:
+        usable = _is_real(lr) and math.isfinite(lr) and lr >= 0
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        usable = False
+    if not usable:
         raise ValueError(f"{name} must be a finite number >= 0, got {lr!r}")
     return float(lr)
 
@@ -158,7 +193,7 @@ class Adam(Optimizer):
             raise ValueError(f"betas must be two numbers in [0, 1), e.g. (0.9, 0.999); got {betas!r}")
         if not (_is_real(eps) and 0.0 < eps < math.inf):
             raise ValueError(f"eps must be a finite number > 0, e.g. 1e-8; got {eps!r}")
-        self.betas = (float(betas[0]), float(betas[1]))
+        self.betas = (float(betas[0]), float(betas[1]))  # Python floats, also from NumPy
         self.eps = float(eps)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -221,9 +256,9 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
     >>> [round(schedule(k), 12) for k in (0, 50, 100, 500)]
     [1.0, 0.55, 0.1, 0.1]
     """
-    _check_rate(start, "start")
-    _check_rate(end, "end")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    start, end = _check_rate(start, "start"), _check_rate(end, "end")
+    steps = int(steps)
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
 
     def lr(step_index: int) -> float:
@@ -240,11 +275,12 @@ def step_decay(start: float, factor: float, every: int) -> Schedule:
     >>> schedule(0), schedule(9), schedule(10), schedule(25)
     (0.1, 0.1, 0.05, 0.025)
     """
-    _check_rate(start, "start")
+    start = _check_rate(start, "start")
     if not (_is_real(factor) and 0.0 < factor <= 1.0):
         raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}")
+    factor, every = float(factor), int(every)
 
     def lr(step_index: int) -> float:
         return start * factor ** (step_index // every)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Collection, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .files import atomic_path
+
 if TYPE_CHECKING:  # imported for type hints only: both are optional dependencies
     from matplotlib.figure import Figure
     from PIL.Image import Image
@@ -124,7 +126,8 @@ def save_png(figure: "Figure", path: PathLike) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png")
+    with atomic_path(path) as temporary:  # a Ctrl-C never leaves a 0-byte PNG
+        figure.savefig(temporary, format="png")
     return path
 
 
@@ -159,6 +162,12 @@ def save_gif(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     durations = [frame_ms] * (len(frames) - 1) + [last_frame_ms]
+    with atomic_path(path) as temporary:  # whole or not at all, like every file written
+        _save_frames(frames, temporary, durations)
+    return path
+
+
+def _save_frames(frames: Sequence["Image"], path: str, durations: Sequence[int]) -> None:
     frames[0].save(
         path,
         format="GIF",
@@ -167,7 +176,6 @@ def save_gif(
         duration=durations,
         loop=0,
     )
-    return path
 
 
 # ----------------------------------------------------------------- figures

@@ -16,6 +16,8 @@ from typing import Optional, Union
 
 import graphviz
 
+from .files import atomic_write, check_writable_path
+
 __all__ = ["GraphvizNotFound", "find_dot", "render", "render_svg"]
 
 _FORMATS = ("svg", "png", "pdf")
@@ -112,13 +114,15 @@ def render(graph: graphviz.Digraph, path: Union[str, Path], format: Optional[str
     source = _source(graph)
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
+    check_writable_path(path)  # a bad name fails before dot runs
+    # Written whole or not at all (a temporary file, then a rename; see files.py).
     if fmt in _SOURCE_FORMATS:
-        path.write_text(source, encoding="utf-8")
+        atomic_write(path, source)
         return path
     if fmt not in _FORMATS:
         raise ValueError(
             f"cannot tell which picture format to write for {str(path)!r}; give the file a "
             f"suffix among .svg, .png, .pdf, .dot, or pass format= (one of svg, png, pdf, dot)"
         )
-    path.write_bytes(_run_dot(source, fmt))
+    atomic_write(path, _run_dot(source, fmt))
     return path

@@ -9,13 +9,15 @@ page that works offline, stepped with buttons or the arrow keys.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from pathlib import Path
-from typing import List, Tuple, Union
+from typing import Iterator, List, Optional, Tuple, Union
 
 from .engine import Value, topological_order
 from .explain import backward_steps
+from .files import atomic_write, check_writable_path
 from .rendering import find_dot, render_svg
 from .viz import Drawing, draw_dot
 
@@ -82,11 +84,26 @@ def save_frames(root: Value, out_dir: Union[str, Path], **draw_options) -> List[
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for index, frame in enumerate(backward_frames(root, **draw_options)):
-        path = out_dir / f"frame_{index:03d}.svg"
-        path.write_text(render_svg(frame), encoding="utf-8")
-        paths.append(path)
+    with _grads_kept_on_failure(root):
+        for index, frame in enumerate(backward_frames(root, **draw_options)):
+            path = out_dir / f"frame_{index:03d}.svg"
+            atomic_write(path, render_svg(frame))
+            paths.append(path)
     return paths
+
+
+@contextlib.contextmanager
+def _grads_kept_on_failure(root: Value) -> Iterator[None]:
+    """Put every grad back as it was if the block fails (e.g. the file cannot be
+    written), so that a retry does not add the backward pass a second time."""
+    order = topological_order(root)
+    grads = [node.grad for node in order]
+    try:
+        yield
+    except BaseException:
+        for node, grad in zip(order, grads):
+            node.grad = grad
+        raise
 
 
 def _inline_svg(svg: str, frame_id: str) -> str:
@@ -149,15 +166,20 @@ show(0);
 """
 
 
+DEFAULT_TITLE = "Backpropagation, step by step"
+
+
 def stepper_html(
-    root: Value, path: Union[str, Path], title: str = "Backpropagation, step by step", **draw_options
+    root: Value, path: Union[str, Path], title: Optional[str] = DEFAULT_TITLE, **draw_options
 ) -> Path:
     """Write one self-contained HTML page that steps through ``root``'s backward pass.
 
     Every frame is an inline SVG with its step's text above it; buttons and
     the arrow keys (Home/End too) move between them. No scripts, styles or
     fonts are loaded from anywhere, so the page works offline. Mutates
-    ``.grad`` as ``root.backward()`` does. Returns the path.
+    ``.grad`` as ``root.backward()`` does, except when the page cannot be
+    written: then every grad is put back, so a retry gives the same grads.
+    ``title=None`` is the default title. Returns the path.
 
     >>> import tempfile
     >>> a = Value(2.0, label="a")
@@ -167,15 +189,20 @@ def stepper_html(
     (2, 4.0)
     """
     _check_root(root)
-    find_dot()  # fail before any grad changes, not after drawing every frame
+    if title is None:
+        title = DEFAULT_TITLE
+    if not isinstance(title, str):
+        raise TypeError(f"title must be text (a str), got {type(title).__name__} {title!r:.40}")
+    path = Path(check_writable_path(path))  # fail before any grad changes
+    find_dot()
     parts = []
-    # The step text goes above the picture (as HTML, not in it), where it is read first.
-    for index, (text, drawing) in enumerate(_film(root, False, draw_options)):
-        svg = _inline_svg(render_svg(drawing), f"f{index}")
-        parts.append(
-            f'<div class="frame" id="frame-{index}">\n<pre>{html.escape(text)}</pre>\n{svg}</div>'
-        )
-    page = _PAGE.format(title=html.escape(title), frames="\n".join(parts))
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
+    with _grads_kept_on_failure(root):
+        # The step text goes above the picture (as HTML, not in it), where it is read first.
+        for index, (text, drawing) in enumerate(_film(root, False, draw_options)):
+            svg = _inline_svg(render_svg(drawing), f"f{index}")
+            parts.append(
+                f'<div class="frame" id="frame-{index}">\n<pre>{html.escape(text)}</pre>\n{svg}</div>'
+            )
+        page = _PAGE.format(title=html.escape(title), frames="\n".join(parts))
+        atomic_write(path, page)
     return path

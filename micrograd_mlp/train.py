@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
+import numbers
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
@@ -28,11 +30,11 @@ import numpy as np
 from . import batched as _batched
 from .classify import class_targets, classes_from_scores, probabilities_from_scores
 from .classify import confusion_matrix as _confusion_matrix
-from .engine import Value, no_grad
+from .engine import NonFiniteError, Value, no_grad
 from .losses import LOSSES, cross_entropy, l2 as l2_penalty
 from .optim import SGD, Optimizer
 
-__all__ = ["fit", "History", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy", "confusion"]
+__all__ = ["fit", "History", "predict", "predict_proba", "predict_classes", "evaluate", "accuracy", "confusion", "TrainingDiverged"]
 
 LossFunction = Callable[[Any, Any], Value]
 
@@ -84,6 +86,76 @@ class History:
         if not self.loss:
             return "History(no epochs)"
         return f"History({self.epochs} epochs, last: {self.summary()})"
+
+
+class TrainingDiverged(FloatingPointError, OverflowError):
+    """Training blew up: a loss, an output, a gradient or a weight became NaN or infinite.
+
+    `fit` raises it right after the step where that happened, instead of
+    carrying on with NaN weights. ``epoch`` (from 0) and ``step`` (from 1,
+    within the epoch) say where, ``node`` is the first non-finite node of the
+    step's graph (`Value.check_finite`) or the parameter that became
+    non-finite, ``lr`` the learning rate of that step. The model keeps the
+    weights it had before that step. A `FloatingPointError` (and an
+    `OverflowError`), so code catching those still catches it.
+
+    >>> from micrograd_mlp import MLP
+    >>> from micrograd_mlp.data import make_moons
+    >>> try:
+    ...     fit(MLP(2, [8, 1], seed=0), *make_moons(40, seed=0), loss="hinge", lr=1e6, seed=0, verbose=False)
+    ... except TrainingDiverged as err:
+    ...     print(err.epoch, err.step, f"{err.lr:g}")
+    3 37 1e+06
+    """
+
+    def __init__(self, reason: str, node: Optional[Value] = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.node = node
+        self.epoch: Optional[int] = None
+        self.step: Optional[int] = None
+        self.steps: Optional[int] = None
+        self.lr: Optional[float] = None
+
+    def __str__(self) -> str:
+        where = "training diverged"
+        if self.epoch is not None:
+            where += f" in epoch {self.epoch}, step {self.step} of {self.steps}"
+        if self.lr is None:
+            hint = "A smaller learning rate usually helps."
+        elif self.lr > 0:
+            hint = (f"The learning rate is probably too large (lr={self.lr:.3g} in this step): "
+                    f"try {self.lr / 10:.3g} or smaller.")  # fmt: skip
+        else:
+            hint = "Check the inputs and the loss function."
+        return f"{where}: {self.reason}. {hint}"
+
+
+def _first_non_finite(roots: List[Value]) -> Optional[NonFiniteError]:
+    """The error `check_finite` gives for the first root whose graph holds NaN/inf."""
+    for root in roots:
+        try:
+            root.check_finite()
+        except NonFiniteError as found:
+            return found
+    return None
+
+
+def _diverged(reason: str, roots: List[Value]) -> TrainingDiverged:
+    found = _first_non_finite(roots)
+    if found is None:
+        return TrainingDiverged(reason)
+    return TrainingDiverged(f"{reason}; first non-finite node: {found}", found.node)
+
+
+def _loss_value(loss: Any) -> Value:
+    if not isinstance(loss, Value):
+        raise TypeError(
+            f"the loss function returned {type(loss).__name__} {loss!r:.40}, not a Value; build "
+            "the loss from the outputs with Value operations (e.g. sum((o - t) ** 2 for ...)) "
+            "so that backward() reaches the weights"
+        )
+    return loss
 
 
 def _check_data(model: Any, X: Any, y: Any, what: str = "X") -> Tuple[np.ndarray, np.ndarray]:
@@ -180,16 +252,50 @@ def _step(
     """One optimizer step on a batch: forward, loss, backward, update.
 
     Returns plain numbers (the batch loss and the outputs), so the batch's graph
-    is freed as soon as this returns, before the next one is built.
+    is freed as soon as this returns, before the next one is built. Raises
+    `TrainingDiverged` (without epoch and step: `fit` adds them) when the loss,
+    an output, a gradient or an updated weight is NaN or infinite; the weights
+    are then as before the step. The checks read only the loss, the outputs and
+    the parameters; the graph is walked only once something is wrong.
     """
     with _cycle_collector_paused():
         outputs = [model(row) for row in rows]
-        data_loss = loss_fn(outputs, targets)
+        data_loss = _loss_value(loss_fn(outputs, targets))
         total = data_loss + l2_penalty(optimizer.params, l2) if l2 else data_loss
         optimizer.zero_grad()
         total.backward()
-        optimizer.step()
-        return data_loss.data, _numbers(outputs)
+        scores = _numbers(outputs)
+        # An infinite output can leave a finite loss with a zero gradient
+        # (hinge: relu(1 - y * inf) = 0); inf - inf in a loss is NaN.
+        if not np.all(np.isfinite(scores)):
+            bad = float(scores[~np.isfinite(scores)].flat[0])
+            raise _diverged(f"an output is {bad!r}", _flat(outputs))
+        if not math.isfinite(total.data):
+            raise _diverged(f"the loss is {total.data!r}", [total])
+        before = [p.data for p in optimizer.params]
+        try:
+            optimizer.step()  # refuses a non-finite gradient before changing any weight
+        except FloatingPointError as refused:
+            raise _diverged("a gradient is not finite", [total]) from refused
+        # (a sum is inf or NaN when a term is, and runs in C; an overflowing sum
+        # of finite weights is checked one by one before anything is said)
+        if not math.isfinite(sum([p.data for p in optimizer.params])) and not all(
+            math.isfinite(p.data) for p in optimizer.params
+        ):
+            p, old = next((p, old) for p, old in zip(optimizer.params, before) if not math.isfinite(p.data))
+            new = p.data
+            for q, kept in zip(optimizer.params, before):
+                q.data = kept
+            raise TrainingDiverged(
+                f"parameter {p.label or repr(p)} would become {new!r} (from {old!r}, "
+                f"gradient {p.grad!r}); the weights are kept as before this step",
+                p,
+            )
+        return data_loss.data, scores
+
+
+def _flat(outputs: List[Any]) -> List[Value]:
+    return [o for out in outputs for o in (out if isinstance(out, list) else [out]) if isinstance(o, Value)]
 
 
 @contextlib.contextmanager
@@ -306,6 +412,7 @@ def fit(
     else:
         _check_two_class_loss_fits(model, loss, threshold, y)
         X, y = _check_data(model, X, y)
+    l2 = _check_l2(l2)
     if threshold is not None:
         y = _labels_for(loss, y)
     val_data = None
@@ -319,6 +426,11 @@ def fit(
     batch_size = _check_schedule(epochs, batch_size, n)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=lr)
+    elif not all(hasattr(optimizer, name) for name in ("step", "zero_grad", "params", "current_lr")):
+        raise TypeError(
+            f"optimizer must be an Optimizer such as SGD(model.parameters(), lr=0.1), got "
+            f"{type(optimizer).__name__} {optimizer!r:.40}; or leave it out for plain SGD with lr="
+        )
     rows, targets = X.tolist(), y.tolist()
     # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
     program = _batched.fit_program(model, loss, l2, optimizer, X, y) if batched else None
@@ -326,10 +438,11 @@ def fit(
     # draws from NumPy's global generator, as random as a fresh one)
     order_rng = (np.random.RandomState(seed) if seed is not None else np.random) if shuffle else None
     history = History()
-    epoch_range = _progress(epochs, verbose)
+    epoch_range = _progress(int(epochs), verbose)
     for epoch in epoch_range:
         order = order_rng.permutation(n) if shuffle else np.arange(n)
         loss_sum, correct = 0.0, 0
+        steps = -(-n // batch_size)
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size].tolist()
             lr_used = optimizer.current_lr()
@@ -339,9 +452,13 @@ def fit(
                     result = _step(model, [rows[i] for i in batch], [targets[i] for i in batch], loss_fn, optimizer, l2)
                 batch_loss, scores = result
             except (OverflowError, FloatingPointError) as err:
-                # Same error type, plus where in training it happened.
-                kind = OverflowError if isinstance(err, OverflowError) else FloatingPointError
-                raise kind(f"training diverged in epoch {epoch}: {err}") from err
+                # One error for every way of blowing up, saying where in training.
+                diverged = err if isinstance(err, TrainingDiverged) else TrainingDiverged(str(err))
+                diverged.epoch, diverged.step, diverged.steps = epoch, start // batch_size + 1, steps
+                diverged.lr = lr_used
+                if diverged is err:
+                    raise
+                raise diverged from err
             loss_sum += batch_loss * len(batch)
             if threshold is not None:
                 correct += _correct(scores, y[batch], threshold)
@@ -392,15 +509,27 @@ class _EarlyStopping:
         return self.epochs_without_improvement >= self.patience
 
 
+def _is_whole(x: object) -> bool:
+    # Python and NumPy integers (np.int64 is a numbers.Integral), not bools or floats
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def _check_schedule(epochs: int, batch_size: Optional[int], n: int) -> int:
     """Validate epochs and batch_size; the batch size to use (None means all n)."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if not _is_whole(epochs) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r:.40}")
     if batch_size is None:
         return n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
-    return batch_size
+    if not _is_whole(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r:.40}")
+    return int(batch_size)
+
+
+def _check_l2(l2: object) -> float:
+    """The L2 weight as a Python float (NumPy numbers too), or a clear error."""
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
+        raise ValueError(f"l2 must be a number >= 0 (e.g. 1e-4), got {l2!r:.40}")
+    return float(l2)
 
 
 def _progress(epochs: int, verbose: bool) -> Any:
@@ -535,7 +664,7 @@ def evaluate(model: Any, X: Any, y: Any, loss: Union[str, LossFunction] = "mse")
         # the outputs by replay, then the loss of those numbers (the same value, to rounding)
         return loss_fn(predict(model, X), y).data
     with no_grad():
-        return loss_fn([model(row) for row in X.tolist()], y.tolist()).data
+        return _loss_value(loss_fn([model(row) for row in X.tolist()], y.tolist())).data
 
 
 def _accuracy(model: Any, X: np.ndarray, y: np.ndarray, threshold: float) -> float:

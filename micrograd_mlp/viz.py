@@ -35,6 +35,10 @@ MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture
 # 16768 in 7 s, 32940 in 29 s.
 MAX_EDGES = 5000
 MAX_MLP_EDGES = 20000
+# A collapsed graph is drawn much smaller than it is, but grouping its nodes into
+# neurons takes time too: beyond this many times max_nodes values it is refused.
+COLLAPSE_FACTOR = 50
+MAX_LABEL_CHARS = 1000  # characters of a name or title shown in a drawing
 
 # Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
@@ -278,6 +282,20 @@ def draw_dot(
     _check_rankdir(rankdir)
     if color not in ("role", "grad", None):
         raise ValueError(f'color must be "role", "grad" or None, got {color!r}')
+    # Count first, with a walk that stops at the limit: a huge graph is refused
+    # in milliseconds, before naming and grouping its nodes takes seconds. Without
+    # collapse every value is drawn, so more values than max_nodes is too many;
+    # a collapsed graph may shrink a lot, but not from beyond COLLAPSE_FACTOR times.
+    walk_limit = max_nodes * (COLLAPSE_FACTOR if collapse else 1)
+    if _count_values(root, walk_limit) > walk_limit:
+        limit_name = f"{COLLAPSE_FACTOR} * max_nodes" if collapse else "max_nodes"
+        raise ValueError(
+            f"this graph has more than {walk_limit} values, more than {limit_name}={walk_limit}; "
+            "dot would take very long to lay it out and nobody could read it. "
+            + ("" if collapse else "Draw it with draw_dot(root, collapse=True) (one node per neuron), ")
+            + "draw a smaller graph (one sample, one neuron), draw the network with "
+            "draw_mlp(model), or pass a larger max_nodes."
+        )
     param_set = _parameter_set(params)
     order = topological_order(root)
     names = node_names(order)
@@ -313,7 +331,7 @@ def draw_dot(
         neuron = owner[node] if node in whole_neurons else None
         graph.node(ids[node], label=_box_label(node, names[node], neuron, show_grad), **style)
         if node.parents and neuron is None:
-            graph.node(ids[node] + "op", label=f"<{escape(node.op)}>", shape="circle", margin="0.02")
+            graph.node(ids[node] + "op", label=f"<{escape(_shorten(node.op, 40))}>", shape="circle", margin="0.02")
             graph.edge(ids[node] + "op", ids[node])
 
     graph = Drawing(
@@ -338,7 +356,7 @@ def draw_dot(
     if highlight is not None:
         swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
         note += "; += what it adds to the parent's grad"
-    graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
+    graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="11")  # fmt: skip
     _place_nodes(graph, shown, owner if cluster else {}, collapse, add_value)
     if collapse:
@@ -356,6 +374,26 @@ def draw_dot(
             else:
                 graph.edge(ids[source], target, label=_number(local_grad))
     return graph
+
+
+def _count_values(root: Value, limit: int) -> int:
+    """The number of value nodes behind `root`, counting no further than limit + 1."""
+    seen = {root}
+    stack = [root]
+    while stack and len(seen) <= limit:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
+
+
+def _shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """`text`, cut to `limit` characters with a note: Graphviz's dot fails on labels
+    over 16,384 characters (escaping can make a label up to 10 times longer)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} characters cut)"
 
 
 def _check_size(count: int, what: str, limit: int, name: str, advice: str) -> None:
@@ -377,9 +415,9 @@ def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_g
         activation = node.op if node.op in _ACTIVATIONS else "linear"
         rows = [f"<B>L{neuron[0]}.N{neuron[1]}</B> {activation}"]
     elif node.label:
-        rows = [f"<B>{escape(name)}</B>"]
+        rows = [f"<B>{escape(_shorten(name))}</B>"]
     elif node.parents:
-        rows = [f'<FONT COLOR="#777777">{escape(name)}</FONT>']  # a generated name, in grey
+        rows = [f'<FONT COLOR="#777777">{escape(_shorten(name))}</FONT>']  # a generated name, in grey
     else:
         rows = []  # an unlabelled constant: its data says it all
     rows.append(f"data {_number(node.data)}")
@@ -523,7 +561,7 @@ def draw_mlp(
     swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
                 (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
     note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
-    graph.attr(label=_legend(swatches, note, title), labelloc="b", labeljust="l",
+    graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.
     _header(graph, "header_inputs", "inputs")
@@ -533,7 +571,7 @@ def draw_mlp(
     previous = [f"x{i}" for i in range(nin)]
     for depth, layer in enumerate(layers):
         current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
-        activations = sorted({str(getattr(neuron, "activation", "")) for neuron in layer.neurons})
+        activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
         _header(graph, f"header_L{depth}", f"layer {depth}\n{'/'.join(activations)}")
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)

@@ -306,8 +306,10 @@ def test_check_command_fails_when_the_slide_error_goes_unnoticed(capsys, monkeyp
 
 
 def test_check_command_rejects_bad_sizes_and_seeds(capsys):
-    assert main(["--hidden", "0"]) == 2
-    assert "--hidden must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["--hidden", "0"])
+    assert stop.value.code == 2
+    assert "argument --hidden: must be a whole number from 1 to 16, got '0'" in capsys.readouterr().err
     assert main(["--seed", "-1"]) == 2  # NumPy would raise deep inside default_rng
     assert "--seed must be at least 0, got -1" in capsys.readouterr().err
 
