@@ -11,15 +11,7 @@ import pytest
 from micrograd_mlp import cli, demos
 from micrograd_mlp.demos import DemoResult
 
-
-def run_cli(capsys, *argv):
-    """(exit code, stdout, stderr) of main(argv), whether it returns or exits."""
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as stop:
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_support import run_cli
 
 
 def test_help_lists_every_command(capsys):

@@ -24,20 +24,12 @@ import micrograd_mlp
 from micrograd_mlp import (
     MLP, SGD, Adam, ModelFileError, TrainingDiverged, Value, draw_dot, fit, load, no_grad, save,
 )  # fmt: skip
-from micrograd_mlp import cli, files, nn, plots, rendering, stepper, viz
+from micrograd_mlp import files, nn, plots, rendering, stepper, viz
 from micrograd_mlp.data import make_cubic, make_moons
 from micrograd_mlp.losses import l2
 from micrograd_mlp.train import evaluate
 
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as stop:
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_support import run_cli
 
 
 def mode_of(path):

@@ -546,15 +546,7 @@ def test_the_page_asks_the_server_for_everything():
 
 # ------------------------------------------------------------ the command line
 
-def run_cli(capsys, *argv):
-    from micrograd_mlp import cli
-
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as stop:
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_support import run_cli  # noqa: E402
 
 
 @pytest.fixture
