@@ -498,7 +498,8 @@ def _exercise_payload(exercise: practice.Exercise) -> dict:
             "expression": exercise.expression, "values": exercise.values, "asked": exercise.asked,
             "forward": exercise.forward_lines(), "graph": graph_payload(exercise.root, show_grad=False)}  # fmt: skip
 
-async def practice_new(request: Request) -> Response:
+async def _practice_request(request: Request) -> Any:
+    """(body, level, seed) of a practice request, or the JSONResponse saying what is wrong."""
     data = await _json_body(request)
     if isinstance(data, Response):
         return data
@@ -506,6 +507,13 @@ async def practice_new(request: Request) -> Response:
         level, seed = _level_and_seed(data)
     except ValueError as error:
         return _error(str(error))
+    return data, level, seed
+
+async def practice_new(request: Request) -> Response:
+    parsed = await _practice_request(request)
+    if isinstance(parsed, Response):
+        return parsed
+    _, level, seed = parsed
     return JSONResponse(await _with_engine(lambda: _exercise_payload(practice.make_exercise(level, seed))))
 
 def _check(level: int, seed: int, answers: dict) -> dict:
@@ -523,13 +531,10 @@ def _check(level: int, seed: int, answers: dict) -> dict:
     }  # fmt: skip
 
 async def practice_check(request: Request) -> Response:
-    data = await _json_body(request)
-    if isinstance(data, Response):
-        return data
-    try:
-        level, seed = _level_and_seed(data)
-    except ValueError as error:
-        return _error(str(error))
+    parsed = await _practice_request(request)
+    if isinstance(parsed, Response):
+        return parsed
+    data, level, seed = parsed
     if seed is None:
         return _error("send the seed of the exercise being checked")
     answers = data.get("answers")
