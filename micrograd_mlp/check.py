@@ -510,19 +510,19 @@ def compare_training(
 MAX_HIDDEN, MAX_INPUTS, MAX_BATCH = 16, 16, 32
 
 
-def _whole_number(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number in [low, high], or an error saying so."""
+def _whole_number(text: str, low: int, high: int) -> int:
+    """`text` as an int in [low, high], or the argparse error that says so.
 
-    def parse(text: str) -> int:
-        try:
-            number = int(text)
-        except ValueError:
-            number = low - 1
-        if not low <= number <= high:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
-        return number
-
-    return parse
+    The one check of whole-number options: ``micrograd-mlp``'s other commands
+    (cli.py) use it too, so every such option is refused in the same words.
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
+    return number
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -534,11 +534,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     8
     """
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
-    parser.add_argument("--hidden", type=_whole_number(1, MAX_HIDDEN), default=4,
+    parser.add_argument("--hidden", type=lambda text: _whole_number(text, 1, MAX_HIDDEN), default=4,
                         help=f"hidden units H, 1 to {MAX_HIDDEN} (default 4)")  # fmt: skip
-    parser.add_argument("--inputs", type=_whole_number(1, MAX_INPUTS), default=3,
+    parser.add_argument("--inputs", type=lambda text: _whole_number(text, 1, MAX_INPUTS), default=3,
                         help=f"input dimension D_in, 1 to {MAX_INPUTS} (default 3)")  # fmt: skip
-    parser.add_argument("--batch", type=_whole_number(1, MAX_BATCH), default=8,
+    parser.add_argument("--batch", type=lambda text: _whole_number(text, 1, MAX_BATCH), default=8,
                         help=f"samples in the batch, 1 to {MAX_BATCH} (default 8)")  # fmt: skip
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="print every entry and every gradcheck row"

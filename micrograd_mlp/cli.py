@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from . import __version__, check, demos
+from .check import _whole_number
 from .data import MULTICLASS_DATASETS, MissingDigitsExtra
 from .plots import MissingDemoExtra
 
@@ -48,17 +49,6 @@ def layer_sizes(text: str) -> List[int]:
             f"{MAX_LAYER_SIZE} separated by commas, one per hidden layer, e.g. --hidden 16,16"
         )
     return [int(part) for part in parts]
-
-
-def _whole_number(text: str, low: int, high: int) -> int:
-    """`text` as an int in [low, high], or the argparse error that says so."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = low - 1
-    if not low <= number <= high:
-        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
-    return number
 
 
 def epoch_count(text: str) -> int:
