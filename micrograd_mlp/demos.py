@@ -369,6 +369,30 @@ def _stop_if_blown_up(history: History, initial_loss: float, epoch: int, steps: 
         raise diverged
 
 
+# The classifier demos (here and in demos_multiclass) draw the same curves and
+# return the same fields, so that one test or notebook cell reads any of them.
+
+
+def _classifier_curves(history: History, loss: str):
+    """Loss (log scale) and accuracy per epoch, train against test."""
+    title = f"loss ({loss})"
+    curves = {
+        title: {"train": history.loss, "test": history.val_loss},
+        "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
+    }
+    return plots.curves_figure(curves, log_y=[title])
+
+
+def _keep_classifier(output: "_Output", model: MLP, history: History, split: tuple, train_accuracy: float,
+                     test_accuracy: float) -> None:  # fmt: skip
+    """Store a classifier demo's result; `split` is (X_train, X_test, y_train, y_test)."""
+    X_train, X_test, y_train, y_test = split
+    output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
+    output.result.models = {"classifier": model}
+    output.result.histories = {"classifier": history}
+    output.result.data = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
+
+
 def classification(
     out: Union[str, Path] = "micrograd-out",
     *,
@@ -444,21 +468,14 @@ def classification(
         for epoch in output.frames(sorted(snapshots))
     ]
     output.gif(animation, "classification_training")
-    curves = {
-        "loss (binary cross-entropy)": {"train": history.loss, "test": history.val_loss},
-        "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
-    }
-    output.png(plots.curves_figure(curves, log_y=["loss (binary cross-entropy)"]), "classification_curves")
+    output.png(_classifier_curves(history, "binary cross-entropy"), "classification_curves")
     try:
         network = draw_mlp(model, title=f"trained on {dataset}")
     except ValueError as too_big:  # a network too big for dot to lay out: keep the rest
         print(f"note: no drawing of the network. {too_big}", file=sys.stderr)
     else:
         output.drawing(network, "classification_network")
-    output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
-    output.result.models = {"classifier": model}
-    output.result.histories = {"classifier": history}
-    output.result.data = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
+    _keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
     return output.done()
 
 

@@ -27,7 +27,9 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from . import data, plots
-from .demos import DEFAULT_SEED, DemoResult, _check_epochs, _mesh, _Output, _snapshot_epochs
+from .demos import (
+    DEFAULT_SEED, DemoResult, _check_epochs, _classifier_curves, _keep_classifier, _mesh, _Output, _snapshot_epochs,
+)  # fmt: skip
 from .nn import MLP
 from .optim import Adam, linear_decay
 from .train import History, accuracy, confusion, fit, predict_classes, predict_proba
@@ -120,15 +122,8 @@ def spiral3(
         for epoch in output.frames(sorted(snapshots))
     ]
     output.gif(animation, f"{dataset}_training")
-    curves = {
-        "loss (softmax cross-entropy)": {"train": history.loss, "test": history.val_loss},
-        "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
-    }
-    output.png(plots.curves_figure(curves, log_y=["loss (softmax cross-entropy)"]), f"{dataset}_curves")
-    output.result.metrics = {"train accuracy": train_accuracy, "test accuracy": test_accuracy}
-    output.result.models = {"classifier": model}
-    output.result.histories = {"classifier": history}
-    output.result.data = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
+    output.png(_classifier_curves(history, "softmax cross-entropy"), f"{dataset}_curves")
+    _keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
     return output.done()
 
 
@@ -203,18 +198,8 @@ def digits(
         shown = np.arange(min(MISTAKES_SHOWN, len(y_test)))
         title = "no test digit misclassified: the first ones (true as predicted)"
     output.png(plots.digits_figure(X_test[shown], y_test[shown], predicted[shown], title), "digits_mistakes")
-    curves = {
-        "loss (softmax cross-entropy)": {"train": history.loss, "test": history.val_loss},
-        "accuracy": {"train": history.accuracy, "test": history.val_accuracy},
-    }
-    output.png(plots.curves_figure(curves, log_y=["loss (softmax cross-entropy)"]), "digits_curves")
-    output.result.metrics = {
-        "train accuracy": train_accuracy,
-        "test accuracy": test_accuracy,
-        "training seconds": training_seconds,
-    }
-    output.result.models = {"classifier": model}
-    output.result.histories = {"classifier": history}
-    output.result.data = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test,
-                          "confusion": matrix}  # fmt: skip
+    output.png(_classifier_curves(history, "softmax cross-entropy"), "digits_curves")
+    _keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
+    output.result.metrics["training seconds"] = training_seconds
+    output.result.data["confusion"] = matrix
     return output.done()
