@@ -322,7 +322,7 @@ function drawCurves() {
       ctx.textAlign = "left";
     }
     if (p === 0) {  // the key, once: train solid purple, test dashed orange
-      ctx.fillStyle = `rgb(${BLUE.join(",")})`; ctx.fillText("train", left, canvas.height - 8);
+      ctx.fillStyle = `rgb(${TRAIN.join(",")})`; ctx.fillText("train", left, canvas.height - 8);
       ctx.fillStyle = `rgb(${TEST.join(",")})`; ctx.fillText("test - -", left + 56, canvas.height - 8);
     }
     ctx.fillStyle = "#000"; ctx.font = "bold 22px sans-serif"; ctx.fillText(title, left, 24);
