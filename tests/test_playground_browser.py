@@ -125,6 +125,13 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     assert page.get_attribute("#inside-link", "href") == f"/lab?session={sid}&layer=0&neuron=2&point=5"
     page.screenshot(path=str(SHOTS / "playground_neuron.png"), full_page=True)
 
+    # "Inside this neuron" opens the chain-rule lab on this tab's model, neuron and point
+    inside = browser.new_page(viewport={"width": 1400, "height": 1000})
+    inside.goto(address.rstrip("/") + page.get_attribute("#inside-link", "href"))
+    inside.wait_for_selector("#graph svg")
+    assert inside.text_content("#inside-title").startswith("Inside L0.N2 for x = ")
+    inside.close()
+
     # layers: add one, then one more neuron in the first
     page.click("#add-layer")
     page.wait_for_function("frame.network.length === 4")
