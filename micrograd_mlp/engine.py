@@ -379,10 +379,10 @@ class Value:
         (0.693147, 1000.0)
         """
         x = self.data
-        # softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp never overflows
-        out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+        e = math.exp(-abs(x))  # never overflows: its argument is <= 0
+        # softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|)
+        out = (x if x > 0.0 else 0.0) + math.log1p(e)
         # d softplus(x)/dx = e^x / (1 + e^x) = sigmoid(x), in its two stable forms
-        e = math.exp(-abs(x))
         slope = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
         return _result(out, "softplus", (self,), (slope,))
 
