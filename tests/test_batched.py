@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from extras import require
 from hypothesis import strategies as st
 
 from micrograd_mlp import MLP, SGD, Adam, Value, dot, fit, linear_decay, max_of, predict
@@ -513,7 +514,7 @@ def test_the_moons_network_is_a_short_array_program():
 
 
 def test_the_schedule_draws_as_a_figure(tmp_path):
-    pytest.importorskip("matplotlib")
+    require("matplotlib")
     model = MLP(2, [4, 1], seed=0)
     tape = trace(lambda x, t: model(x), [0.0, 1.0], params=model.parameters())
     figure = tape.draw()

@@ -5,14 +5,13 @@ lab_inside.png) when MICROGRAD_SCREENSHOTS=1, else to a temporary folder.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from extras import require, require_program
 
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api")
+require("uvicorn")
+sync_api = require("playwright.sync_api")
 
 from lab_support import Server, make_app  # noqa: E402
 from viz_support import require  # noqa: E402
@@ -24,11 +23,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def _need_chromium():
-    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("Debian's chromium is not installed; CI must run the browser tests (apt-get install chromium)")
-    pytest.skip("Debian's chromium is not installed")
+    require_program(CHROMIUM, "apt-get install chromium (Debian's; Playwright drives it)")
 
 
 @pytest.fixture(scope="module")

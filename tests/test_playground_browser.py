@@ -16,9 +16,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from extras import require, require_program
 
-sync_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("uvicorn")
+sync_api = require("playwright.sync_api")
+require("uvicorn")
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def _shots_folder():
 
 SHOTS = _shots_folder()
 LOSS_BELOW = 0.35  # moons, MLP(2, [8, 8, 1]), Adam 0.03: about 0.5 at epoch 1
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+require_program(CHROMIUM, "apt-get install chromium (Debian's; Playwright drives it)")
 
 
 @pytest.fixture(scope="module")
