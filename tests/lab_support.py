@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from extras import require
+from optional import require
 
 Starlette = require("starlette.applications").Starlette
 JSONResponse = require("starlette.responses").JSONResponse

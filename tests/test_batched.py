@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from extras import require
+from optional import require
 from hypothesis import strategies as st
 
 from micrograd_mlp import MLP, SGD, Adam, Value, dot, fit, linear_decay, max_of, predict

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from extras import require
+from optional import require
 
 nbformat = require("nbformat")
 NotebookClient = require("nbclient").NotebookClient

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from extras import require, require_program
+from optional import require, require_program
 
 Image = require("PIL.Image")
 

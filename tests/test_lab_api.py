@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from extras import require
+from optional import require
 
 require("httpx")  # starlette's TestClient drives the app through httpx
 TestClient = require("starlette.testclient").TestClient

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from extras import require, require_program
+from optional import require, require_program
 
 require("uvicorn")
 sync_api = require("playwright.sync_api")

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from extras import require
+from optional import require
 
 Image = require("PIL.Image")
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from extras import require
+from optional import require
 
 nbformat = require("nbformat")
 NotebookClient = require("nbclient").NotebookClient

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from extras import require
+from optional import require
 
 require("httpx")  # starlette's TestClient drives the app through httpx
 TestClient = require("starlette.testclient").TestClient

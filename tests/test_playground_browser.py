@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from extras import require, require_program
+from optional import require, require_program
 
 sync_api = require("playwright.sync_api")
 require("uvicorn")

@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from extras import require
+from optional import require
 
 Image = require("PIL.Image")
 from viz_support import reads_as_a_sign

@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from extras import require
+from optional import require
 
 torch = require("torch")  # skipped without the torch extra; under CI (which installs it) failed
 F = torch.nn.functional

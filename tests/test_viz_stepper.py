@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from explain_examples import neuron
-from extras import require_program
+from optional import require_program
 from viz_support import require, svg_texts
 
 from micrograd_mlp import Value

@@ -5,7 +5,7 @@ import shutil
 import sysconfig
 import xml.etree.ElementTree as ET
 
-from extras import install_hint, missing
+from optional import install_hint, missing
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,4 +1,4 @@
-"""The tests' rule for a missing extra (tests/extras.py): skip with the fix here, fail under CI."""
+"""The tests' rule for a missing extra (tests/optional.py): skip with the fix here, fail under CI."""
 
 import configparser
 import os
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from extras import EXTRAS, install_hint
+from optional import EXTRAS, install_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ def test_every_extra_named_in_the_advice_installs_that_module():
 
 
 TEST_MODULE = '''
-from extras import require
+from optional import require
 
 def test_without_the_extra():
     pass
@@ -41,7 +41,7 @@ def run_pytest(tmp_path, test_source, ci):
     if ci:
         env["CI"] = "true"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "extras", "-p", "no:cacheprovider", "-rs", "-q", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-p", "optional", "-p", "no:cacheprovider", "-rs", "-q", str(tmp_path)],
         capture_output=True, text=True, env=env, cwd=tmp_path,
     )  # fmt: skip
 

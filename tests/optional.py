@@ -6,7 +6,7 @@ Without it, the test is skipped and the reason says what to install; under CI
 (environment ``CI=true``) the same test fails instead, because CI installs
 everything (`.ci/run`) and a silent skip there would hide a broken setup.
 
-    from extras import require
+    from optional import require
     torch = require("torch")                # at the top of a test module, or inside a test
 
 A test module (or a doctest module of the package) that does a plain
@@ -21,7 +21,7 @@ import shutil
 import pytest
 
 # Top-level module -> (the extra in setup.cfg that installs it, the distribution's name).
-# tests/test_extras.py checks every row against setup.cfg, so the advice stays true.
+# tests/test_optional.py checks every row against setup.cfg, so the advice stays true.
 EXTRAS = {
     "matplotlib": ("demos", "matplotlib"),
     "PIL": ("demos", "pillow"),
