@@ -66,6 +66,7 @@ def test_a_ctrl_c_while_writing_leaves_the_old_file_and_no_temporary_file(tmp_pa
         assert all(path.read_bytes() == b"old" for path in tmp_path.iterdir()), name
         write_it()  # and it works afterwards
         assert temporary_files(tmp_path) == []
+        assert any(path.read_bytes() != b"old" for path in tmp_path.iterdir()), name  # it wrote something
 
 
 def test_an_interrupt_inside_the_writer_removes_the_temporary_file(tmp_path):

@@ -127,6 +127,7 @@ def test_flat_targets_are_not_broadcast_into_a_matrix():
     model = random_model(MLP, 2, 3, 1, seed=4)
     X, Y = batch(MLP, 4, 2, 1, seed=4)
     flat, column = model.gradients(X, Y.ravel()), model.gradients(X, Y)
+    assert sorted(flat) == sorted(column) == ["b1", "b2", "w1", "w2"]
     for name in flat:
         np.testing.assert_array_equal(flat[name], column[name])
 
