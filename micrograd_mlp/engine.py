@@ -25,6 +25,7 @@ import sys
 import types
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
+from .edges import NO_EDGES, EdgeSlots
 from .ops import LEAF, SCALAR, TABLE, Op, op_named, power
 
 __all__ = [
@@ -170,10 +171,9 @@ _to_float = to_float  # the old private name, until every module says to_float
 
 # A node made by an op inside no_grad(): a leaf that remembers why it is one.
 _UNRECORDED = Op("", 0, None, None)
-_NO_GRADS: tuple = ()
 
 
-class Value:
+class Value(EdgeSlots):
     """One scalar in a computation graph, with its gradient.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -197,7 +197,8 @@ class Value:
         local_grads: d(this node)/d(parent) for each entry of ``parents``.
     """
 
-    __slots__ = ("data", "grad", "label", "operation", "_parents", "_local_grads", "__dict__")
+    # (`EdgeSlots` stores parents and local_grads: see micrograd_mlp/edges.py)
+    __slots__ = ("data", "grad", "label", "operation", "__dict__")
 
     data: float
     grad: float
@@ -212,10 +213,8 @@ class Value:
         self.grad = 0.0
         self.label = str(label)
         self.operation = op_named(_op) if _op else LEAF
-        self._parents = parents = tuple(_children)
-        self._local_grads = _NO_GRADS
-        if parents:
-            self._local_grads = _hand_made_grads(self, parents)
+        parents = tuple(_children)
+        self.set_edges(parents, _hand_made_grads(self, parents) if parents else NO_EDGES)
 
     @property
     def op(self) -> str:
@@ -225,24 +224,6 @@ class Value:
     @op.setter
     def op(self, name: str) -> None:
         self.operation = op_named(name)
-
-    @property
-    def parents(self) -> tuple:
-        """The nodes this one was computed from, e.g. ``(x, x)`` for ``x * x``."""
-        return self._parents
-
-    @parents.setter
-    def parents(self, parents: Iterable["Value"]) -> None:
-        self._parents = tuple(parents)
-
-    @property
-    def local_grads(self) -> tuple:
-        """d(this node)/d(parent) for each entry of ``parents``."""
-        return self._local_grads
-
-    @local_grads.setter
-    def local_grads(self, local_grads: Iterable[float]) -> None:
-        self._local_grads = tuple(local_grads)
 
     # ------------------------------------------------------------------ ops
     # The maths of each op is its entry in the table (ops.TABLE): here each
@@ -402,7 +383,7 @@ class Value:
         ``backward()`` on it is a `RuntimeError` saying so (as in PyTorch),
         not a silent no-op.
         """
-        if self.operation is _UNRECORDED and not self._parents and not self._local_grads:
+        if self.operation is _UNRECORDED and self.is_leaf() and not self.local_grads:
             raise RuntimeError(
                 f"{self!r} was computed inside no_grad(), so no graph was recorded and "
                 "backward() cannot reach the Values it came from. Compute it outside the "
@@ -410,7 +391,7 @@ class Value:
             )
         order = topological_order(self)
         for node in order:
-            if node._parents:  # not a leaf
+            if not node.is_leaf():
                 node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
@@ -430,7 +411,7 @@ class Value:
         upstream = self.grad
         if upstream == 0.0:
             return  # the zero rule (ops.chain): nothing passes down, not even 0 x inf
-        for parent, local_grad in zip(self._parents, self._local_grads):
+        for parent, local_grad in zip(self.parents, self.local_grads):
             if local_grad != 0.0:  # a zero local derivative masks inf and NaN from above
                 # chain rule on one edge: dL/dparent += dL/dnode * dnode/dparent
                 parent.grad += upstream * local_grad
@@ -483,9 +464,9 @@ class Value:
     # -------------------------------------------------------------- helpers
 
     def _made_by(self) -> str:
-        if not self._parents:
+        if self.is_leaf():
             return ""
-        inputs = ", ".join(repr(p) for p in self._parents)
+        inputs = ", ".join(repr(p) for p in self.parents)
         return f" made by {self.op!r} from {inputs}"
 
     def __repr__(self) -> str:
@@ -506,7 +487,7 @@ class Value:
     # micrograd's names, so its drawing code and habits keep working.
     @property
     def _prev(self) -> set:
-        return set(self._parents)
+        return set(self.parents)
 
     @property
     def _op(self) -> str:
@@ -545,13 +526,12 @@ def _node(data: float, op: Op, parents: tuple, local_grads: tuple, operands: Opt
     mode = _mode.get()
     if mode.enabled:
         out.operation = op
-        out._parents = parents
-        out._local_grads = local_grads
+        out.set_edges(parents, local_grads)
         if mode.hook is not None:
             mode.hook(out, parents if operands is None else operands)
     else:
         out.operation = _UNRECORDED
-        out._parents = out._local_grads = _NO_GRADS
+        out.set_edges(NO_EDGES, NO_EDGES)
     return out
 
 
@@ -627,9 +607,7 @@ def topological_order(root: Value) -> list:
             # once every parent is placed.
             stack.append(node)
             stack.append(_PARENTS_PLACED)
-            for parent in node._parents:
-                if parent not in visited:
-                    stack.append(parent)
+            node.push_parents(stack, visited)  # its parents not yet visited
     return order
 
 
