@@ -277,12 +277,12 @@ class Value(EdgeSlots):
         (-3.0, 2.0)
         """
         upstream = self.grad
-        if upstream == 0.0:
-            return  # the zero rule (ops.chain): nothing passes down, not even 0 x inf
-        for parent, local_grad in zip(self.parents, self.local_grads):
-            if local_grad != 0.0:  # a zero local derivative masks inf and NaN from above
-                # chain rule on one edge: dL/dparent += dL/dnode * dnode/dparent
-                parent.grad += upstream * local_grad
+        if upstream != 0.0:  # the zero rule (ops.chain): a zero passes nothing, not even 0 x inf
+            # chain rule on every edge, dL/dparent += dL/dnode * dnode/dparent, i.e.
+            #     for parent, local_grad in zip(self.parents, self.local_grads):
+            #         if local_grad != 0.0:  (the zero rule again)
+            #             parent.grad += upstream * local_grad
+            self.add_to_parent_grads(upstream)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on.
