@@ -12,13 +12,14 @@ the same program can be compared.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import engine
-from ..engine import Value, topological_order
+from ..engine import Value
+from .watching import Watch
 
-__all__ = ["ReplayError", "Node", "LEAF_KINDS", "UNARY_OPS", "BINARY_OPS", "record", "compile_nodes",
-           "operands", "signature"]  # fmt: skip
+__all__ = ["ReplayError", "Node", "LEAF_KINDS", "UNARY_OPS", "BINARY_OPS", "Recording", "record", "graph_order",
+           "compile_nodes", "operands", "signature"]  # fmt: skip
 
 
 class ReplayError(ValueError):
@@ -26,10 +27,10 @@ class ReplayError(ValueError):
 
     >>> from micrograd_mlp.batched import trace
     >>> try:
-    ...     trace(lambda x, t: x[0] if x[0].data > 0 else -x[0], [1.0], probe2=[-1.0])
+    ...     trace(lambda x, t: x[0] if x[0].data > 0 else -x[0], [1.0])
     ... except ReplayError as err:
-    ...     print(str(err)[:40])
-    the function runs a different program on
+    ...     print(str(err)[:67])
+    the traced function reads the number of a Value that depends on the
     """
 
 
@@ -68,8 +69,22 @@ def _as_values(function_result: Any) -> List[Value]:
     return list(results)
 
 
-def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]) -> tuple:
-    """Run `function` on fresh placeholder leaves with grads on; its roots and dot pairings."""
+class Recording:
+    """One run of the traced function: its roots, placeholders, dot pairings and what the watch saw."""
+
+    __slots__ = ("roots", "x", "t", "dots", "watch")
+
+    def __init__(self, roots: List[Value], x: List[Value], t: List[Value], dots: dict, watch: Watch) -> None:
+        self.roots, self.x, self.t, self.dots, self.watch = roots, x, t, dots, watch
+
+
+def record(function: Callable, inputs: Sequence[float], targets: Sequence[float],
+           state: Optional[Dict[str, Any]] = None) -> Recording:  # fmt: skip
+    """Run `function` on fresh placeholder leaves with grads on, under a `Watch`.
+
+    ``state`` names what the function's behaviour may depend on (the model, the
+    loss), for the watch to see changes in; the function itself is watched too.
+    """
     x = [Value(v, label=f"x{i}") for i, v in enumerate(inputs)]
     t = [Value(v, label=f"t{i}") for i, v in enumerate(targets)]
     dots: Dict[int, tuple] = {}
@@ -80,7 +95,8 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     was_enabled, engine._grad_enabled = engine._grad_enabled, True
     previous, engine._dot_recorder = engine._dot_recorder, remember
     try:
-        result = function(x, t)
+        with Watch({"the traced function": function, **(state or {})}) as watch:
+            result = function(x, t)
     except ReplayError:
         raise
     except (TypeError, AttributeError) as err:
@@ -91,18 +107,37 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     finally:
         engine._grad_enabled = was_enabled
         engine._dot_recorder = previous
-    return _as_values(result), x, t, dots
+    return Recording(_as_values(result), x, t, dots, watch)
+
+
+def graph_order(roots: Sequence[Value]) -> List[Value]:
+    """Every node below ``roots``, each after its parents: one walk for all roots (no recursion)."""
+    order: List[Value] = []
+    placed: set = set()
+    for root in roots:
+        if id(root) in placed:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            key = id(node)
+            if parents_done:
+                if key not in placed:
+                    placed.add(key)
+                    order.append(node)
+                continue
+            if key in placed:
+                continue
+            stack.append((node, True))
+            for parent in node.parents:
+                if id(parent) not in placed:
+                    stack.append((parent, False))
+    return order
 
 
 def compile_nodes(roots: List[Value], params: Sequence[Value], x: list, t: list, dots: dict) -> tuple:
     """The graph below `roots` as a list of `Node`s in topological order."""
-    order: List[Value] = []
-    seen: set = set()
-    for root in roots:
-        for node in topological_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
+    order = graph_order(roots)
     param_index = {id(p): i for i, p in enumerate(params)}
     input_index = {id(v): i for i, v in enumerate(x)}
     target_index = {id(v): i for i, v in enumerate(t)}
@@ -168,7 +203,7 @@ def compile_nodes(roots: List[Value], params: Sequence[Value], x: list, t: list,
 def operands(node: Node) -> List[int]:
     """Every node this one reads."""
     if node.op == "dot":
-        return [i for pair in node.pairs for i in pair] + node.singles
+        return [i for pair in node.pairs for i in pair] + list(node.singles)
     return node.parents
 
 
