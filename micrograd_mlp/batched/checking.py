@@ -47,9 +47,12 @@ class SpotCheck:
         self.turn = 0  # which sample of the batch is checked next
         self.checks = 0
         self.seconds = 0.0  # spent checking, in all
+        self._unpaid = 0.0  # checking time inside the step being timed (it earns nothing)
 
     def earn(self, step_seconds: float) -> None:
-        self.earned += CHECK_SHARE * step_seconds
+        """Credit a replayed step's time (less the checking done in it) at ``CHECK_SHARE``."""
+        self.earned += CHECK_SHARE * max(step_seconds - self._unpaid, 0.0)
+        self._unpaid = 0.0
 
     def due(self) -> bool:
         return self.earned >= self.cost
@@ -73,5 +76,6 @@ class SpotCheck:
         self.cost = spent
         self.earned -= spent
         self.seconds += spent
+        self._unpaid += spent
         self.checks += 1
         self.turn += 1

@@ -155,14 +155,19 @@ def _globals_named(function: Any) -> Dict[str, Any]:
         return {}
     module_globals = getattr(function, "__globals__", {})
     named = {}
-    for name in code.co_names:
-        if name in module_globals:
-            named[name] = module_globals[name]
+    names = set(code.co_names)
     for const in code.co_consts:  # nested functions and comprehensions
         if isinstance(const, types.CodeType):
-            for name in const.co_names:
-                if name in module_globals:
-                    named[name] = module_globals[name]
+            names.update(const.co_names)
+    for name in names:
+        if name in module_globals:
+            named[name] = module_globals[name]
+    for name, item in list(named.items()):
+        if isinstance(item, types.ModuleType):  # settings.SCALE: the module's attributes the code names
+            for attribute in names:
+                number = getattr(item, attribute, None)
+                if isinstance(number, _NUMBERS):
+                    named[f"{name}.{attribute}"] = number
     return named
 
 
