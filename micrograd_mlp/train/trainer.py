@@ -42,8 +42,10 @@ from .objective import LossFunction, Objective, check_output_matches_loss
 
 __all__ = ["Trainer", "History", "TrainingDiverged", "LossExploding", "EXPLODING_FACTOR"]
 
-# How many times its first epoch's value the loss may grow before `LossExploding` is warned.
+# How many times its first value the loss may grow before `LossExploding` is warned.
 EXPLODING_FACTOR = 1000.0
+# The first value: the loss before the first step on this many samples (or all, if fewer).
+FIRST_LOSS_SAMPLES = 100
 
 
 @dataclass
@@ -113,11 +115,12 @@ class TrainingDiverged(FloatingPointError, OverflowError):
 
     >>> from micrograd_mlp import MLP, fit
     >>> from micrograd_mlp.data import make_moons
-    >>> import warnings; warnings.simplefilter("ignore", LossExploding)
-    >>> try:
-    ...     fit(MLP(2, [8, 1], seed=0), *make_moons(40, seed=0), loss="hinge", lr=1e6, seed=0, verbose=False)
-    ... except TrainingDiverged as err:
-    ...     print(err.epoch, err.step, f"{err.lr:g}")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:   # LossExploding comes first
+    ...     try:
+    ...         fit(MLP(2, [8, 1], seed=0), *make_moons(40, seed=0), loss="hinge", lr=1e6, seed=0, verbose=False)
+    ...     except TrainingDiverged as err:
+    ...         print(err.epoch, err.step, f"{err.lr:g}")
     3 37 1e+06
     """
 
@@ -138,15 +141,17 @@ class TrainingDiverged(FloatingPointError, OverflowError):
 
 
 class LossExploding(UserWarning):
-    """Warned once per run when an epoch's loss grows past 1,000 times the first epoch's.
+    """Warned once per run when an epoch's loss grows past 1,000 times its first value.
 
-    The weights are still finite (else `TrainingDiverged` is raised), but
-    training is going the wrong way, almost always because the learning rate
-    is too large. ``epoch``, ``loss``, ``first_loss`` and ``lr`` say what was
-    seen. A `Trainer` also keeps it in ``trainer.warnings`` (for a page to show).
+    The first value is the loss before training, measured on the first batch
+    (at least 100 samples, or all there are). The weights are still finite
+    (else `TrainingDiverged` is raised), but training is going the wrong way,
+    almost always because the learning rate is too large. ``epoch``,
+    ``loss``, ``first_loss`` and ``lr`` say what was seen. A `Trainer` also
+    keeps it in ``trainer.warnings`` (for a page to show).
 
     >>> print(LossExploding(epoch=2, loss=5e4, first_loss=0.7, lr=1e6))
-    the loss rose to 5e+04 in epoch 2, more than 1,000 times its first value (0.7 in epoch 0): the learning rate is probably too large (lr=1e+06): try lr=1e+05 or smaller
+    the loss rose to 5e+04 in epoch 2, more than 1,000 times its first value (0.7, before training): the learning rate is probably too large (lr=1e+06): try lr=1e+05 or smaller
     """
 
     def __init__(self, epoch: int, loss: float, first_loss: float, lr: float) -> None:
@@ -154,7 +159,7 @@ class LossExploding(UserWarning):
                   if lr > 0 else "check the inputs, the targets and the loss function")  # fmt: skip
         super().__init__(
             f"the loss rose to {loss:.3g} in epoch {epoch}, more than {EXPLODING_FACTOR:,.0f} times its "
-            f"first value ({first_loss:.3g} in epoch 0): {advice}"
+            f"first value ({first_loss:.3g}, before training): {advice}"
         )
         self.epoch, self.loss, self.first_loss, self.lr = epoch, loss, first_loss, lr
 
@@ -323,6 +328,7 @@ class Trainer:
         self._order: Optional[List[int]] = None  # the epoch under way: its order, how far, its sums
         self._position = 0
         self._loss_sum, self._correct, self._lr = 0.0, 0, optimizer.current_lr()
+        self.first_loss: Optional[float] = None  # the loss before training (see LossExploding)
 
     @property
     def samples(self) -> int:
@@ -351,6 +357,8 @@ class Trainer:
         batch = self._order[start : start + size]
         optimizer = self.optimizer
         lr_used = optimizer.current_lr()
+        if self.first_loss is None and len(batch) < min(n, FIRST_LOSS_SAMPLES):
+            self.first_loss = self._loss_before_training(self._order[start : start + FIRST_LOSS_SAMPLES])
         try:
             result = self.program.step(self.X[batch], self.y[batch], optimizer) if self.program is not None else None
             if result is None:  # scalar engine (or a replay that met inf/NaN: let the engine explain)
@@ -367,6 +375,8 @@ class Trainer:
                 raise
             raise diverged from err
         self.steps_done += 1
+        if self.first_loss is None:  # this batch is large enough: its loss was taken before the update
+            self.first_loss = batch_loss
         self._loss_sum += batch_loss * len(batch)
         if self.objective.classifies:
             self._correct += self.objective.correct(scores, self.y[batch])
@@ -408,10 +418,17 @@ class Trainer:
         self._order = None
         self._warn_if_exploding()
 
+    def _loss_before_training(self, rows: List[int]) -> float:
+        """The data loss on these samples now (NaN when it cannot be computed: no warning then)."""
+        try:
+            return mean_loss(self.model, self.objective, self.X[rows], self.y[rows])
+        except (ArithmeticError, ValueError):
+            return math.nan
+
     def _warn_if_exploding(self) -> None:
         losses = self.history.loss
-        first, latest = losses[0], losses[-1]
-        if self.warnings or not first > 0 or not latest > EXPLODING_FACTOR * first:
+        first, latest = self.first_loss, losses[-1]
+        if self.warnings or first is None or not first > 0 or not latest > EXPLODING_FACTOR * first:
             return
         warning = LossExploding(epoch=len(losses) - 1, loss=latest, first_loss=first, lr=self._lr)
         self.warnings.append(warning)
