@@ -351,7 +351,7 @@ def test_repeated_one_epoch_fits_reuse_the_recorded_tape(monkeypatch):
     optimizer = Adam(model.parameters(), lr=0.01)
     calls = []
     real_trace = batched.trace
-    monkeypatch.setattr(batched, "trace", lambda *a, **k: calls.append(1) or real_trace(*a, **k))
+    monkeypatch.setattr(batched.program, "trace", lambda *a, **k: calls.append(1) or real_trace(*a, **k))
     for _ in range(5):
         fit(model, X, y, loss="hinge", optimizer=optimizer, epochs=1, batched=True, verbose=False)
         predict(model, np.zeros((7, 2)))
@@ -372,7 +372,7 @@ def test_predict_on_a_grid_is_one_replay_equal_to_the_scalar_engine(fused, monke
     model = MLP(2, [16, 16, 3], "tanh", seed=4, fused=fused)
     axis = np.linspace(-2, 2, 40)
     grid = np.column_stack([a.ravel() for a in np.meshgrid(axis, axis)])
-    monkeypatch.setattr(batched, "PREDICT_CHUNK", 20_000)  # several chunks, one call
+    monkeypatch.setattr(batched.program, "PREDICT_CHUNK", 20_000)  # several chunks, one call
     replayed = predict(model, grid)
     scalar = np.array([[o.data for o in model(row)] for row in grid.tolist()])
     assert replayed.shape == (1600, 3)

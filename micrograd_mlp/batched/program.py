@@ -1,0 +1,258 @@
+"""The training program: what `fit(..., batched=True)` and `predict` run, cached per model.
+
+`FitProgram` traces one sample's ``[loss term, L2 penalty, outputs...]`` and
+runs a training step by replay: forward, backward, gradients written where a
+scalar ``backward()`` puts them, then the optimizer's step. `predict` replays
+``model(x)`` on every row. Both keep their tapes in a cache keyed by the model
+(`forget` drops them).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..engine import Value
+from ..losses import SAMPLE_TERMS
+from .recording import ReplayError
+from .tape import Tape, close_enough, trace
+
+__all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK"]
+
+
+
+def _fingerprint(model: Any, params: List[Value]) -> tuple:
+    """What changes the program of a model: its parameters, activations and fusing."""
+    layers = getattr(model, "layers", None)
+    shape: tuple = ()
+    if layers is not None:
+        shape = tuple((n.activation, n.fused, len(n.w)) for layer in layers for n in getattr(layer, "neurons", ()))
+    return (tuple(map(id, params)), shape)
+
+
+_CACHE: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+_REFUSED = object()
+
+
+def _cached(model: Any, key: tuple, make: Callable[[], Any]) -> Any:
+    try:
+        programs = _CACHE.setdefault(model, {})
+    except TypeError:  # a model that cannot be weakly referenced: no cache
+        return make()
+    if key not in programs:
+        if len(programs) > 16:  # e.g. many batch widths or losses: keep the newest
+            programs.pop(next(iter(programs)))
+        programs[key] = make()
+    return programs[key]
+
+
+def forget(model: Any) -> None:
+    """Drop the tapes cached for ``model`` (after changing its structure in place).
+
+    >>> forget(object())
+    """
+    try:
+        _CACHE.pop(model, None)
+    except TypeError:
+        pass
+
+
+def _distinct_row(X: np.ndarray, Y: Optional[np.ndarray] = None) -> int:
+    """A second probe sample: one whose target differs from sample 0's, else whose input does."""
+    if Y is not None:
+        differ = np.nonzero(np.any(Y.reshape(len(Y), -1) != Y.reshape(len(Y), -1)[0], axis=1))[0]
+        if differ.size:
+            return int(differ[0])
+    differ = np.nonzero(np.any(X != X[0], axis=1))[0]
+    return int(differ[0]) if differ.size else len(X) - 1
+
+
+def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
+    """The cached tape of ``model(x)`` for rows of X's width, or None if it cannot replay."""
+    params = model.parameters()
+    key = ("predict", X.shape[1], _fingerprint(model, params))
+
+    def make() -> Any:
+        second = X[_distinct_row(X)]
+        try:
+            return trace(lambda x, t: model(x), X[0].tolist(), params=params, probe2=second.tolist())
+        except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
+            return _REFUSED  # predicts (and raises its own error, if there is one)
+
+    tape = _cached(model, key, make)
+    return None if tape is _REFUSED else tape
+
+
+PREDICT_CHUNK = 2_000_000  # numbers per replay array (16 MB), so a big grid needs no big memory
+
+
+def predict(model: Any, X: Any) -> Optional[np.ndarray]:
+    """``model``'s outputs on every row of X by replay, or None where the scalar engine must do it.
+
+    None for an empty X, a non-finite input or output (the scalar engine then
+    says what is wrong) or a model that cannot be replayed. Used by
+    `micrograd_mlp.predict`.
+
+    >>> from micrograd_mlp import MLP
+    >>> predict(MLP(2, [4, 1], seed=0), np.zeros((3, 2))).shape
+    (3,)
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or len(X) == 0 or not hasattr(model, "parameters") or not np.all(np.isfinite(X)):
+        return None
+    if getattr(model, "nin", X.shape[1]) != X.shape[1]:
+        return None  # the model's own check names the mismatch
+    tape = predict_tape(model, X)
+    if tape is None:
+        return None
+    chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
+    parts = []
+    params = model.parameters()
+    for start in range(0, len(X), chunk):
+        rows = X[start : start + chunk]
+        parts.append(np.stack(tape.forward(rows, None, params, keep=False), axis=1))
+    outputs = np.concatenate(parts)
+    if not np.all(np.isfinite(outputs)):
+        return None
+    return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+class FitProgram:
+    """One training step of ``fit(..., batched=True)``: loss, outputs and gradients by replay.
+
+    The traced function is ``[loss term of one sample, L2 penalty, outputs...]``:
+    the term's mean over the batch plus the penalty (parameter-only, so run
+    once) is the loss; the penalty's gradient is added once per step.
+
+    >>> from micrograd_mlp import MLP, SGD
+    >>> model = MLP(1, [2, 1], seed=0)
+    >>> program = FitProgram(model, "mse", 0.0, model.parameters(), np.array([[1.0], [2.0]]), np.array([0.0, 1.0]))
+    >>> loss, outputs = program.step(np.array([[1.0], [2.0]]), np.array([0.0, 1.0]), SGD(model.parameters(), lr=0.1))
+    >>> outputs.shape
+    (2,)
+    """
+
+    def __init__(self, model: Any, loss: Union[str, Callable], l2: float, opt_params: Sequence[Value],
+                 X: np.ndarray, Y: np.ndarray) -> None:  # fmt: skip
+        self.model, self.loss, self.l2 = model, loss, float(l2)
+        model_params = list(model.parameters())
+        known = {id(p) for p in model_params}
+        self.opt_params = list(opt_params)
+        self.params = model_params + [p for p in self.opt_params if id(p) not in known]
+        self.all_in_optimizer = {id(p) for p in self.params} == {id(p) for p in self.opt_params}
+        self.classes = 0
+        if loss == "cross_entropy":
+            self.classes = int(model.nouts[-1]) if hasattr(model, "nouts") else int(np.max(Y)) + 1
+            Y = np.asarray(Y).astype(int)
+        targets = self.encode(Y)
+        n_targets = targets.shape[1]
+        if callable(loss):
+            term = _custom_term(loss)
+        elif loss in SAMPLE_TERMS:
+            term = SAMPLE_TERMS[loss]
+        else:
+            raise ReplayError(f"no replayable per-sample term for loss {loss!r}; choose one of {sorted(SAMPLE_TERMS)}")
+        alpha = self.l2
+        l2_params = self.opt_params
+
+        def per_sample(x: List[Value], t: List[Value]) -> List[Value]:
+            outputs = model(x)
+            outputs = outputs if isinstance(outputs, list) else [outputs]
+            loss_term = term(outputs, t)
+            if not isinstance(loss_term, Value):
+                raise ReplayError(f"the loss returned {loss_term!r:.60}, not a Value")
+            roots = [loss_term]
+            if alpha:
+                # alpha * sum(p * p): parameter-only, so the replay runs it once per step
+                roots.append(alpha * _sum(p * p for p in l2_params))
+            return roots + outputs
+
+        second = _distinct_row(X, targets)
+        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params,
+                          probe2=X[second].tolist(), targets2=targets[second].tolist())  # fmt: skip
+        if callable(loss):
+            _check_mean(loss, model, X[[0, second]], Y[[0, second]])
+        self.n_outputs = len(self.tape.outputs) - (2 if alpha else 1)
+
+    def encode(self, Y: Any) -> np.ndarray:
+        """Targets as one row of numbers per sample (class indices as one-hot rows)."""
+        Y = np.asarray(Y)
+        if self.classes:
+            return np.eye(self.classes)[Y.astype(int).reshape(-1)]
+        Y = Y.astype(float)
+        return Y.reshape(len(Y), -1)
+
+    def step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
+        """Forward, backward, update; None (nothing changed) if a number is not finite."""
+        batch = len(X)
+        results = self.tape.forward(X, self.encode(Y), self.params, keep=True)
+        terms = results[0]
+        data_loss = float(np.sum(terms)) * (1.0 / batch)
+        total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
+        # the mean of the per-sample terms, and the penalty once (a root is summed over the batch)
+        seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
+        grads = self.tape.backward(seeds)
+        if not (math.isfinite(total) and np.all(np.isfinite(grads))):
+            return None  # let the scalar engine redo this batch and say what went wrong
+        # where zero_grad() then backward() put them: the optimizer's parameters get their
+        # gradient, any other parameter (not zeroed by the optimizer) accumulates it
+        if self.all_in_optimizer:
+            for p, g in zip(self.params, grads.tolist()):
+                p.grad = g  # (a plain loop: one attribute store per parameter is the floor here)
+        else:
+            optimizer.zero_grad()
+            for p, g in zip(self.params, grads.tolist()):
+                p.grad += g
+        optimizer.step()
+        outputs = results[len(results) - self.n_outputs :]
+        scores = outputs[0] if self.n_outputs == 1 else np.stack(outputs, axis=1)
+        return data_loss, scores
+
+
+def _sum(values: Any) -> Value:
+    total = None
+    for v in values:
+        total = v if total is None else total + v
+    return total
+
+
+def _custom_term(loss: Callable) -> Callable:
+    """A custom loss's per-sample term: the loss of a batch of one sample."""
+
+    def term(outputs: List[Value], targets: List[Value]) -> Value:
+        result = loss([outputs[0] if len(outputs) == 1 else outputs], [targets[0] if len(targets) == 1 else targets])
+        if not isinstance(result, Value):
+            raise ReplayError(f"the loss function returned {result!r:.60}, not a Value")
+        return result
+
+    return term
+
+
+def _check_mean(loss: Callable, model: Any, X: np.ndarray, Y: np.ndarray) -> None:
+    """batched=True takes a custom loss to be the mean of its per-sample values: check it."""
+    from ..engine import no_grad
+
+    with no_grad():
+        outputs = [model(row) for row in X.tolist()]
+        targets = Y.tolist()
+        both = loss(outputs, targets)
+        each = [loss([o], [t]) for o, t in zip(outputs, targets)]
+    values = [v.data if isinstance(v, Value) else float(v) for v in [both, *each]]
+    if not close_enough(values[0], (values[1] + values[2]) / 2):
+        raise ReplayError(
+            f"fit(..., batched=True) needs a loss that is the mean over samples of a per-sample loss; "
+            f"this one gives {values[0]!r} for two samples whose own losses are {values[1]!r} and "
+            f"{values[2]!r}. Divide the sum by the number of samples, or use batched=False"
+        )
+
+
+def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: Any,
+                X: np.ndarray, Y: np.ndarray) -> FitProgram:  # fmt: skip
+    """The cached `FitProgram` of (model, loss, L2 on/off, optimizer's parameters)."""
+    params = model.parameters()
+    key = ("fit", loss if isinstance(loss, str) else id(loss), float(l2), X.shape[1],
+           tuple(map(id, optimizer.params)), _fingerprint(model, params))  # fmt: skip
+    return _cached(model, key, lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))
