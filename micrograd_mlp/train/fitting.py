@@ -99,15 +99,19 @@ def fit(
                       l2=l2, val=val, batched=batched)  # fmt: skip
     history = trainer.history
     epoch_range = progress_bar(int(epochs), verbose)
-    for epoch in epoch_range:
-        trainer.epoch()
-        if verbose:
-            epoch_range.set_postfix_str(history.summary())
-        if callback is not None:
-            callback(epoch, model, history)
-        if stopper.should_stop(history.val_loss[-1] if trainer.val is not None else history.loss[-1]):
-            history.stopped_early = epoch + 1 < epochs
-            break
+    try:
+        for epoch in epoch_range:
+            # a batched run keeps its parameters in arrays between epochs nobody looks at
+            trainer.epoch(sync=callback is not None)
+            if verbose:
+                epoch_range.set_postfix_str(history.summary())
+            if callback is not None:
+                callback(epoch, model, history)
+            if stopper.should_stop(history.val_loss[-1] if trainer.val is not None else history.loss[-1]):
+                history.stopped_early = epoch + 1 < epochs
+                break
+    finally:
+        trainer.sync()  # the Values up to date when fit returns, or raises
     return history
 
 

@@ -1,11 +1,12 @@
 """What training minimises, in one place: the loss, its targets and the L2 penalty.
 
 An `Objective` is built once per training run from ``loss`` and ``l2``. It
-knows which targets the loss wants (0/1 or -1/+1 labels, class indices, one-hot
-rows for a replay), how to score a batch (the scalar engine's loss, plus
-``l2 * sum(p * p)``), how to count right answers, and the per-sample term a
-batched replay averages. Both the scalar trainer and the replay read it, so a
-rule about targets or the penalty is written once.
+knows which targets the loss wants (0/1 or -1/+1 labels, class indices), how
+to score a batch (the scalar engine's loss, plus ``l2 * sum(p * p)``) and how
+to count right answers. The scalar trainer and the batched replay
+(`micrograd_mlp.batched.FitProgram`, given the prepared targets and the
+checked ``l2``) both train on what it prepared, so a rule about targets or the
+penalty is written once.
 
 >>> from micrograd_mlp import MLP
 >>> objective = Objective(MLP(2, [3, 1], seed=0), "hinge", l2=1e-4)
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..classify import classes_from_scores
 from ..engine import Value
-from ..losses import LOSSES, SAMPLE_TERMS, cross_entropy, l2 as l2_penalty
+from ..losses import LOSSES, cross_entropy, l2 as l2_penalty
 from .arguments import check_class_data, check_data, check_l2
 
 __all__ = ["Objective", "LossFunction", "THRESHOLDS", "check_output_matches_loss", "loss_value", "resolve_loss",
@@ -164,26 +165,3 @@ class Objective:
         if self.multiclass:
             return int(np.sum(classes_from_scores(scores) == labels))
         return 0
-
-    # ------------------------------------------------------ the replay
-
-    def encode(self, labels: Any) -> np.ndarray:
-        """Targets as one row of numbers per sample, as a replay reads them (classes one-hot)."""
-        labels = np.asarray(labels)
-        if self.multiclass:
-            classes = self.classes if self.classes is not None else int(np.max(labels)) + 1
-            return np.eye(classes)[labels.astype(int).reshape(-1)]
-        labels = labels.astype(float)
-        return labels.reshape(len(labels), -1)
-
-    def sample_term(self) -> Callable[[List[Value], List[Value]], Value]:
-        """The loss of one sample from its outputs and target Values: the batch loss is their mean."""
-        if not callable(self.loss):
-            return SAMPLE_TERMS[self.loss]
-        loss = self.loss
-
-        def term(outputs: List[Value], targets: List[Value]) -> Value:
-            # a custom loss of a batch of one sample
-            return loss([outputs[0] if len(outputs) == 1 else outputs], [targets[0] if len(targets) == 1 else targets])
-
-        return term

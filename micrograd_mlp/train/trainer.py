@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
-from .. import batched as replay
+from ..batched.program import fit_program, one_blas_thread
 from ..engine import NonFiniteError, Value
 from ..optim import SGD, Optimizer
 from .arguments import check_batch_size, check_flag, check_model, check_optimizer, check_rate, check_seed, check_val
@@ -318,7 +318,7 @@ class Trainer:
         self.model, self.optimizer = model, optimizer
         self._rows, self._targets = self.X.tolist(), self.y.tolist()
         # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
-        self.program = replay.fit_program(model, loss, objective.l2, optimizer, self.X, self.y) if batched else None
+        self.program = fit_program(model, loss, objective.l2, optimizer, self.X, self.y) if batched else None
         # (seeding a generator from the OS costs about 1 ms: only when it is used; seed=None
         # draws from NumPy's global generator, as random as a fresh one)
         self._order_rng: Any = (np.random.RandomState(seed) if seed is not None else np.random) if self.shuffle else None
@@ -350,6 +350,23 @@ class Trainer:
         Raises `TrainingDiverged` when a number becomes NaN or infinite (the
         weights are then those of before this step).
         """
+        try:
+            with one_blas_thread():
+                return self._step()
+        finally:
+            self.sync()
+
+    def sync(self) -> None:
+        """Bring the model's Values (data and grad) and the optimizer's state up to date.
+
+        A batched run holds the parameters as arrays between steps; `step` and
+        `epoch` call this before they return, so there is no need to call it
+        unless ``epoch(sync=False)`` was used.
+        """
+        if self.program is not None:
+            self.program.end(self.optimizer)
+
+    def _step(self) -> float:
         if self._order is None:
             self._start_epoch(None)
         n, size = len(self.X), self.batch_size
@@ -359,8 +376,16 @@ class Trainer:
         lr_used = optimizer.current_lr()
         if self.first_loss is None and len(batch) < min(n, FIRST_LOSS_SAMPLES):
             self.first_loss = self._loss_before_training(self._order[start : start + FIRST_LOSS_SAMPLES])
+        program = self.program
         try:
-            result = self.program.step(self.X[batch], self.y[batch], optimizer) if self.program is not None else None
+            result = None
+            if program is not None:
+                if program.live or program.begin(optimizer):  # the parameters as arrays
+                    result = program.array_step(self.X[batch], self.y[batch], optimizer)
+                    if result is None:
+                        program.end(optimizer)  # the Values as before this step, for the scalar engine
+                else:
+                    result = program.step(self.X[batch], self.y[batch], optimizer)
             if result is None:  # scalar engine (or a replay that met inf/NaN: let the engine explain)
                 rows, targets = self._rows, self._targets
                 result = scalar_step(self.model, [rows[i] for i in batch], [targets[i] for i in batch],
@@ -386,13 +411,25 @@ class Trainer:
             self._finish_epoch()
         return batch_loss
 
-    def epoch(self, seed: Optional[int] = None) -> Dict[str, float]:
-        """Train to the end of the epoch under way (a whole epoch when none is); its numbers."""
-        if self._order is None:
-            self._start_epoch(seed)
-        done = self.history.epochs
-        while self.history.epochs == done:
-            self.step()
+    def epoch(self, seed: Optional[int] = None, *, sync: bool = True) -> Dict[str, float]:
+        """Train to the end of the epoch under way (a whole epoch when none is); its numbers.
+
+        ``sync=False`` leaves a batched run's parameters in its arrays (the
+        Values behind) until `sync` or the next call that syncs: what `fit`
+        does between epochs nobody looks at.
+        """
+        try:
+            with one_blas_thread():
+                if self._order is None:
+                    self._start_epoch(seed)
+                done = self.history.epochs
+                while self.history.epochs == done:
+                    self._step()
+        except BaseException:
+            self.sync()
+            raise
+        if sync:
+            self.sync()
         return self.last_epoch()
 
     def last_epoch(self) -> Dict[str, float]:
@@ -412,6 +449,7 @@ class Trainer:
         if objective.classifies:
             history.accuracy.append(self._correct / self.y.size)
         if self.val is not None:
+            self.sync()  # predict reads the Values
             history.val_loss.append(mean_loss(self.model, objective, *self.val))
             if objective.classifies:
                 history.val_accuracy.append(right_fraction(self.model, objective, *self.val))
@@ -421,6 +459,8 @@ class Trainer:
     def _loss_before_training(self, rows: List[int]) -> float:
         """The data loss on these samples now (NaN when it cannot be computed: no warning then)."""
         try:
+            if self.program is not None:  # the training program's own replay: no other tape to record
+                return self.program.mean_loss(self.X[rows], self.y[rows])
             return mean_loss(self.model, self.objective, self.X[rows], self.y[rows])
         except (ArithmeticError, ValueError):
             return math.nan
