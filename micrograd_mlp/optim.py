@@ -146,7 +146,8 @@ class Optimizer:
         lr = self.current_lr()
         if not np.isfinite(grad).all():
             return None
-        new_data, new_state = self._update_arrays(data, grad, lr, state)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked for just below
+            new_data, new_state = self._update_arrays(data, grad, lr, state)
         if not np.isfinite(new_data).all():
             return None
         self.steps += 1
