@@ -8,12 +8,16 @@ SGD, full batch), for the five networks of issue 18's table. Columns, each
 the median milliseconds per step over interleaved rounds (every round times
 every row and column once, so load changes hit all of them alike):
 
-* ours: one ``fit(model, X, y, loss="hinge", l2=1e-4, epochs=1, batch_size=None,
-  batched=True)`` call, everything a user's call does (checks, look-ups, the
-  step, the weights written back into the Values);
+* ours, in fit: one step of ``fit(model, X, y, loss="hinge", l2=1e-4,
+  epochs=20, batch_size=None, batched=True)``, the call's time / 20 (the
+  parameters stay in arrays between the steps of one call);
+* ours, fit per call: one ``fit(..., epochs=1)`` call, everything a user's
+  call does (checks, look-ups, reading the weights from the Values, the
+  step, writing weights and gradients back into the Values);
 * ours, Trainer.step: one ``trainer.step()`` of a kept `Trainer` (what the
-  playground and a training loop call; the Values are brought up to date too);
-* hand NumPy: the same step written out with arrays (float64);
+  playground calls; the Values are brought up to date after every step);
+* hand NumPy: the same step written out with arrays (float64), with the BLAS
+  on one thread as our replay runs it;
 * PyTorch eager float64 and float32, one thread (``torch.set_num_threads(1)``);
 * JAX ``jit`` float64 (the compiled reference), skipped with a note when JAX
   is not installed.
@@ -39,6 +43,7 @@ from micrograd_mlp.train import Trainer
 
 ALPHA = 1e-4
 LR = 0.05
+IN_FIT = 20  # epochs (full-batch steps) of the "ours, in fit" call
 ROWS = [("MLP(2, [16, 16, 1])", [16, 16, 1], 100), ("MLP(2, [64, 64, 1])", [64, 64, 1], 100),
         ("MLP(2, [256, 256, 1])", [256, 256, 1], 100), ("MLP(2, [16, 16, 1])", [16, 16, 1], 1000),
         ("MLP(2, [64]*4 + [1])", [64, 64, 64, 64, 1], 100)]  # fmt: skip
@@ -129,11 +134,20 @@ def jax_runner(jax, jnp, model, X, labels):
     return step
 
 
-def timed(function: Callable[[], object], steps: int) -> float:
+def timed(function: Callable[[], object], steps: int, per_call: int = 1) -> float:
     start = time.perf_counter()
     for _ in range(steps):
         function()
-    return (time.perf_counter() - start) / steps * 1e3
+    return (time.perf_counter() - start) / steps / per_call * 1e3
+
+
+def one_thread(function, *args):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return function(*args)
+    with threadpool_limits(1, user_api="blas"):
+        return function(*args)
 
 
 def blas_threads() -> str:
@@ -163,7 +177,7 @@ def main(argv: List[str] = None) -> int:
         import jax.numpy as jnp
     except ImportError:
         jax = None
-    columns = ["ours", "ours, Trainer.step", "hand NumPy"]
+    columns = ["ours, in fit", "ours, fit per call", "ours, Trainer.step", "hand NumPy"]
     columns += ["PyTorch float64", "PyTorch float32"] if torch is not None else []
     columns += ["JAX jit float64"] if jax is not None else []
     runners: List[Dict[str, Callable[[], object]]] = []
@@ -177,15 +191,19 @@ def main(argv: List[str] = None) -> int:
             verbose=False)  # fmt: skip
         first_call.append((time.perf_counter() - start) * 1e3)
         optimizer = SGD(model.parameters(), lr=LR)
-        row["ours"] = lambda model=model, X=X, y=y, optimizer=optimizer: fit(
-            model, X, y, loss="hinge", optimizer=optimizer, l2=ALPHA, epochs=1, batch_size=None, shuffle=False,
-            batched=True, verbose=False)  # fmt: skip
+
+        def ours(epochs, model=model, X=X, y=y, optimizer=optimizer):
+            fit(model, X, y, loss="hinge", optimizer=optimizer, l2=ALPHA, epochs=epochs, batch_size=None,
+                shuffle=False, batched=True, verbose=False)  # fmt: skip
+
+        row["ours, in fit"] = lambda ours=ours: ours(IN_FIT)
+        row["ours, fit per call"] = lambda ours=ours: ours(1)
         trainer_model = MLP(2, sizes, seed=0, fused=True)
         trainer = Trainer(trainer_model, X, y, loss="hinge", l2=ALPHA, lr=LR, batch_size=None, shuffle=False,
                           batched=True)  # fmt: skip
         row["ours, Trainer.step"] = trainer.step
         layers = layer_arrays(model)
-        row["hand NumPy"] = lambda layers=layers, X=X, labels=labels: numpy_step(layers, X, labels)
+        row["hand NumPy"] = lambda layers=layers, X=X, labels=labels: one_thread(numpy_step, layers, X, labels)
         if torch is not None:
             row["PyTorch float64"] = torch_runner(torch, model, X, labels, torch.float64)
             row["PyTorch float32"] = torch_runner(torch, model, X, labels, torch.float32)
@@ -196,21 +214,26 @@ def main(argv: List[str] = None) -> int:
     for _ in range(rounds):
         for row, measured in zip(runners, times):
             for column in columns:
-                measured[column].append(timed(row[column], steps))
+                if column == "ours, in fit":
+                    measured[column].append(timed(row[column], max(1, steps // 5), per_call=IN_FIT))
+                else:
+                    measured[column].append(timed(row[column], steps))
     print(f"# bench/widths.py: the moons step (hinge + {ALPHA:g} L2, SGD, full batch), "
           f"median ms per step of {rounds} interleaved rounds of {steps} steps")  # fmt: skip
-    print(f"# NumPy BLAS: {blas_threads()}; PyTorch: {'1 thread' if torch is not None else 'not installed'}; "
+    print(f"# NumPy BLAS: {blas_threads()} (ours and hand NumPy run it on 1); PyTorch: {'1 thread' if torch is not None else 'not installed'}; "
           f"JAX: {'jit, float64, CPU' if jax is not None else 'not installed (pip install jax jaxlib): column skipped'}")
     with open("/proc/loadavg") if sys.platform.startswith("linux") else open(__file__) as f:
         print(f"# load average: {f.read().split()[:3] if sys.platform.startswith('linux') else 'n/a'}")
-    header = ["network, batch"] + columns + (["ours / PyTorch float64"] if torch is not None else []) + ["first call"]
+    ratios = ["ours in fit / PyTorch float64", "fit per call / PyTorch float64"] if torch is not None else []
+    header = ["network, batch"] + columns + ratios + ["first call"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for (name, _, n), measured, first in zip(ROWS, times, first_call):
         medians = {c: statistics.median(v) for c, v in measured.items()}
         cells = [f"{name}, {n:,}"] + [f"{medians[c]:.3g} ms" for c in columns]
         if torch is not None:
-            cells.append(f"{medians['ours'] / medians['PyTorch float64']:.2f}")
+            cells.append(f"{medians['ours, in fit'] / medians['PyTorch float64']:.2f}")
+            cells.append(f"{medians['ours, fit per call'] / medians['PyTorch float64']:.2f}")
         cells.append(f"{first:.0f} ms")
         print("| " + " | ".join(cells) + " |")
     return 0

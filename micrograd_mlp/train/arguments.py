@@ -55,9 +55,8 @@ def check_model(model: Any) -> List[Value]:
     params = list(model.parameters())
     if not params:
         raise ValueError("model has no parameters to train (model.parameters() is empty)")
-    if not all(isinstance(p, Value) for p in params):
-        bad = next(p for p in params if not isinstance(p, Value))
-        raise TypeError(f"model.parameters() must give Values, got {_shown(bad)}")
+    if not isinstance(params[0], Value):  # (every one is checked by the optimizer made on them)
+        raise TypeError(f"model.parameters() must give Values, got {_shown(params[0])}")
     return params
 
 
@@ -205,6 +204,8 @@ def check_optimizer(optimizer: Any, model_params: List[Value]) -> None:
             f"optimizer must be an Optimizer such as SGD(model.parameters(), lr=0.1), got "
             f"{type(optimizer).__name__} {optimizer!r:.40}; or leave it out for plain SGD with lr="
         )
+    if optimizer.params and optimizer.params[0] is model_params[0]:
+        return  # the usual case, without a set of every parameter
     mine = {id(p) for p in model_params}
     if not any(id(p) in mine for p in optimizer.params):
         raise ValueError(

@@ -316,9 +316,9 @@ class Trainer:
         else:
             check_optimizer(optimizer, params)
         self.model, self.optimizer = model, optimizer
-        self._rows, self._targets = self.X.tolist(), self.y.tolist()
+        self._rows: Optional[list] = None  # X and y as lists, for the scalar engine (made when first needed)
         # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
-        self.program = fit_program(model, loss, objective.l2, optimizer, self.X, self.y) if batched else None
+        self.program = fit_program(model, loss, objective.l2, optimizer, self.X, self.y, params) if batched else None
         # (seeding a generator from the OS costs about 1 ms: only when it is used; seed=None
         # draws from NumPy's global generator, as random as a fresh one)
         self._order_rng: Any = (np.random.RandomState(seed) if seed is not None else np.random) if self.shuffle else None
@@ -387,6 +387,8 @@ class Trainer:
                 else:
                     result = program.step(self.X[batch], self.y[batch], optimizer)
             if result is None:  # scalar engine (or a replay that met inf/NaN: let the engine explain)
+                if self._rows is None:
+                    self._rows, self._targets = self.X.tolist(), self.y.tolist()
                 rows, targets = self._rows, self._targets
                 result = scalar_step(self.model, [rows[i] for i in batch], [targets[i] for i in batch],
                                      self.objective, optimizer)  # fmt: skip
