@@ -5,14 +5,32 @@ runs a training step by replay: forward, backward, gradients written where a
 scalar ``backward()`` puts them, then the optimizer's step. `predict` replays
 ``model(x)`` on every row. Both keep their tapes in a cache keyed by the model
 (`forget` drops them).
+
+Parameters as arrays. Moving numbers between tens of thousands of `Value`s
+and NumPy one attribute at a time would cost more than the replay itself, so
+while a batched run goes the parameters live in one float array (their data,
+and the last step's gradient): `FitProgram.begin` reads the Values once,
+`FitProgram.array_step` replays a step and lets the optimizer update the array
+(`Optimizer.array_step`: the same float operations, so the same bits), and
+`FitProgram.end` writes data, gradients and the optimizer's state back. The
+trainer calls ``end`` whenever a user could look (the end of every call, a
+callback, a validation pass, an error), and ``begin`` again afterwards, so a
+weight changed by hand in between is trained from where it was put.
+
+BLAS threads. NumPy's BLAS (OpenBLAS) may run a matrix product on several
+threads; for the replay's small matrices one thread is faster, and on a
+loaded machine much faster (bench/README.md). `one_blas_thread` sets one for
+the replay's own calls and puts the user's setting back after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 import time
 import weakref
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -20,11 +38,68 @@ from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
 from .checking import SpotCheck
 from .recording import ReplayError
-from .tape import Tape, close_enough, trace
+from .tape import Tape, check_parameter_numbers, close_enough, trace
 from .watching import state_of
 
-__all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK"]
+__all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
+           "read_numbers", "write_numbers"]  # fmt: skip
 
+_DATA = operator.attrgetter("data")
+
+
+def read_numbers(values: Sequence[Value]) -> np.ndarray:
+    """The ``.data`` of every Value, as one float array (one pass in C, no Python loop).
+
+    >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
+    [1.5, -2.0]
+    """
+    return np.fromiter(map(_DATA, values), dtype=float, count=len(values))
+
+
+def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> None:
+    """Set ``value.data`` (``name="data"``) or ``value.grad`` of every Value from an array, as Python floats.
+
+    (A plain loop with a fixed attribute name: faster than ``map(setattr, ...)``.)
+
+    >>> w = [Value(0.0), Value(0.0)]
+    >>> write_numbers(w, "grad", np.array([0.5, 2.0])); [v.grad for v in w]
+    [0.5, 2.0]
+    """
+    if name == "data":
+        for value, number in zip(values, numbers.tolist()):
+            value.data = number
+    elif name == "grad":
+        for value, number in zip(values, numbers.tolist()):
+            value.grad = number
+    else:
+        raise ValueError(f"write_numbers writes 'data' or 'grad', not {name!r}")
+
+
+_THREADPOOLS: List[Any] = []  # the threadpoolctl controller, made at first use
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with NumPy's BLAS on one thread; the user's setting is back after it.
+
+    Without threadpoolctl (or a BLAS it knows), the block runs as it is.
+
+    >>> with one_blas_thread():
+    ...     _ = np.ones((3, 3)) @ np.ones((3, 3))
+    """
+    if not _THREADPOOLS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _THREADPOOLS.append(ThreadpoolController())
+        except Exception:  # noqa: BLE001 - not installed, or a BLAS it cannot read: leave it alone
+            _THREADPOOLS.append(None)
+    controller = _THREADPOOLS[0]
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
@@ -190,6 +265,73 @@ class FitProgram:
             second = _distinct_row(X, targets)
             _check_mean(loss, model, X[[0, second]], Y[[0, second]])
         self.n_outputs = len(self.tape.outputs) - (2 if alpha else 1)
+        # the parameters as arrays while a run goes (see the module's docstring); None between runs
+        self.data: Optional[np.ndarray] = None
+        self.grad: Optional[np.ndarray] = None
+        self.state: Any = None
+
+    @property
+    def live(self) -> bool:
+        """Are the parameters held as arrays now (the Values behind until `end`)?"""
+        return self.data is not None
+
+    def begin(self, optimizer: Any) -> bool:
+        """Read the parameters into arrays for `array_step`; False if ``optimizer`` must step the Values.
+
+        An optimizer takes the array path when it has an array update and
+        updates exactly this program's parameters, in the same order.
+        """
+        params = optimizer.params
+        if not (getattr(optimizer, "works_on_arrays", False) and len(params) == len(self.params)
+                and all(map(operator.is_, params, self.params))):  # fmt: skip
+            return False
+        self.data, self.grad, self.state = read_numbers(self.params), None, optimizer.state_arrays()
+        return True
+
+    def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
+        """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite."""
+        started = time.perf_counter()
+        batch = len(X)
+        targets = self.encode(Y)
+        results = self.tape.forward(X, targets, self.data, keep=True)
+        data_loss = float(np.sum(results[0])) * (1.0 / batch)
+        total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
+        seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
+        grads = self.tape.backward(seeds)
+        if not math.isfinite(total):
+            return None
+        if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
+            write_numbers(self.params, "data", self.data)  # the numbers this replay used
+            self._check_one(X, targets, results)
+        stepped = optimizer.array_step(self.data, grads, self.state)  # None for a non-finite gradient or weight
+        if stepped is None:
+            return None
+        self.data, self.state = stepped
+        self.grad = grads
+        self.spot_check.earn(time.perf_counter() - started)
+        outputs = results[len(results) - self.n_outputs :]
+        scores = outputs[0] if self.n_outputs == 1 else np.stack(outputs, axis=1)
+        return data_loss, scores
+
+    def _check_one(self, X: np.ndarray, targets: np.ndarray, results: List[np.ndarray]) -> None:
+        """The spot check on the next sample in turn: the scalar engine against this replay."""
+        i = self.spot_check.turn % len(X)
+        self.spot_check.check(X[i].tolist(), targets[i].tolist(), [float(r[i]) for r in results])
+
+    def mean_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The mean data loss on these samples by replay, with the weights as they are (nothing changes)."""
+        results = self.tape.forward(X, self.encode(Y), self.data if self.live else self.params, keep=False)
+        return float(np.sum(results[0])) * (1.0 / len(X))
+
+    def end(self, optimizer: Any) -> None:
+        """Write the arrays back: each Value's data and last gradient, the optimizer's state."""
+        if self.data is None:
+            return
+        write_numbers(self.params, "data", self.data)
+        if self.grad is not None:
+            write_numbers(self.params, "grad", self.grad)
+        optimizer.keep_state_arrays(self.state)
+        self.data = self.grad = self.state = None
 
     def encode(self, Y: Any) -> np.ndarray:
         """Targets as one row of numbers per sample (class indices as one-hot rows)."""
@@ -223,8 +365,7 @@ class FitProgram:
             for p, g in zip(self.params, grads.tolist()):
                 p.grad += g
         if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
-            i = self.spot_check.turn % batch
-            self.spot_check.check(X[i].tolist(), targets[i].tolist(), [float(r[i]) for r in results])
+            self._check_one(X, targets, results)
         optimizer.step()
         self.spot_check.earn(time.perf_counter() - started)
         outputs = results[len(results) - self.n_outputs :]
@@ -271,9 +412,13 @@ def _check_mean(loss: Callable, model: Any, X: np.ndarray, Y: np.ndarray) -> Non
 
 
 def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: Any,
-                X: np.ndarray, Y: np.ndarray) -> FitProgram:  # fmt: skip
-    """The cached `FitProgram` of (model, loss, L2 on/off, optimizer's parameters)."""
-    params = model.parameters()
+                X: np.ndarray, Y: np.ndarray, params: Optional[List[Value]] = None) -> FitProgram:  # fmt: skip
+    """The cached `FitProgram` of (model, loss, L2 on/off, optimizer's parameters).
+
+    ``params`` is ``model.parameters()`` when the caller has it already.
+    """
+    params = model.parameters() if params is None else params
+    check_parameter_numbers(params)  # (a weight set to np.float32 since the program was recorded)
     # a custom loss by weak reference: equal while it lives, and a new function that happens
     # to get a dead one's id() is a different key (a dead weak reference equals only itself)
     try:

@@ -188,7 +188,7 @@ class Tape:
         """Run the program on every row of ``X`` (and ``T``); one array per root.
 
         ``params`` are read for their current ``.data`` (by default the ones
-        given to `trace`). ``keep=True`` keeps what `backward` needs
+        given to `trace`), or are one float array of their numbers. ``keep=True`` keeps what `backward` needs
         (``keep=False`` to only predict, with less memory).
         """
         X = self._check_width(X, self.n_inputs, "inputs")
@@ -210,7 +210,8 @@ class Tape:
         values[: self.n_inputs] = X.T
         if self.n_targets:
             values[self.n_inputs : self.n_inputs + self.n_targets] = T.T
-        shared[: self.n_params, 0] = list(map(_DATA, params))
+        # the parameters' numbers: read from the Values, or given as one array (a FitProgram's)
+        shared[: self.n_params, 0] = params if isinstance(params, np.ndarray) else list(map(_DATA, params))
         with np.errstate(all="ignore"):  # inf and NaN flow on, as in the engine; callers check
             for group in self.groups:
                 replay.forward(group, values, shared, keep)
