@@ -330,10 +330,14 @@ def check_share(width: int = 16, steps: int = 400) -> Tuple[float, int, float]:
     program = batched.fit_program(model, "hinge", 1e-4, optimizer, X, y)
     check = program.spot_check
     check.earned, check.seconds, check.checks = 0.0, 0.0, 0
+    on_arrays = program.begin(optimizer)  # the path fit takes: parameters as arrays
+    step = program.array_step if on_arrays else program.step
     start = time.perf_counter()
     for _ in range(steps):
-        program.step(X, y, optimizer)
+        step(X, y, optimizer)
     total = time.perf_counter() - start
+    if on_arrays:
+        program.end(optimizer)
     return check.seconds / (total - check.seconds), check.checks, 1e3 * total / steps
 
 
