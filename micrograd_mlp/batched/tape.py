@@ -74,14 +74,14 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     params = list(params)
     check_parameter_numbers(params)
     first = _recorded(function, inputs, targets, params, state)
-    nodes, outputs = compile_nodes(first.roots, params, first.x, first.t, first.dots)
+    nodes, outputs = compile_nodes(first, params)
     tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in first.roots], rewrite)
     tape._params = params
     if probe2 is not None:
         second = [float(v) for v in probe2]
         second_targets = [float(v) for v in (targets if targets2 is None else targets2)]
         again = _recorded(function, second, second_targets, params, state)
-        if signature(*compile_nodes(again.roots, params, again.x, again.t, again.dots)) != tape._signature:
+        if signature(*compile_nodes(again, params)) != tape._signature:
             raise ReplayError(
                 "the function runs a different program on different samples (it branches on data: "
                 "an `if` on .data, Python's max()/abs() of Values, or a number taken out of a Value "

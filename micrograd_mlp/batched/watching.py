@@ -43,6 +43,7 @@ _local = threading.local()  # the Watch of this thread's recording, if any
 _swap_lock = threading.Lock()
 _swapped = 0  # how many recordings (in any thread) have the watching versions in place
 _originals: Dict[str, Any] = {}
+_own: Dict[str, bool] = {}  # was the attribute Value's own (not inherited)?
 
 
 def describe_frame(frame: Any) -> str:
@@ -56,7 +57,7 @@ def _trusted_globals() -> set:
     return {
         id(module.__dict__)
         for name, module in list(sys.modules.items())
-        if module is not None and (name == "micrograd_mlp.engine" or name.startswith(("micrograd_mlp.engine.", "micrograd_mlp.ops")))
+        if module is not None and (name == "micrograd_mlp.engine" or name.startswith(("micrograd_mlp.engine.", "micrograd_mlp.ops", "micrograd_mlp.edges")))
     }
 
 
@@ -125,7 +126,9 @@ def _swap_in() -> None:
             _trusted.clear()
             _trusted.update(_trusted_globals())
             for name in ("data", "local_grads", "__float__"):
-                _originals[name] = Value.__dict__.get(name)
+                # (looked up along the classes Value inherits from: local_grads may live in a base)
+                _originals[name] = next((vars(k)[name] for k in Value.__mro__ if name in vars(k)), None)
+                _own[name] = name in vars(Value)
             for name, version in _watching_versions().items():
                 setattr(Value, name, version)
         _swapped += 1
@@ -137,8 +140,10 @@ def _swap_out() -> None:
         _swapped -= 1
         if _swapped == 0:
             for name, original in _originals.items():
-                if original is not None:
+                if _own[name]:
                     setattr(Value, name, original)
+                elif name in vars(Value):
+                    delattr(Value, name)  # the base class's own is found again
             _originals.clear()
 
 
