@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
+from ..ops import TABLE, power
 from .recording import LEAF_KINDS, Node, ReplayError, operands
 
 __all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "as_index", "OP_WORDS"]
@@ -214,6 +215,7 @@ class Group:
         first = members[0]
         self.saved: tuple = ()
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
+            self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
                 Slot(nodes[first.parents[j]].space, [nodes[m.parents[j]].row for m in members], batch)
                 for j in range(len(first.parents))
