@@ -16,6 +16,7 @@ layer of such dots reading the same inputs then runs as one matrix product).
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
@@ -31,18 +32,14 @@ def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
 
     (A chain of n '+' has depth n: run level by level it would be n NumPy calls.)
     """
-    readers = [0] * len(nodes)
+    # how many nodes read each node (one count in C over every parent list, then the dots)
+    read = list(chain.from_iterable([node.parents for node in nodes]))
     for node in nodes:
-        for p in node.parents:
-            readers[p] += 1
-        for a, b in node.pairs:
-            readers[a] += 1
-            readers[b] += 1
         if node.op == "dot":
-            for s in node.singles:
-                readers[s] += 1
-    for o in outputs:
-        readers[o] += 1
+            read.extend(chain.from_iterable(node.pairs))
+            read.extend(node.singles)
+    read.extend(outputs)
+    readers = np.bincount(np.array(read, dtype=np.intp), minlength=len(nodes)).tolist()
     for node in nodes:
         if node.op != "+":
             continue
