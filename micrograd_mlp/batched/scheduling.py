@@ -48,7 +48,7 @@ def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
             inner = nodes[p]
             if inner.op in ("+", "sum") and readers[p] == 1:
                 inner_terms = inner.singles if inner.op == "sum" else list(inner.parents)
-                inner.op, inner.singles = "folded", []  # its value is never needed on its own
+                inner.op, inner.singles = "folded", ()  # its value is never needed on its own
                 # take the inner list over (copying it at every link of a chain of n
                 # would cost n^2 / 2: 2 billion entries for a 66,000-term L2 penalty)
                 if terms is None:
