@@ -190,3 +190,22 @@ def test_a_float32_weight_is_refused_by_name_and_the_scalar_path_still_trains_it
     with pytest.raises(ReplayError, match=r"parameter 1 \(L0\.N0\.w1\) holds a numpy\.float32 \(0\.25\)"):
         fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)
     fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=False)
+
+
+def test_a_patched_library_method_is_watched_again(monkeypatch):
+    from micrograd_mlp import nn
+    from micrograd_mlp.batched.watching import runs_library_code_only
+
+    model = MLP(2, [3, 1], seed=0)
+    assert runs_library_code_only(model, "hinge")
+    original = nn.Neuron.__call__
+
+    def peeking(self, x):
+        out = original(self, x)
+        return out * 2.0 if out.data > 0 else out
+
+    monkeypatch.setattr(nn.Neuron, "__call__", peeking)
+    assert not runs_library_code_only(model, "hinge")
+    X, y = make_moons(16, seed=0)
+    with pytest.raises(ReplayError, match="depends on the sample"):
+        fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)

@@ -39,7 +39,7 @@ from ..losses import SAMPLE_TERMS
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, check_parameter_numbers, close_enough, trace
-from .watching import state_of
+from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
            "read_numbers", "write_numbers"]  # fmt: skip
@@ -159,7 +159,8 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
 
     def make() -> Any:
         try:
-            return trace(lambda x, t: model_ref()(x), X[0].tolist(), params=params, state={"model": model})
+            return trace(lambda x, t: model_ref()(x), X[0].tolist(), params=params, state={"model": model},
+                         watch_reads=not runs_library_code_only(model, "predict"))  # fmt: skip
         except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
@@ -258,7 +259,8 @@ class FitProgram:
 
         started = time.perf_counter()
         state = {"model": model} if isinstance(loss, str) else {"model": model, "loss": loss}
-        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params, state=state)
+        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params, state=state,
+                          watch_reads=not runs_library_code_only(model, loss))  # fmt: skip
         # (a first guess at a check's cost, a forward pass without graph: a fifth of the recording)
         self.spot_check = SpotCheck(per_sample, (time.perf_counter() - started) / 5)
         if callable(loss):

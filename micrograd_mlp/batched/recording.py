@@ -81,7 +81,7 @@ class Recording:
 
 
 def record(function: Callable, inputs: Sequence[float], targets: Sequence[float],
-           state: Optional[Dict[str, Any]] = None) -> Recording:  # fmt: skip
+           state: Optional[Dict[str, Any]] = None, watch_reads: bool = True) -> Recording:  # fmt: skip
     """Run `function` on fresh placeholder leaves, under the engine's `recording` and a `Watch`.
 
     The engine tells us every op node it makes, with its operands as given
@@ -95,7 +95,7 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     made: list = []
     try:
         with engine.recording(lambda node, operands: made.append((node, operands))):
-            with Watch({"the traced function": function, **(state or {})}) as watch:
+            with Watch({"the traced function": function, **(state or {})}, reads=watch_reads) as watch:
                 result = function(x, t)
     except ReplayError:
         raise

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..engine import Value
 
-__all__ = ["Watch", "state_of", "describe_frame", "verdict"]
+__all__ = ["Watch", "state_of", "describe_frame", "verdict", "runs_library_code_only"]
 
 _local = threading.local()  # the Watch of this thread's recording, if any
 _swap_lock = threading.Lock()
@@ -259,6 +259,49 @@ def _global_random_states() -> Tuple[Any, Any]:
     return random.getstate(), repr(np.random.get_state(legacy=False))
 
 
+# ------------------------------------------------------------ library code
+
+
+def _library_code() -> Dict[Any, Any]:
+    from .. import nn
+
+    methods = {(cls, name): vars(cls)[name] for cls in (nn.MLP, nn.Layer, nn.Neuron)
+               for name in ("__call__", "forward") if name in vars(cls)}  # fmt: skip
+    return {"classes": (nn.MLP, nn.Layer, nn.Neuron), "methods": methods, "activations": dict(nn.ACTIVATIONS)}
+
+
+_LIBRARY = _library_code()  # (taken at import, before any user code could patch them)
+
+
+def runs_library_code_only(model: Any, loss: Any) -> bool:
+    """Is the traced code only the library's own MLP and a named loss (code that reads no number)?
+
+    Then the watch need not note reads (the costly part of watching a big
+    network): the library's `MLP`, `Layer` and `Neuron`, with their own methods
+    and activations, and the per-sample loss terms read no Value's number.
+    Any subclass, patched method or custom activation or loss is watched.
+
+    >>> from micrograd_mlp import MLP
+    >>> runs_library_code_only(MLP(2, [3, 1]), "hinge"), runs_library_code_only(MLP(2, [3, 1]), len)
+    (True, False)
+    """
+    mlp, layer, neuron = _LIBRARY["classes"]
+    if not isinstance(loss, str) or type(model) is not mlp:
+        return False
+    if any(getattr(cls, name) is not method for (cls, name), method in _LIBRARY["methods"].items()):
+        return False
+    activations = _LIBRARY["activations"]
+    for each in model.layers:
+        if type(each) is not layer:
+            return False
+        for unit in each.neurons:
+            if type(unit) is not neuron or activations.get(unit.activation) is None:
+                return False
+    from .. import nn
+
+    return all(nn.ACTIVATIONS.get(name) is function for name, function in activations.items())
+
+
 # ------------------------------------------------------------------ watch
 
 
@@ -274,8 +317,9 @@ class Watch:
     [('.data', True)]
     """
 
-    def __init__(self, state_roots: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, state_roots: Optional[Dict[str, Any]] = None, reads: bool = True) -> None:
         self.state_roots = dict(state_roots or {})
+        self.watch_reads = reads  # False: only draws and changes (see runs_library_code_only)
         self.reads: List[Tuple[Value, str, str]] = []
         self.writes: List[Tuple[Value, str]] = []
         self.changes: List[str] = []
@@ -285,13 +329,15 @@ class Watch:
         self._state = state_of(self.state_roots)
         self._random = _global_random_states()
         self._previous = getattr(_local, "watch", None)
-        _swap_in()
+        if self.watch_reads:
+            _swap_in()
         _local.watch = self
         return self
 
     def __exit__(self, *exc: Any) -> None:
         _local.watch = self._previous
-        _swap_out()
+        if self.watch_reads:
+            _swap_out()
         if self._random[0] != random.getstate():
             self.changes.append("it drew random numbers from Python's `random` module")
         if self._random[1] != repr(np.random.get_state(legacy=False)):
