@@ -260,14 +260,19 @@ def report_chains(scale):
     per_node = {}
     for n_ops, repeats in ((10**3, 200), (10**4, 30), (10**5, 7)):
         repeats = max(3, int(repeats * scale))
-        gc.collect()
-        theirs, their_nodes = in_big_stack(time_chain, MGValue, n_ops, repeats)
-        theirs_ns = theirs / their_nodes * 1e9
-        print(f"{n_ops:>9,} {'micrograd':>22} {their_nodes:>9,} {theirs_ns:>9.0f} {'1.0x':>10}")
+        # ours first: right after micrograd (whose cyclic garbage leaves the
+        # heap churned) every engine measured slower than in a fresh process
+        rows = []
         for engine in ENGINES:
             gc.collect()
             seconds, nodes = time_chain(engine.Value, n_ops, repeats)
-            ns = seconds / nodes * 1e9
+            rows.append((engine, nodes, seconds / nodes * 1e9))
+        gc.collect()
+        theirs, their_nodes = in_big_stack(time_chain, MGValue, n_ops, repeats)
+        gc.collect()
+        theirs_ns = theirs / their_nodes * 1e9
+        print(f"{n_ops:>9,} {'micrograd':>22} {their_nodes:>9,} {theirs_ns:>9.0f} {'1.0x':>10}")
+        for engine, nodes, ns in rows:
             if engine is OURS:
                 per_node[n_ops] = ns
             print(f"{'':>9} {engine.name:>22} {nodes:>9,} {ns:>9.0f} {theirs_ns / ns:>9.1f}x")
@@ -380,30 +385,43 @@ def report_ops(scale):
             if len(costs) > 1:
                 line += f" {costs[0] / costs[1]:>14.2f}x"
             print(line)
-    print()
+    # What per-thread grad mode adds to every op: one ContextVar read instead
+    # of one module-global read.
+    import timeit
+
+    from micrograd_mlp.grad_mode import GRAD_MODE
+
+    number = max(200_000, int(2_000_000 * scale))
+    namespace = {"GRAD_MODE": GRAD_MODE, "flag": True}
+    per_thread = min(timeit.repeat("GRAD_MODE.get().enabled", globals=namespace, number=number, repeat=5)) / number
+    one_global = min(timeit.repeat("flag", globals=namespace, number=number, repeat=5)) / number
+    print(f"grad mode read per op: per thread (ContextVar.get().enabled) {per_thread * 1e9:.0f} ns, "
+          f"one global (before) {one_global * 1e9:.0f} ns: {(per_thread - one_global) * 1e9:.0f} ns more per op\n")
 
 
 def report_attributes():
-    print("6. bytes per node when user code hangs its own attribute on nodes (p.m, node._vis_color)")
+    print("6. bytes per node when user code hangs its own attributes on it (AdamW's p.m and p.v)")
     for engine in ENGINES:
-        for tagged in (False, True):
+        for extra in ((), ("m",), ("m", "v")):
             gc.collect()
+            nodes = [engine.Value(float(i)) for i in range(10**5)]
             tracemalloc.start()
             start = tracemalloc.get_traced_memory()[0]
-            nodes = [engine.Value(float(i)) for i in range(10**5)]
-            if tagged:
-                try:
+            try:
+                for name in extra:
                     for node in nodes:
-                        node.m = 0.0
-                except AttributeError:
-                    tracemalloc.stop()
-                    print(f"{engine.name:>22}, with .m: refused (AttributeError)")
-                    continue
-            used = tracemalloc.get_traced_memory()[0] - start
+                        setattr(node, name, 0.5)
+            except AttributeError:
+                tracemalloc.stop()
+                print(f"{engine.name:>22}, with .{' .'.join(extra)}: refused (AttributeError)")
+                break
+            added = tracemalloc.get_traced_memory()[0] - start
             tracemalloc.stop()
+            size = sys.getsizeof(engine.Value(1.0))
             del nodes
-            print(f"{engine.name:>22}, {'with .m = 0.0' if tagged else 'plain leaf':>14}: "
-                  f"{used / 10**5:.0f} bytes per node (the list's 8 included)")
+            shown = "no attribute" if not extra else "with ." + ", .".join(extra)
+            print(f"{engine.name:>22}, {shown:>16}: node object {size} bytes, "
+                  f"+{added / 10**5:.0f} bytes per node for the attributes")
     print()
 
 
