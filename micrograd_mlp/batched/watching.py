@@ -176,6 +176,12 @@ def _globals_named(function: Any) -> Dict[str, Any]:
     return named
 
 
+def _library_class(kind: type) -> bool:
+    """A class the library defines at the top of one of its modules (not a user's, not a doctest's)."""
+    module = getattr(kind, "__module__", "") or ""
+    return module.startswith("micrograd_mlp") and getattr(sys.modules.get(module), kind.__name__, None) is kind
+
+
 def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
     """Plain numbers, random states and small arrays reachable from ``roots``, by path.
 
@@ -194,7 +200,7 @@ def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
 
     def walk(obj: Any, path: str, depth: int) -> None:
         kind = type(obj)
-        if kind is Value or depth > 8:
+        if kind is Value or depth > 8 or isinstance(obj, Value):
             return
         if isinstance(obj, _NUMBERS):
             found[path] = obj
@@ -233,12 +239,15 @@ def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
         elif isinstance(obj, (types.ModuleType, type)):
             return
         else:
-            kind_module = getattr(kind, "__module__", "") or ""
-            if not kind_module.startswith("micrograd_mlp"):
-                # a user's class: its own attributes, and the globals its methods name
-                for name, item in vars(kind).items():
-                    if isinstance(item, _NUMBERS):
-                        found[f"{kind.__qualname__}.{name}"] = item
+            if _library_class(kind):
+                return  # the library's own objects (an MLP, its layers): no hidden state
+            # a user's classes: their own attributes, and the globals their methods name
+            for cls in kind.__mro__:
+                if cls is object or _library_class(cls) or getattr(cls, "__module__", "") == "builtins":
+                    continue
+                for name, item in list(vars(cls).items()):
+                    if isinstance(item, _NUMBERS) and not name.startswith("__"):
+                        found[f"{cls.__qualname__}.{name}"] = item
                     elif isinstance(item, types.FunctionType):
                         for gname, gitem in _globals_named(item).items():
                             walk(gitem, f"{item.__module__}.{gname}", depth + 1)
