@@ -108,6 +108,29 @@ def test_the_spot_check_catches_what_the_recording_cannot_see(monkeypatch):
     fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)  # re-recorded
 
 
+def test_predict_falls_back_to_the_scalar_engine_when_its_spot_check_fails(monkeypatch):
+    class Scaled:
+        nin = 2
+
+        def __init__(self):
+            self.net = MLP(2, [4, 1], seed=1)
+
+        def parameters(self):
+            return self.net.parameters()
+
+        def __call__(self, x):
+            return self.net(x) * float(os.environ.get("MICROGRAD_TEST_SCALE", "1"))
+
+    monkeypatch.setattr(checking, "CHECK_SHARE", 1e9)
+    monkeypatch.setenv("MICROGRAD_TEST_SCALE", "1")
+    X, _ = make_moons(16, seed=0)
+    model = Scaled()
+    first = predict(model, X)
+    monkeypatch.setenv("MICROGRAD_TEST_SCALE", "3")
+    scalar = np.array([model(row).data for row in X.tolist()])
+    assert np.allclose(predict(model, X), scalar, rtol=1e-12) and np.allclose(scalar, 3 * first, rtol=1e-12)
+
+
 def test_the_spot_check_runs_at_its_share_of_the_time():
     X, y = make_moons(40, seed=0)
     model = MLP(2, [8, 8, 1], seed=0)

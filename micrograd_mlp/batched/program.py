@@ -190,6 +190,7 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     tape = predict_tape(model, X)
     if tape is None:
         return None
+    started = time.perf_counter()
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
     params = model.parameters()
@@ -199,7 +200,31 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     outputs = np.concatenate(parts)
     if not np.all(np.isfinite(outputs)):
         return None
+    if not _spot_checked(tape, model, X, outputs, time.perf_counter() - started):
+        forget(model)  # recorded again at the next call; this one the scalar engine answers
+        return None
     return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def _spot_checked(tape: Tape, model: Any, X: np.ndarray, outputs: np.ndarray, seconds: float) -> bool:
+    """The predict tape's spot check (see checking.py); False when the replay no longer matches."""
+    check = getattr(tape, "spot_check", None)
+    if check is None:
+        model_ref = _weak(model)
+
+        def outputs_of(x: List[Value], t: List[Value]) -> List[Value]:
+            out = model_ref()(x)
+            return out if isinstance(out, list) else [out]
+
+        check = tape.spot_check = SpotCheck(outputs_of, first_cost=1e-6 * tape.node_count)
+    check.earn(seconds)
+    if check.due():
+        i = check.turn % len(X)
+        try:
+            check.check(X[i].tolist(), [], outputs[i].tolist())
+        except ReplayError:
+            return False
+    return True
 
 
 class FitProgram:
