@@ -47,6 +47,7 @@ def test_no_kind_of_data_dependent_code_trains_silently_wrong(verdicts):
     ("constant from the weights' numbers", "computed from the parameters"),
     ("writes a weight's .data in forward", "changes a Value's number while it runs"),
     ("float32 weight", "parameter 4 (L0.N1.w1) holds a numpy.float32"),
+    ("float16 weight", "parameter 2 (L0.N0.b) holds a numpy.float16"),
 ])  # fmt: skip
 def test_each_kind_is_refused_for_its_reason(verdicts, kind, reason):
     word, detail = verdicts[kind]
