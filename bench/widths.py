@@ -38,6 +38,7 @@ from typing import Callable, Dict, List
 import numpy as np
 
 from micrograd_mlp import MLP, SGD, fit
+from micrograd_mlp.batched.program import one_blas_thread
 from micrograd_mlp.data import make_moons
 from micrograd_mlp.train import Trainer
 
@@ -142,11 +143,9 @@ def timed(function: Callable[[], object], steps: int, per_call: int = 1) -> floa
 
 
 def one_thread(function, *args):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return function(*args)
-    with threadpool_limits(1, user_api="blas"):
+    # the replay's own switch (a kept threadpoolctl controller: about 10 us, where a fresh
+    # threadpool_limits() costs about 0.3 ms, more than the step at width 16)
+    with one_blas_thread():
         return function(*args)
 
 
