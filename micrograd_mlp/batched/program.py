@@ -28,15 +28,18 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import time
 import weakref
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ..engine import Value
+from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
+from .checking import SpotCheck
 from .recording import ReplayError
-from .tape import Tape, close_enough, trace
+from .tape import Tape, check_parameter_numbers, close_enough, trace
+from .watching import state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
            "read_numbers", "write_numbers"]  # fmt: skip
@@ -99,13 +102,15 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def _fingerprint(model: Any, params: List[Value]) -> tuple:
-    """What changes the program of a model: its parameters, activations and fusing."""
+def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
+    """What changes the program of a model: its parameters, activations and fusing, and the
+    plain numbers (flags, scales, the globals its code names) of a user's own model or loss."""
     layers = getattr(model, "layers", None)
     shape: tuple = ()
     if layers is not None:
         shape = tuple((n.activation, n.fused, len(n.w)) for layer in layers for n in getattr(layer, "neurons", ()))
-    return (tuple(map(id, params)), shape)
+    state = state_of({"model": model} if loss is None or isinstance(loss, str) else {"model": model, "loss": loss})
+    return (tuple(map(id, params)), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
@@ -150,10 +155,11 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
     params = model.parameters()
     key = ("predict", X.shape[1], _fingerprint(model, params))
 
+    model_ref = _weak(model)
+
     def make() -> Any:
-        second = X[_distinct_row(X)]
         try:
-            return trace(lambda x, t: model(x), X[0].tolist(), params=params, probe2=second.tolist())
+            return trace(lambda x, t: model_ref()(x), X[0].tolist(), params=params, state={"model": model})
         except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
@@ -212,7 +218,10 @@ class FitProgram:
 
     def __init__(self, model: Any, loss: Union[str, Callable], l2: float, opt_params: Sequence[Value],
                  X: np.ndarray, Y: np.ndarray) -> None:  # fmt: skip
-        self.model, self.loss, self.l2 = model, loss, float(l2)
+        # (no reference to the model or a custom loss: the cache holds this program as long as
+        # the model lives, and a program holding its model would keep it alive for ever)
+        self.l2 = float(l2)
+        model_ref = _weak(model)
         model_params = list(model.parameters())
         known = {id(p) for p in model_params}
         self.opt_params = list(opt_params)
@@ -225,7 +234,7 @@ class FitProgram:
         targets = self.encode(Y)
         n_targets = targets.shape[1]
         if callable(loss):
-            term = _custom_term(loss)
+            term = _custom_term(_weak(loss))
         elif loss in SAMPLE_TERMS:
             term = SAMPLE_TERMS[loss]
         else:
@@ -234,21 +243,26 @@ class FitProgram:
         l2_params = self.opt_params
 
         def per_sample(x: List[Value], t: List[Value]) -> List[Value]:
-            outputs = model(x)
+            outputs = model_ref()(x)
             outputs = outputs if isinstance(outputs, list) else [outputs]
             loss_term = term(outputs, t)
             if not isinstance(loss_term, Value):
                 raise ReplayError(f"the loss returned {loss_term!r:.60}, not a Value")
             roots = [loss_term]
             if alpha:
-                # alpha * sum(p * p): parameter-only, so the replay runs it once per step
-                roots.append(alpha * _sum(p * p for p in l2_params))
+                # alpha * sum(p * p): parameter-only, so the replay runs it once per step. As ONE
+                # dot node (same value, same order of additions, same gradient 2p): 2n nodes
+                # to record and schedule would make the first call grow with the parameters twice.
+                roots.append(alpha * dot(l2_params, l2_params))
             return roots + outputs
 
-        second = _distinct_row(X, targets)
-        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params,
-                          probe2=X[second].tolist(), targets2=targets[second].tolist())  # fmt: skip
+        started = time.perf_counter()
+        state = {"model": model} if isinstance(loss, str) else {"model": model, "loss": loss}
+        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params, state=state)
+        # (a first guess at a check's cost, a forward pass without graph: a fifth of the recording)
+        self.spot_check = SpotCheck(per_sample, (time.perf_counter() - started) / 5)
         if callable(loss):
+            second = _distinct_row(X, targets)
             _check_mean(loss, model, X[[0, second]], Y[[0, second]])
         self.n_outputs = len(self.tape.outputs) - (2 if alpha else 1)
         # the parameters as arrays while a run goes (see the module's docstring); None between runs
@@ -276,22 +290,33 @@ class FitProgram:
 
     def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
         """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite."""
+        started = time.perf_counter()
         batch = len(X)
-        results = self.tape.forward(X, self.encode(Y), self.data, keep=True)
+        targets = self.encode(Y)
+        results = self.tape.forward(X, targets, self.data, keep=True)
         data_loss = float(np.sum(results[0])) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
         seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
         grads = self.tape.backward(seeds)
         if not math.isfinite(total):
             return None
+        if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
+            write_numbers(self.params, "data", self.data)  # the numbers this replay used
+            self._check_one(X, targets, results)
         stepped = optimizer.array_step(self.data, grads, self.state)  # None for a non-finite gradient or weight
         if stepped is None:
             return None
         self.data, self.state = stepped
         self.grad = grads
+        self.spot_check.earn(time.perf_counter() - started)
         outputs = results[len(results) - self.n_outputs :]
         scores = outputs[0] if self.n_outputs == 1 else np.stack(outputs, axis=1)
         return data_loss, scores
+
+    def _check_one(self, X: np.ndarray, targets: np.ndarray, results: List[np.ndarray]) -> None:
+        """The spot check on the next sample in turn: the scalar engine against this replay."""
+        i = self.spot_check.turn % len(X)
+        self.spot_check.check(X[i].tolist(), targets[i].tolist(), [float(r[i]) for r in results])
 
     def mean_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The mean data loss on these samples by replay, with the weights as they are (nothing changes)."""
@@ -318,8 +343,10 @@ class FitProgram:
 
     def step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
         """Forward, backward, update; None (nothing changed) if a number is not finite."""
+        started = time.perf_counter()
         batch = len(X)
-        results = self.tape.forward(X, self.encode(Y), self.params, keep=True)
+        targets = self.encode(Y)
+        results = self.tape.forward(X, targets, self.params, keep=True)
         terms = results[0]
         data_loss = float(np.sum(terms)) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
@@ -337,24 +364,28 @@ class FitProgram:
             optimizer.zero_grad()
             for p, g in zip(self.params, grads.tolist()):
                 p.grad += g
+        if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
+            self._check_one(X, targets, results)
         optimizer.step()
+        self.spot_check.earn(time.perf_counter() - started)
         outputs = results[len(results) - self.n_outputs :]
         scores = outputs[0] if self.n_outputs == 1 else np.stack(outputs, axis=1)
         return data_loss, scores
 
 
-def _sum(values: Any) -> Value:
-    total = None
-    for v in values:
-        total = v if total is None else total + v
-    return total
+def _weak(thing: Any) -> Callable[[], Any]:
+    """A weak reference to ``thing`` (a strong one for what cannot be weakly referenced)."""
+    try:
+        return weakref.ref(thing)
+    except TypeError:
+        return lambda: thing
 
 
-def _custom_term(loss: Callable) -> Callable:
+def _custom_term(loss_ref: Callable[[], Callable]) -> Callable:
     """A custom loss's per-sample term: the loss of a batch of one sample."""
 
     def term(outputs: List[Value], targets: List[Value]) -> Value:
-        result = loss([outputs[0] if len(outputs) == 1 else outputs], [targets[0] if len(targets) == 1 else targets])
+        result = loss_ref()([outputs[0] if len(outputs) == 1 else outputs], [targets[0] if len(targets) == 1 else targets])
         if not isinstance(result, Value):
             raise ReplayError(f"the loss function returned {result!r:.60}, not a Value")
         return result
@@ -387,6 +418,13 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
     ``params`` is ``model.parameters()`` when the caller has it already.
     """
     params = model.parameters() if params is None else params
-    key = ("fit", loss if isinstance(loss, str) else id(loss), float(l2), X.shape[1],
-           tuple(map(id, optimizer.params)), _fingerprint(model, params))  # fmt: skip
+    check_parameter_numbers(params)  # (a weight set to np.float32 since the program was recorded)
+    # a custom loss by weak reference: equal while it lives, and a new function that happens
+    # to get a dead one's id() is a different key (a dead weak reference equals only itself)
+    try:
+        loss_key: Any = loss if isinstance(loss, str) else weakref.ref(loss)
+    except TypeError:
+        loss_key = loss
+    key = ("fit", loss_key, float(l2), X.shape[1],
+           tuple(map(id, optimizer.params)), _fingerprint(model, params, loss))  # fmt: skip
     return _cached(model, key, lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))

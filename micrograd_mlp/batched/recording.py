@@ -1,8 +1,8 @@
 """Stage 1, recording: run the function once on placeholder Values and write its graph down.
 
 `record` calls the traced function on fresh leaves (one per input, one per
-target) with gradients on, and learns from the engine how every ``dot`` node
-paired its weights and inputs. `compile_nodes` then writes the graph below the
+target) under the engine's `recording`, which reports every op node as it is
+made, with its operands (for ``dot``: how it paired weights and inputs). `compile_nodes` then writes the graph below the
 results as a list of `Node`s in topological order: tape indices instead of
 Values, each leaf labelled with its kind (parameter, input, target or
 constant). `signature` turns that list into plain data, so two recordings of
@@ -12,13 +12,15 @@ the same program can be compared.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import engine
-from ..engine import Value, topological_order
+from ..engine import Value
+from ..ops import TABLE
+from .watching import Watch
 
-__all__ = ["ReplayError", "Node", "LEAF_KINDS", "UNARY_OPS", "BINARY_OPS", "record", "compile_nodes",
-           "operands", "signature"]  # fmt: skip
+__all__ = ["ReplayError", "Node", "LEAF_KINDS", "Recording", "record", "graph_order",
+           "compile_nodes", "operands", "signature"]  # fmt: skip
 
 
 class ReplayError(ValueError):
@@ -26,15 +28,13 @@ class ReplayError(ValueError):
 
     >>> from micrograd_mlp.batched import trace
     >>> try:
-    ...     trace(lambda x, t: x[0] if x[0].data > 0 else -x[0], [1.0], probe2=[-1.0])
+    ...     trace(lambda x, t: x[0] if x[0].data > 0 else -x[0], [1.0])
     ... except ReplayError as err:
-    ...     print(str(err)[:40])
-    the function runs a different program on
+    ...     print(str(err)[:67])
+    the traced function reads the number of a Value that depends on the
     """
 
 
-UNARY_OPS = ("neg", "relu", "tanh", "sigmoid", "exp", "log", "softplus")
-BINARY_OPS = ("+", "-", "*", "/", "**")
 LEAF_KINDS = ("param", "input", "target", "const")
 
 
@@ -68,19 +68,33 @@ def _as_values(function_result: Any) -> List[Value]:
     return list(results)
 
 
-def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]) -> tuple:
-    """Run `function` on fresh placeholder leaves with grads on; its roots and dot pairings."""
+class Recording:
+    """One run of the traced function: its roots, placeholders, every op node made (with its
+    operands, in the order made) and what the watch saw."""
+
+    __slots__ = ("roots", "x", "t", "made", "watch")
+
+    def __init__(self, roots: List[Value], x: List[Value], t: List[Value], made: list, watch: Watch) -> None:
+        self.roots, self.x, self.t, self.made, self.watch = roots, x, t, made, watch
+
+
+def record(function: Callable, inputs: Sequence[float], targets: Sequence[float],
+           state: Optional[Dict[str, Any]] = None) -> Recording:  # fmt: skip
+    """Run `function` on fresh placeholder leaves, under the engine's `recording` and a `Watch`.
+
+    The engine tells us every op node it makes, with its operands as given
+    (for ``dot``: the exact pairing of weights and inputs, numbers included),
+    in the order it makes them: an order in which every node comes after the
+    nodes it reads. ``state`` names what the function's behaviour may depend on
+    (the model, the loss), for the watch to see changes in.
+    """
     x = [Value(v, label=f"x{i}") for i, v in enumerate(inputs)]
     t = [Value(v, label=f"t{i}") for i, v in enumerate(targets)]
-    dots: Dict[int, tuple] = {}
-
-    def remember(out: Value, weights: Sequence, inputs_: Sequence, bias: Any) -> None:
-        dots[id(out)] = (out, list(weights), list(inputs_), bias)
-
-    was_enabled, engine._grad_enabled = engine._grad_enabled, True
-    previous, engine._dot_recorder = engine._dot_recorder, remember
+    made: list = []
     try:
-        result = function(x, t)
+        with engine.recording(lambda node, operands: made.append((node, operands))):
+            with Watch({"the traced function": function, **(state or {})}) as watch:
+                result = function(x, t)
     except ReplayError:
         raise
     except (TypeError, AttributeError) as err:
@@ -88,24 +102,60 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
             f"could not trace the function on placeholder Values: {type(err).__name__}: {err}. "
             "A replayed function must compute with Value ops only (no comparisons or if on Values)"
         ) from err
-    finally:
-        engine._grad_enabled = was_enabled
-        engine._dot_recorder = previous
-    return _as_values(result), x, t, dots
+    return Recording(_as_values(result), x, t, made, watch)
 
 
-def compile_nodes(roots: List[Value], params: Sequence[Value], x: list, t: list, dots: dict) -> tuple:
-    """The graph below `roots` as a list of `Node`s in topological order."""
+def graph_order(roots: Sequence[Value]) -> List[Value]:
+    """Every node below ``roots``, each after its parents: one walk for all roots (no recursion)."""
     order: List[Value] = []
-    seen: set = set()
+    placed: set = set()
     for root in roots:
-        for node in topological_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
+        if id(root) in placed:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            key = id(node)
+            if parents_done:
+                if key not in placed:
+                    placed.add(key)
+                    order.append(node)
+                continue
+            if key in placed:
+                continue
+            stack.append((node, True))
+            for parent in node.parents:
+                if id(parent) not in placed:
+                    stack.append((parent, False))
+    return order
+
+
+def _read(operands: tuple, kind: str) -> list:
+    """The Values an op node reads, from its operands as the engine reported them."""
+    if kind == "dot":
+        weights, inputs, bias = operands
+        return [v for v in (*weights, *inputs, bias) if isinstance(v, Value)]
+    if kind == "max":
+        return list(operands[0])
+    return list(operands)
+
+
+def compile_nodes(recording: Recording, params: Sequence[Value]) -> tuple:
+    """The recorded graph below the roots as a list of `Node`s in topological order.
+
+    Nodes come in the order the engine made them; those no root depends on are
+    dropped. A node made before the recording (e.g. a parameter-only value
+    computed outside the function) is walked to its leaves with `graph_order`.
+    """
+    roots = recording.roots
+    made = [(node, operands, node.operation) for node, operands in recording.made]
+    live = {id(r) for r in roots}
+    for node, operands, op in reversed(made):
+        if id(node) in live:
+            live.update(map(id, _read(operands, op.kind)))
     param_index = {id(p): i for i, p in enumerate(params)}
-    input_index = {id(v): i for i, v in enumerate(x)}
-    target_index = {id(v): i for i, v in enumerate(t)}
+    input_index = {id(v): i for i, v in enumerate(recording.x)}
+    target_index = {id(v): i for i, v in enumerate(recording.t)}
     position: Dict[int, int] = {}
     nodes: List[Node] = []
     constants: Dict[float, int] = {}
@@ -118,57 +168,73 @@ def compile_nodes(roots: List[Value], params: Sequence[Value], x: list, t: list,
         return constants[key]
 
     def ref(v: Any) -> int:
-        return position[id(v)] if isinstance(v, Value) else constant(engine._to_float(v))
+        if not isinstance(v, Value):
+            return constant(engine.to_float(v))
+        found = position.get(id(v))
+        return found if found is not None else adopt(v)
 
-    for value in order:
-        key = id(value)
-        parents = value.parents
-        if not parents:
-            if key in param_index:
-                node = Node("param", index=param_index[key])
-            elif key in input_index:
-                node = Node("input", index=input_index[key])
-            elif key in target_index:
-                node = Node("target", index=target_index[key])
+    def adopt(v: Value) -> int:
+        # a Value the recording did not make: a leaf, or a subgraph made before it
+        for value in graph_order([v]):
+            if id(value) in position:
+                continue
+            key = id(value)
+            if not value.parents:
+                if key in param_index:
+                    node = Node("param", index=param_index[key])
+                elif key in input_index:
+                    node = Node("input", index=input_index[key])
+                elif key in target_index:
+                    node = Node("target", index=target_index[key])
+                else:
+                    node = Node("const", value=value.data)
+                position[key] = len(nodes)
+                nodes.append(node)
             else:
-                node = Node("const", value=value.data)
-        else:
-            op = value.op
-            node = Node(op, [position[id(p)] for p in parents])
-            if op == "dot":
-                # The pairing of a dot node comes from the engine (dot() reports it while we
-                # trace), never guessed from parents and local_grads: dot([w1, 3.0], [2.0, x2])
-                # and dot([w1], [x2]) can have the same parents and the same local derivatives
-                # at one sample (when x2 = 2 and w1 = 3), yet are different functions.
-                if key not in dots:
-                    raise ReplayError(
-                        "a dot node was made outside the traced function, so its pairing of weights "
-                        "and inputs is unknown; build every dot inside the function you trace"
-                    )
-                _, weights, inputs_, bias = dots[key]
-                node.pairs = [(ref(w), ref(i)) for w, i in zip(weights, inputs_)]
-                bias_number = bias.data if isinstance(bias, Value) else engine._to_float(bias)
-                if isinstance(bias, Value) or bias_number != 0.0:
-                    node.singles = [ref(bias)]
-            elif op.startswith("**") and op != "**":
-                node.exponent = float(op[2:])
-                node.op = "**n"
-            elif op not in UNARY_OPS and op not in BINARY_OPS and op != "max":
-                raise ReplayError(
-                    f"cannot replay the op {op!r} (node {value!r}); a replay knows the engine's ops: "
-                    f"{', '.join(BINARY_OPS + UNARY_OPS)}, **<number>, dot, max"
-                )
-        position[key] = len(nodes)
-        nodes.append(node)
-    outputs = [position[id(r)] for r in roots]
-    return nodes, outputs
+                add(value, value.parents, value.operation, from_parents=True)
+        return position[id(v)]
 
+    def add(value: Value, operands: tuple, op: Any, from_parents: bool = False) -> None:
+        kind = op.kind
+        if op.value is None or kind not in TABLE:
+            raise ReplayError(
+                f"cannot replay the op {op.name!r} (node {value!r}); a replay knows the ops of the table: "
+                f"{', '.join(TABLE)}"
+            )
+        if kind == "dot":
+            if from_parents:
+                # The pairing of a dot node comes from the engine (it reports the operands while we
+                # record), never guessed from parents and local_grads: dot([w1, 3.0], [2.0, x2]) and
+                # dot([w1], [x2]) can have the same parents and local derivatives, yet differ.
+                raise ReplayError(
+                    "a dot node was made outside the traced function, so its pairing of weights "
+                    "and inputs is unknown; build every dot inside the function you trace"
+                )
+            weights, inputs, bias = operands
+            node = Node("dot")
+            node.pairs = [(ref(w), ref(i)) for w, i in zip(weights, inputs)]
+            if isinstance(bias, Value) or engine.to_float(bias) != 0.0:
+                node.singles = [ref(bias)]
+        elif kind == "max":
+            node = Node("max", [ref(v) for v in (operands if from_parents else operands[0])])
+        else:
+            node = Node(kind, [ref(v) for v in operands])
+            if kind == "**n":
+                node.exponent = op.constants[0]
+        position[id(value)] = len(nodes)
+        nodes.append(node)
+
+    for value, operands, op in made:
+        if id(value) in live:
+            add(value, operands, op)
+    outputs = [ref(r) for r in roots]
+    return nodes, outputs
 
 
 def operands(node: Node) -> List[int]:
     """Every node this one reads."""
     if node.op == "dot":
-        return [i for pair in node.pairs for i in pair] + node.singles
+        return [i for pair in node.pairs for i in pair] + list(node.singles)
     return node.parents
 
 

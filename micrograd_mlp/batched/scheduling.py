@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
-from .recording import BINARY_OPS, LEAF_KINDS, UNARY_OPS, Node, ReplayError, operands
+from .recording import LEAF_KINDS, Node, ReplayError, operands
 
 __all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "as_index", "OP_WORDS"]
 
@@ -213,7 +213,7 @@ class Group:
         batch = space == "B"
         first = members[0]
         self.saved: tuple = ()
-        if op in UNARY_OPS or op == "**n" or op in BINARY_OPS:
+        if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
             self.slots = [
                 Slot(nodes[first.parents[j]].space, [nodes[m.parents[j]].row for m in members], batch)
                 for j in range(len(first.parents))
@@ -248,7 +248,7 @@ class Group:
                 self.matmul = bool(np.all(inputs == inputs[0]))
                 if self.matmul:
                     self.matmul_inputs = Slot("B", inputs[0], batch)
-        else:  # pragma: no cover - _compile_nodes refuses unknown ops
+        else:  # pragma: no cover - compile_nodes refuses unknown ops
             raise ReplayError(f"no replay for op {op!r}")
 
     @staticmethod

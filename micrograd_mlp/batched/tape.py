@@ -18,10 +18,11 @@ import numpy as np
 
 from ..engine import Value
 from . import replay
-from .recording import LEAF_KINDS, Node, ReplayError, compile_nodes, record, signature
+from .recording import LEAF_KINDS, Node, Recording, ReplayError, compile_nodes, record, signature
 from .scheduling import Group, Schedule
+from .watching import verdict
 
-__all__ = ["trace", "Tape", "close_enough", "Rows"]
+__all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "Rows"]
 
 Rows = Union[Sequence[Sequence[float]], np.ndarray]
 _DATA = operator.attrgetter("data")
@@ -36,6 +37,7 @@ def trace(
     probe2: Optional[Sequence[float]] = None,
     targets2: Optional[Sequence[float]] = None,
     rewrite: bool = True,
+    state: Optional[Dict[str, Any]] = None,
 ) -> "Tape":
     """Record ``function(x, t)`` on one sample into a `Tape` that replays it on a batch.
 
@@ -58,26 +60,28 @@ def trace(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _trace(function, inputs, targets, params, probe2, targets2, rewrite)
+        return _trace(function, inputs, targets, params, probe2, targets2, rewrite, state)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float], params: Sequence[Value],
-           probe2: Optional[Sequence[float]], targets2: Optional[Sequence[float]], rewrite: bool) -> "Tape":  # fmt: skip
+           probe2: Optional[Sequence[float]], targets2: Optional[Sequence[float]], rewrite: bool,
+           state: Optional[Dict[str, Any]]) -> "Tape":  # fmt: skip
     inputs = [float(v) for v in inputs]
     targets = [float(v) for v in targets]
     params = list(params)
-    roots, x, t, dots = record(function, inputs, targets)
-    nodes, outputs = compile_nodes(roots, params, x, t, dots)
-    tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in roots], rewrite)
-    tape._probe = (inputs, targets, roots, params)
+    check_parameter_numbers(params)
+    first = _recorded(function, inputs, targets, params, state)
+    nodes, outputs = compile_nodes(first, params)
+    tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in first.roots], rewrite)
+    tape._params = params
     if probe2 is not None:
         second = [float(v) for v in probe2]
         second_targets = [float(v) for v in (targets if targets2 is None else targets2)]
-        roots2, x2, t2, dots2 = record(function, second, second_targets)
-        if signature(*compile_nodes(roots2, params, x2, t2, dots2)) != tape._signature:
+        again = _recorded(function, second, second_targets, params, state)
+        if signature(*compile_nodes(again, params)) != tape._signature:
             raise ReplayError(
                 "the function runs a different program on different samples (it branches on data: "
                 "an `if` on .data, Python's max()/abs() of Values, or a number taken out of a Value "
@@ -85,8 +89,50 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
                 "Use the graph's ops instead (relu, max_of, softplus), or the scalar engine "
                 "(fit(..., batched=False))"
             )
-        tape._check_against_scalar([(inputs, targets, roots), (second, second_targets, roots2)], params)
+        tape._check_against_scalar([(inputs, targets, first.roots), (second, second_targets, again.roots)], params)
+    else:
+        tape._check_against_scalar([(inputs, targets, first.roots)], params)
     return tape
+
+
+def _recorded(function: Callable, inputs: List[float], targets: List[float], params: List[Value],
+              state: Optional[Dict[str, Any]]) -> Recording:  # fmt: skip
+    """One watched recording, refused (`ReplayError`) when the watch saw what a replay cannot repeat."""
+    recording = record(function, inputs, targets, state)
+    reason = verdict(recording.watch, recording.x + recording.t, params)
+    if reason is not None:
+        raise ReplayError(reason)
+    return recording
+
+
+def check_parameter_numbers(params: Sequence[Value]) -> None:
+    """Refuse a parameter whose number is not a Python float (or int): the replay computes in float64.
+
+    The scalar engine computes with whatever a parameter holds, e.g. in float32
+    for ``w.data = np.float32(0.5)``; the replay's arrays are float64, so the two
+    would differ. (Inputs are no problem: ``fit`` and ``predict`` read them as float64.)
+
+    >>> import numpy as np
+    >>> w = Value(0.5); w.data = np.float32(0.5)
+    >>> try:
+    ...     check_parameter_numbers([Value(1.0), w])
+    ... except ReplayError as err:
+    ...     print(str(err)[:56])
+    parameter 1 holds a numpy.float32 (0.5), not a Python fl
+    """
+    kinds = set(map(type, map(_DATA, params)))
+    if kinds <= {float, int}:
+        return
+    for i, p in enumerate(params):
+        number = p.data
+        if not isinstance(number, (float, int)):  # (np.float64 is a float: it computes as one)
+            name = f" ({p.label})" if p.label else ""
+            raise ReplayError(
+                f"parameter {i}{name} holds a {type(number).__module__}.{type(number).__name__} ({number}), "
+                "not a Python float: the scalar engine computes with it in that precision, the batched "
+                "replay in float64, so the two would train differently. Convert the weights first, "
+                "e.g. `for p in model.parameters(): p.data = float(p.data)`, or use fit(..., batched=False)"
+            )
 
 
 class Tape:
@@ -152,7 +198,7 @@ class Tape:
             T = self._check_width(T, self.n_targets, "targets")
             if len(T) != len(X):
                 raise ValueError(f"{len(X)} rows of inputs but {len(T)} rows of targets")
-        params = self._probe[3] if params is None else params
+        params = self._params if params is None else params
         if len(params) != self.n_params:
             raise ValueError(f"the tape was traced with {self.n_params} parameters, got {len(params)}")
         batch = len(X)
