@@ -225,6 +225,13 @@ def test_an_optimizer_on_another_models_parameters_is_refused():
     assert weights(model) == before
 
 
+def test_a_learning_rate_beside_an_optimizer_is_refused_not_ignored():
+    model, X, y = moons()
+    with pytest.raises(ValueError, match=r"lr=0\.5 would not be used: the optimizer given has its own learning rate; "
+                                         r"set it there \(e\.g\. Adam\(model\.parameters\(\), lr=0\.5\)\)"):
+        fit(model, X, y, loss="hinge", optimizer=Adam(model, lr=0.1), lr=0.5, epochs=1, verbose=False)
+
+
 def test_an_optimizer_on_part_of_the_model_still_trains_that_part():
     model, X, y = moons()
     last = model.layers[-1].parameters()

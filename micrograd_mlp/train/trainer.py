@@ -42,6 +42,8 @@ from .objective import LossFunction, Objective, check_output_matches_loss
 
 __all__ = ["Trainer", "History", "TrainingDiverged", "LossExploding", "EXPLODING_FACTOR"]
 
+# The learning rate of the default optimizer, SGD (the default of `fit` and `Trainer`).
+DEFAULT_LR = 0.01
 # How many times its first value the loss may grow before `LossExploding` is warned.
 EXPLODING_FACTOR = 1000.0
 # The first value: the loss before the first step on this many samples (or all, if fewer).
@@ -292,7 +294,7 @@ class Trainer:
         loss: Union[str, LossFunction] = "mse",
         optimizer: Optional[Optimizer] = None,
         *,
-        lr: float = 0.01,
+        lr: float = DEFAULT_LR,
         batch_size: Optional[int] = 1,
         shuffle: bool = True,
         seed: Optional[int] = None,
@@ -315,6 +317,11 @@ class Trainer:
             optimizer = SGD(params, lr=lr)
         else:
             check_optimizer(optimizer, params)
+            if lr != DEFAULT_LR:  # a rate that would silently not be used
+                raise ValueError(
+                    f"lr={lr:g} would not be used: the optimizer given has its own learning rate; set it there "
+                    f"(e.g. {type(optimizer).__name__}(model.parameters(), lr={lr:g})) or leave optimizer out"
+                )
         self.model, self.optimizer = model, optimizer
         self._rows: Optional[list] = None  # X and y as lists, for the scalar engine (made when first needed)
         # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
