@@ -327,9 +327,11 @@ class FitProgram:
         """Write the arrays back: each Value's data and last gradient, the optimizer's state."""
         if self.data is None:
             return
-        write_numbers(self.params, "data", self.data)
-        if self.grad is not None:
-            write_numbers(self.params, "grad", self.grad)
+        if self.grad is None:
+            write_numbers(self.params, "data", self.data)
+        else:  # both in one pass: each Value is visited once
+            for value, number, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
+                value.data, value.grad = number, grad
         optimizer.keep_state_arrays(self.state)
         self.data = self.grad = self.state = None
 
