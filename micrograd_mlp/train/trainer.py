@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from ..batched.program import fit_program, one_blas_thread
-from ..engine import NonFiniteError, Value
+from ..engine import NonFiniteError, Value, no_grad
 from ..optim import SGD, Optimizer
 from .arguments import check_batch_size, check_flag, check_model, check_optimizer, check_rate, check_seed, check_val
 from .evaluation import mean_loss, numbers_of, right_fraction
@@ -47,7 +47,7 @@ DEFAULT_LR = 0.01
 # How many times its first value the loss may grow before `LossExploding` is warned.
 EXPLODING_FACTOR = 1000.0
 # The first value: the loss before the first step on this many samples (or all, if fewer).
-FIRST_LOSS_SAMPLES = 100
+FIRST_LOSS_SAMPLES = 32
 
 
 @dataclass
@@ -146,7 +146,7 @@ class LossExploding(UserWarning):
     """Warned once per run when an epoch's loss grows past 1,000 times its first value.
 
     The first value is the loss before training, measured on the first batch
-    (at least 100 samples, or all there are). The weights are still finite
+    (at least 32 samples, or all there are). The weights are still finite
     (else `TrainingDiverged` is raised), but training is going the wrong way,
     almost always because the learning rate is too large. ``epoch``,
     ``loss``, ``first_loss`` and ``lr`` say what was seen. A `Trainer` also
@@ -470,7 +470,9 @@ class Trainer:
         try:
             if self.program is not None:  # the training program's own replay: no other tape to record
                 return self.program.mean_loss(self.X[rows], self.y[rows])
-            return mean_loss(self.model, self.objective, self.X[rows], self.y[rows])
+            with no_grad():  # the scalar engine, as the steps: no replay recorded for this
+                outputs = [self.model(row) for row in self.X[rows].tolist()]
+                return self.objective.batch_loss(outputs, self.y[rows].tolist()).data
         except (ArithmeticError, ValueError):
             return math.nan
 
