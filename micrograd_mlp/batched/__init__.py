@@ -39,31 +39,61 @@ and a group of ``dot`` nodes that read the same inputs runs as one matrix
 product. Nodes that depend on no per-sample leaf (parameter-only subgraphs,
 e.g. an L2 penalty) are computed once per replay, not once per sample.
 
-The rule (what can be replayed). The traced function must run the same ops
-whatever the data: no Python ``if`` on ``.data``, no ``max()``/``abs()`` of
-Values through Python, no ``float(v)`` or ``v.data`` turned back into a
-number (it would be recorded as a constant). Use the graph's own ops for such
-choices (``relu``, `max_of`, ``softplus``). `trace` checks what it can: it
-records the function on two different samples and refuses (`ReplayError`)
-when the two programs differ, and it compares the replay of both samples with
-the scalar engine's values and gradients. A branch that both samples happen
-to take the same way cannot be seen; that is the price of the rule.
+The rule (what can be replayed), and how it is enforced. The traced function
+must run the same ops whatever the numbers: a replay runs the program
+recorded on one sample for every sample and every step. Python code can break
+that without the graph showing it, so the replay is sound by three checks,
+each refusing with a `ReplayError` that says where and what to write instead:
+
+1. **While recording, a watch** (`watching`) notes every read of a Value's
+   number by code outside the engine (``x.data``, ``float(x)``,
+   ``x.local_grads``: behind every ``if``, Python ``max()``, ``round()``,
+   ``math``/NumPy on a number, a data-dependent loop count), every write of
+   ``.data``, every random draw (Python's ``random``, ``np.random``, a
+   generator the model holds) and every change of state reachable from the
+   model and the loss (a call counter, a global the code names). A read of a
+   number that depends on the sample or on the parameters is refused, and so
+   are draws and changes; a read of a constant is fine. The scalar engine is
+   not slowed: the watch swaps ``Value.data`` for a noting property only
+   while a recording runs, and the engine's own reads cost one frame test.
+2. **The cache key holds what the program depends on** besides the graph:
+   the plain numbers of a user's model and loss and the globals their code
+   names, so a flag or a scale changed between two ``fit`` calls is
+   recorded again (equal to scalar), never replayed stale.
+3. **A spot check** (`checking`): now and then, one sample of a replayed
+   step is recomputed by the scalar engine before the optimizer moves a
+   weight; a difference is refused. It costs at most ``CHECK_SHARE`` (10%) of
+   the replay's time, and catches what the first two cannot see (state
+   reached through a road nobody followed). ``bench/replay_soundness.py``
+   tries 30 kinds of data-dependent code: each is refused or equal to scalar.
+
+A weight holding a NumPy float32 (the scalar engine then computes in float32)
+is refused by name; inputs of any float dtype are read as float64 by both.
+`trace` checks the replay of the recorded sample against the scalar engine's
+values; with ``probe2`` it also records a second sample, compares the two
+programs and the gradients.
 
 Numbers. Float64 throughout; values and gradients agree with the scalar engine
 to about 1e-15 relative (sums are added in another order, the matrix product
-too). Where the scalar engine raises (log of a negative number, exp overflow,
+too), and the table's zero rule holds in both (a zero local derivative masks
+an infinite gradient from above: relu(x) ** 0.5 at x < 0 gives 0). Where the scalar engine raises (log of a negative number, exp overflow,
 division by zero), NumPy gives inf or NaN instead: the replay never hides them
 (`fit` and `predict` then redo that batch with the scalar engine, so you get
 its error and its message).
 
 The package, one stage per module (read them in this order):
 
-* `recording`: run the function on placeholder Values, write its graph down
-  as a list of nodes (`ReplayError` lives here);
+* `recording`: run the function on placeholder Values under the engine's
+  ``recording`` hook, write its graph down as a list of nodes (`ReplayError`
+  lives here); `watching`: what the recording must refuse;
 * `scheduling`: the rewrites, then levels, rows and groups;
-* `replay`: the array kernels, one NumPy call per group each way;
+* `replay`: the array kernels, one NumPy call per group each way: the op
+  table's entries (`micrograd_mlp.ops`) on arrays, the scalar engine's very
+  definitions;
 * `tape`: `trace` (the three stages in a row, with the checks) and `Tape`;
-* `program`: what ``fit(..., batched=True)`` and ``predict`` run, cached per model.
+* `program`: what ``fit(..., batched=True)`` and ``predict`` run, cached per
+  model (the cache holds no model: dropping a model frees its programs);
+  `checking`: the spot check.
 """
 
 from __future__ import annotations

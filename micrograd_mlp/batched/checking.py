@@ -17,7 +17,7 @@ measures the share on the moons step.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, List, Sequence
+from typing import Callable, List, Sequence
 
 from ..engine import Value, no_grad
 from .recording import ReplayError

@@ -130,29 +130,14 @@ def graph_order(roots: Sequence[Value]) -> List[Value]:
     return order
 
 
-def _read(operands: tuple, kind: str) -> list:
-    """The Values an op node reads, from its operands as the engine reported them."""
-    if kind == "dot":
-        weights, inputs, bias = operands
-        return [v for v in (*weights, *inputs, bias) if isinstance(v, Value)]
-    if kind == "max":
-        return list(operands[0])
-    return list(operands)
-
-
 def compile_nodes(recording: Recording, params: Sequence[Value]) -> tuple:
     """The recorded graph below the roots as a list of `Node`s in topological order.
 
-    Nodes come in the order the engine made them; those no root depends on are
-    dropped. A node made before the recording (e.g. a parameter-only value
+    Nodes come in the order the engine made them (a node no root depends on is
+    replayed too: cheaper than a walk to find it, and harmless). A node made before the recording (e.g. a parameter-only value
     computed outside the function) is walked to its leaves with `graph_order`.
     """
     roots = recording.roots
-    made = [(node, operands, node.operation) for node, operands in recording.made]
-    live = {id(r) for r in roots}
-    for node, operands, op in reversed(made):
-        if id(node) in live:
-            live.update(map(id, _read(operands, op.kind)))
     param_index = {id(p): i for i, p in enumerate(params)}
     input_index = {id(v): i for i, v in enumerate(recording.x)}
     target_index = {id(v): i for i, v in enumerate(recording.t)}
@@ -171,28 +156,32 @@ def compile_nodes(recording: Recording, params: Sequence[Value]) -> tuple:
         if not isinstance(v, Value):
             return constant(engine.to_float(v))
         found = position.get(id(v))
-        return found if found is not None else adopt(v)
-
-    def adopt(v: Value) -> int:
-        # a Value the recording did not make: a leaf, or a subgraph made before it
+        if found is not None:
+            return found
+        if v.is_leaf():
+            return leaf(v)
+        # an op node the recording did not make: a subgraph made before it
         for value in graph_order([v]):
-            if id(value) in position:
-                continue
-            key = id(value)
-            if not value.parents:
-                if key in param_index:
-                    node = Node("param", index=param_index[key])
-                elif key in input_index:
-                    node = Node("input", index=input_index[key])
-                elif key in target_index:
-                    node = Node("target", index=target_index[key])
+            if id(value) not in position:
+                if value.is_leaf():
+                    leaf(value)
                 else:
-                    node = Node("const", value=value.data)
-                position[key] = len(nodes)
-                nodes.append(node)
-            else:
-                add(value, value.parents, value.operation, from_parents=True)
+                    add(value, value.parents, value.operation, from_parents=True)
         return position[id(v)]
+
+    def leaf(value: Value) -> int:
+        key = id(value)
+        if key in param_index:
+            node = Node("param", index=param_index[key])
+        elif key in input_index:
+            node = Node("input", index=input_index[key])
+        elif key in target_index:
+            node = Node("target", index=target_index[key])
+        else:
+            node = Node("const", value=value.data)
+        position[key] = len(nodes)
+        nodes.append(node)
+        return position[key]
 
     def add(value: Value, operands: tuple, op: Any, from_parents: bool = False) -> None:
         kind = op.kind
@@ -224,8 +213,16 @@ def compile_nodes(recording: Recording, params: Sequence[Value]) -> tuple:
         position[id(value)] = len(nodes)
         nodes.append(node)
 
-    for value, operands, op in made:
-        if id(value) in live:
+    get = position.get
+    for value, operands in recording.made:
+        op = value.operation
+        if op.arity == 2 and op.value is not None:  # (the common case, inlined: a binary op of two Values)
+            a, b = operands
+            first, second = get(id(a)), get(id(b))
+            node = Node(op.kind, [ref(a) if first is None else first, ref(b) if second is None else second])
+            position[id(value)] = len(nodes)
+            nodes.append(node)
+        else:
             add(value, operands, op)
     outputs = [ref(r) for r in roots]
     return nodes, outputs

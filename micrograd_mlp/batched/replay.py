@@ -5,18 +5,26 @@ operands' rows (``values`` per sample, shape (rows, B); ``shared`` once per
 batch, shape (rows, 1)), applies the op and writes the group's rows.
 `backward(group, ...)` is the chain rule for the same group: ``upstream *
 local derivative``, added into each operand's gradient rows (summed over the
-batch for a shared operand). Each op's maths is the engine's, on arrays.
+batch for a shared operand). An op of the table (``+``, ``tanh``, ``**n``, ...)
+runs its `ops.TABLE` entry with `ops.ARRAY`: the very value and local
+derivatives the scalar engine runs with `ops.SCALAR`, so a fix to an op is made
+once. Four kinds of group have their own kernel because they gather many inputs
+per node: ``sum`` (a folded chain of ``+``), ``dot`` (its pairs as a matrix
+product when a layer shares its inputs: d/dW = upstream @ X^T, d/dX = W^T @
+upstream, the table's (inputs, weights) derivatives summed), and ``max`` (1 for
+the first largest, the table's ``first_largest``).
 """
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import numpy as np
 
+from ..ops import ARRAY
 from .scheduling import Group, Slot
 
-__all__ = ["forward", "backward"]
+__all__ = ["forward", "backward", "chain"]
 
 
 def forward(group: Group, values: np.ndarray, shared: np.ndarray, keep: bool) -> None:
@@ -35,39 +43,13 @@ def forward(group: Group, values: np.ndarray, shared: np.ndarray, keep: bool) ->
         if keep:
             group.saved = (np.argmax(stacked, axis=1),)
         return
+    # an op of the table, on the whole group at once: the same value function as the scalar engine's
     operands = [slot.read(values, shared) for slot in group.slots]
-    a = operands[0]
-    if op == "+":
-        np.add(a, operands[1], out=out)
-    elif op == "-":
-        np.subtract(a, operands[1], out=out)
-    elif op == "*":
-        np.multiply(a, operands[1], out=out)
-    elif op == "/":
-        np.divide(a, operands[1], out=out)
-    elif op == "neg":
-        np.negative(a, out=out)
-    elif op == "**n":
-        np.power(a, group.exponent, out=out)
-    elif op == "**":
-        np.power(a, operands[1], out=out)
-    elif op == "relu":
-        # 0 for x <= 0, else x: NaN (which is not <= 0) stays NaN, as in the engine
-        np.copyto(out, np.where(a <= 0.0, 0.0, a))
-    elif op == "tanh":
-        np.tanh(a, out=out)
-    elif op == "sigmoid":
-        # the engine's two stable forms: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below
-        e = np.exp(-np.abs(a))
-        np.copyto(out, np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e)))
-    elif op == "exp":
-        np.exp(a, out=out)
-    elif op == "log":
-        np.log(a, out=out)
-    elif op == "softplus":
-        np.copyto(out, np.where(a > 0.0, a, 0.0) + np.log1p(np.exp(-np.abs(a))))
+    table_op = group.table_op
+    np.copyto(out, table_op.value(ARRAY, *operands, *table_op.constants))
     if keep:
         group.saved = tuple(operands)
+
 
 def _sum_of(group: Group, slots: List[Slot], values: np.ndarray, shared: np.ndarray) -> np.ndarray:
     total = None
@@ -76,11 +58,13 @@ def _sum_of(group: Group, slots: List[Slot], values: np.ndarray, shared: np.ndar
         total = part if total is None else total + part
     return total
 
+
 def _stacked(group: Group, values: np.ndarray, shared: np.ndarray, columns: int) -> np.ndarray:
     stacked = np.empty((group.width, group.count, columns))
     for slot in group.slots:
         stacked[:, group.positions[slot.kind], :] = slot.read(values, shared)
     return stacked
+
 
 def _dot_forward(group: Group, out: np.ndarray, values: np.ndarray, shared: np.ndarray, keep: bool) -> None:
     total = None
@@ -102,7 +86,9 @@ def _dot_forward(group: Group, out: np.ndarray, values: np.ndarray, shared: np.n
     if keep:
         group.saved = (saved,)
 
+
 # ------------------------------------------------------------ backward
+
 
 def backward(group: Group, values: np.ndarray, shared: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
     space_values = values if group.space == "B" else shared
@@ -121,50 +107,37 @@ def backward(group: Group, values: np.ndarray, shared: np.ndarray, grads: np.nda
         for slot in group.slots:
             positions = np.array(group.positions[slot.kind])
             chosen = positions[None, :, None] == largest[:, None, :]
-            slot.add_grad(grads, shared_grads, upstream[:, None, :] * chosen)
+            slot.add_grad(grads, shared_grads, chain(upstream[:, None, :], chosen))
         return
     out = space_values[group.start : group.stop]
-    saved = group.saved
-    a = saved[0]
-    if op == "+":
-        locals_ = (None, None)
-    elif op == "-":
-        locals_ = (None, -1.0)
-    elif op == "*":
-        locals_ = (saved[1], a)
-    elif op == "/":
-        locals_ = (1.0 / saved[1], -out / saved[1])
-    elif op == "neg":
-        locals_ = (-1.0,)
-    elif op == "**n":
-        n = group.exponent
-        if n == 0.0:
-            locals_ = (0.0,)
-        else:
-            # n * x^(n-1); at x = 0 with n < 1 the tangent is vertical (inf), as in the engine
-            local = n * np.power(a, n - 1.0)
-            if n < 1.0:
-                local = np.where(a == 0.0, np.inf, local)
-            locals_ = (local,)
-    elif op == "**":
-        b = saved[1]
-        locals_ = (b * np.power(a, b - 1.0), out * np.log(a))
-    elif op == "relu":
-        locals_ = ((a > 0.0).astype(float),)
-    elif op == "tanh":
-        locals_ = (1.0 - out * out,)
-    elif op == "sigmoid":
-        locals_ = (out * (1.0 - out),)
-    elif op == "exp":
-        locals_ = (out,)
-    elif op == "log":
-        locals_ = (1.0 / a,)
-    elif op == "softplus":
-        e = np.exp(-np.abs(a))
-        locals_ = (np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e)),)
+    table_op = group.table_op
+    # the table's local derivatives, d out / d input for every input, as arrays (or plain numbers)
+    locals_ = table_op.local_grads(ARRAY, out, *group.saved, *table_op.constants)
     for slot, local in zip(group.slots, locals_):
-        # chain rule, for the whole group at once: d root / d parent += upstream * local
-        slot.add_grad(grads, shared_grads, upstream if local is None else upstream * local)
+        # chain rule, for the whole group at once: d root / d input += upstream * local
+        slot.add_grad(grads, shared_grads, chain(upstream, local))
+
+
+def chain(upstream: np.ndarray, local: Any) -> np.ndarray:
+    """``upstream * local`` with the table's zero rule (a zero on either side gives 0, never NaN).
+
+    The product is computed plainly; only where it is NaN is the rule applied
+    (`ops.ARRAY.chain`), so the common case costs one multiply.
+
+    >>> with np.errstate(invalid="ignore"):   # (a replay runs under np.errstate(all="ignore"))
+    ...     chain(np.array([[np.inf, 2.0]]), np.array([[0.0, 3.0]])).tolist()
+    [[0.0, 6.0]]
+    """
+    if isinstance(local, float):
+        if local == 1.0:
+            return upstream
+        if local == 0.0:
+            return np.zeros_like(upstream)
+    product = upstream * local
+    if np.isnan(product).any():
+        return ARRAY.chain(upstream, local)
+    return product
+
 
 def _dot_backward(group: Group, upstream: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
     (saved,) = group.saved

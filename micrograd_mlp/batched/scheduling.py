@@ -16,10 +16,12 @@ layer of such dots reading the same inputs then runs as one matrix product).
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
+from ..ops import TABLE, power
 from .recording import LEAF_KINDS, Node, ReplayError, operands
 
 __all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "as_index", "OP_WORDS"]
@@ -30,18 +32,14 @@ def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
 
     (A chain of n '+' has depth n: run level by level it would be n NumPy calls.)
     """
-    readers = [0] * len(nodes)
+    # how many nodes read each node (one count in C over every parent list, then the dots)
+    read = list(chain.from_iterable([node.parents for node in nodes]))
     for node in nodes:
-        for p in node.parents:
-            readers[p] += 1
-        for a, b in node.pairs:
-            readers[a] += 1
-            readers[b] += 1
         if node.op == "dot":
-            for s in node.singles:
-                readers[s] += 1
-    for o in outputs:
-        readers[o] += 1
+            read.extend(chain.from_iterable(node.pairs))
+            read.extend(node.singles)
+    read.extend(outputs)
+    readers = np.bincount(np.array(read, dtype=np.intp), minlength=len(nodes)).tolist()
     for node in nodes:
         if node.op != "+":
             continue
@@ -133,7 +131,15 @@ class Schedule:
         if node.op == "sum":
             kinds = tuple(sorted(nodes[p].space for p in node.singles))
         elif node.op == "dot":
-            pairs = tuple(sorted("".join(sorted(nodes[a].space + nodes[b].space, reverse=True)) for a, b in node.pairs))
+            # how many pairs of each kind (shared x shared, shared x per-sample, per-sample x per-sample)
+            shared_pairs = mixed_pairs = 0
+            for a, b in node.pairs:
+                first, second = nodes[a].space, nodes[b].space
+                if first != second:
+                    mixed_pairs += 1
+                elif first == "S":
+                    shared_pairs += 1
+            pairs = (shared_pairs, mixed_pairs, len(node.pairs) - shared_pairs - mixed_pairs)
             kinds = (pairs, tuple(sorted(nodes[s].space for s in node.singles)))
         else:
             kinds = tuple(nodes[p].space for p in node.parents)
@@ -214,6 +220,7 @@ class Group:
         first = members[0]
         self.saved: tuple = ()
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
+            self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
                 Slot(nodes[first.parents[j]].space, [nodes[m.parents[j]].row for m in members], batch)
                 for j in range(len(first.parents))
@@ -231,14 +238,23 @@ class Group:
             ]
         elif op == "dot":
             # each pair ordered shared-first; pairs grouped as (S,S), (S,B), (B,B)
-            pairs = [[self._order(nodes, a, b) for a, b in m.pairs] for m in members]
+            split = []  # per member: kinds -> (rows of the left factors, rows of the right ones)
+            for m in members:
+                rows: Dict[str, tuple] = {"SS": ([], []), "SB": ([], []), "BB": ([], [])}
+                for a, b in m.pairs:
+                    first, second = nodes[a], nodes[b]
+                    if first.space == "B" and second.space == "S":
+                        first, second = second, first
+                    left, right = rows[first.space + second.space]
+                    left.append(first.row)
+                    right.append(second.row)
+                split.append(rows)
             self.pair_slots = {}
             for kinds in ("SS", "SB", "BB"):
-                chosen = [[(a, b) for a, b in row if a.space + b.space == kinds] for row in pairs]
-                if chosen[0]:
+                if split[0][kinds][0]:
                     self.pair_slots[kinds] = (
-                        Slot(kinds[0], [[a.row for a, _ in row] for row in chosen], batch),
-                        Slot(kinds[1], [[b.row for _, b in row] for row in chosen], batch),
+                        Slot(kinds[0], [rows[kinds][0] for rows in split], batch),
+                        Slot(kinds[1], [rows[kinds][1] for rows in split], batch),
                     )
             self.slots = self._by_kind([[nodes[s] for s in m.singles] for m in members], batch)
             # Same per-sample inputs in every node (a layer of neurons): one matrix product.
@@ -250,11 +266,6 @@ class Group:
                     self.matmul_inputs = Slot("B", inputs[0], batch)
         else:  # pragma: no cover - compile_nodes refuses unknown ops
             raise ReplayError(f"no replay for op {op!r}")
-
-    @staticmethod
-    def _order(nodes: List[Node], a: int, b: int) -> tuple:
-        first, second = nodes[a], nodes[b]
-        return (second, first) if first.space == "B" and second.space == "S" else (first, second)
 
     @staticmethod
     def _by_kind(terms: List[List[Node]], batch: bool) -> List[Slot]:
