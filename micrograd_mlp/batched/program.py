@@ -191,10 +191,11 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
         return None
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
-    params = model.parameters()
-    for start in range(0, len(X), chunk):
-        rows = X[start : start + chunk]
-        parts.append(np.stack(tape.forward(rows, None, params, keep=False), axis=1))
+    numbers = read_numbers(model.parameters())  # the weights read once, for every chunk
+    with one_blas_thread():
+        for start in range(0, len(X), chunk):
+            rows = X[start : start + chunk]
+            parts.append(np.stack(tape.forward(rows, None, numbers, keep=False), axis=1))
     outputs = np.concatenate(parts)
     if not np.all(np.isfinite(outputs)):
         return None
