@@ -284,6 +284,8 @@ class Trainer:
     >>> trainer = Trainer(model, [[0.0], [0.5], [1.0]], [0.0, 0.25, 1.0], lr=0.1, shuffle=False)
     >>> [round(trainer.epoch()["loss"], 4) for _ in range(3)]
     [0.3662, 0.1888, 0.1386]
+    >>> trainer
+    Trainer(3 epochs, 9 steps, last: loss=0.1386)
     """
 
     def __init__(
@@ -336,6 +338,10 @@ class Trainer:
         self._position = 0
         self._loss_sum, self._correct, self._lr = 0.0, 0, optimizer.current_lr()
         self.first_loss: Optional[float] = None  # the loss before training (see LossExploding)
+
+    def __repr__(self) -> str:
+        done = f"{self.history.epochs} epochs, {self.steps_done} steps"
+        return f"Trainer({done}, last: {self.history.summary()})" if self.history.epochs else f"Trainer({done})"
 
     @property
     def samples(self) -> int:
