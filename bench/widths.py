@@ -16,8 +16,8 @@ every row and column once, so load changes hit all of them alike):
   step, writing weights and gradients back into the Values);
 * ours, Trainer.step: one ``trainer.step()`` of a kept `Trainer` (what the
   playground calls; the Values are brought up to date after every step);
-* hand NumPy: the same step written out with arrays (float64), with the BLAS
-  on one thread as our replay runs it;
+* hand NumPy: bench/engine.py's step written out with arrays (float64, its
+  learning-rate schedule), with the BLAS on one thread as our replay runs it;
 * PyTorch eager float64 and float32, one thread (``torch.set_num_threads(1)``);
 * JAX ``jit`` float64 (the compiled reference), skipped with a note when JAX
   is not installed.
@@ -30,14 +30,17 @@ Timings are noisy on a shared machine: compare ratios within one run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Callable, Dict, List
 
 import numpy as np
 
 from micrograd_mlp import MLP, SGD, fit
+from micrograd_mlp.batched.program import one_blas_thread
 from micrograd_mlp.data import make_moons
 from micrograd_mlp.train import Trainer
 
@@ -54,31 +57,23 @@ def data(n):
     return X, y, np.where(y > 0, 1.0, -1.0)
 
 
-def layer_arrays(model):
-    """(nin, nout) weights and (nout,) biases of every layer, as NumPy float64."""
-    return [(np.array([[nw.data for nw in n.w] for n in layer.neurons]).T.copy(),
-             np.array([n.b.data for n in layer.neurons])) for layer in model.layers]  # fmt: skip
+# the hand-written NumPy step and the weights as arrays, as bench/engine.py has them
+_spec = importlib.util.spec_from_file_location("bench_engine", Path(__file__).with_name("engine.py"))
+E = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(E)
+layer_arrays = E.numpy_arrays
 
 
-def numpy_step(layers, X, labels):
-    """The step written out by hand: forward, hand-derived backward, update in place."""
-    activations = [X]
-    for i, (w, b) in enumerate(layers):
-        z = activations[-1] @ w + b
-        activations.append(np.maximum(z, 0.0) if i < len(layers) - 1 else z)
-    margins = 1.0 - labels * activations[-1][:, 0]
-    loss = np.maximum(margins, 0.0).mean() + ALPHA * sum((w * w).sum() + (b * b).sum() for w, b in layers)
-    upstream = (-(labels * (margins > 0.0)) / len(labels))[:, None]
-    grads = []
-    for i in range(len(layers) - 1, -1, -1):
-        w, b = layers[i]
-        grads.append((activations[i].T @ upstream + 2 * ALPHA * w, upstream.sum(0) + 2 * ALPHA * b))
-        if i:
-            upstream = (upstream @ w.T) * (activations[i] > 0.0)
-    for (w, b), (grad_w, grad_b) in zip(layers, reversed(grads)):
-        w -= LR * grad_w
-        b -= LR * grad_b
-    return loss
+def numpy_runner(model, X, labels):
+    """bench/engine.py's NumPy step (micrograd's schedule, restarted every 100 steps), on one BLAS thread."""
+    layers, count = layer_arrays(model), [0]
+
+    def step():
+        count[0] += 1
+        with one_blas_thread():
+            return E.numpy_step(layers, X, labels, count[0] % 100)
+
+    return step
 
 
 def torch_runner(torch, model, X, labels, dtype):
@@ -141,15 +136,6 @@ def timed(function: Callable[[], object], steps: int, per_call: int = 1) -> floa
     return (time.perf_counter() - start) / steps / per_call * 1e3
 
 
-def one_thread(function, *args):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return function(*args)
-    with threadpool_limits(1, user_api="blas"):
-        return function(*args)
-
-
 def blas_threads() -> str:
     try:
         from threadpoolctl import threadpool_info
@@ -202,8 +188,7 @@ def main(argv: List[str] = None) -> int:
         trainer = Trainer(trainer_model, X, y, loss="hinge", l2=ALPHA, lr=LR, batch_size=None, shuffle=False,
                           batched=True)  # fmt: skip
         row["ours, Trainer.step"] = trainer.step
-        layers = layer_arrays(model)
-        row["hand NumPy"] = lambda layers=layers, X=X, labels=labels: one_thread(numpy_step, layers, X, labels)
+        row["hand NumPy"] = numpy_runner(model, X, labels)
         if torch is not None:
             row["PyTorch float64"] = torch_runner(torch, model, X, labels, torch.float64)
             row["PyTorch float32"] = torch_runner(torch, model, X, labels, torch.float32)
@@ -221,7 +206,7 @@ def main(argv: List[str] = None) -> int:
     print(f"# bench/widths.py: the moons step (hinge + {ALPHA:g} L2, SGD, full batch), "
           f"median ms per step of {rounds} interleaved rounds of {steps} steps")  # fmt: skip
     print(f"# NumPy BLAS: {blas_threads()} (ours and hand NumPy run it on 1); PyTorch: {'1 thread' if torch is not None else 'not installed'}; "
-          f"JAX: {'jit, float64, CPU' if jax is not None else 'not installed (pip install jax jaxlib): column skipped'}")
+          f"JAX: {'jit, float64, CPU' if jax is not None else 'not installed (pip install -e .[bench]): column skipped'}")
     with open("/proc/loadavg") if sys.platform.startswith("linux") else open(__file__) as f:
         print(f"# load average: {f.read().split()[:3] if sys.platform.startswith('linux') else 'n/a'}")
     ratios = ["ours in fit / PyTorch float64", "fit per call / PyTorch float64"] if torch is not None else []

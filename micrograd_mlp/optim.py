@@ -44,9 +44,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from .engine import Value, _to_float
+from .engine import Value, to_float
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay", "check_rate"]
 
 Schedule = Callable[[int], float]
 LearningRate = Union[float, Schedule]
@@ -74,14 +74,14 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
         if not callable(lr):
-            lr = _check_rate(lr, "lr")
+            lr = check_rate(lr, "lr")
         self.lr = lr
         self.steps = 0
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
         if callable(self.lr):
-            return _check_rate(self.lr(self.steps), f"lr({self.steps}) from the schedule")
+            return check_rate(self.lr(self.steps), f"lr({self.steps}) from the schedule")
         return self.lr
 
     def zero_grad(self) -> None:
@@ -100,11 +100,11 @@ class Optimizer:
         # makes it NumPy's; all ints, an int), finite only when every term is.
         if type(sum([p.data for p in params])) is not float:
             for p in params:
-                p.data = _to_float(p.data)
+                p.data = to_float(p.data)
         grads_total = sum([p.grad for p in params])
         if type(grads_total) is not float or not math.isfinite(grads_total):
             for p in params:
-                p.grad = _to_float(p.grad)
+                p.grad = to_float(p.grad)
                 if not math.isfinite(p.grad):
                     # Checked before any update, so the weights stay as they were.
                     raise FloatingPointError(
@@ -185,7 +185,13 @@ def _is_real(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)  # (np.bool_ is no Real)
 
 
-def _check_rate(lr: object, name: str) -> float:
+def check_rate(lr: object, name: str = "lr") -> float:
+    """A learning rate as a float: a finite number >= 0 (Python or NumPy), not a bool or a string.
+
+    >>> check_rate("0.1")
+    Traceback (most recent call last):
+    ValueError: lr must be a finite number >= 0, got '0.1'
+    """
     try:
         usable = _is_real(lr) and math.isfinite(lr) and lr >= 0
     except OverflowError:  # an int beyond any float, e.g. 10**400
@@ -335,7 +341,7 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
     >>> [round(schedule(k), 12) for k in (0, 50, 100, 500)]
     [1.0, 0.55, 0.1, 0.1]
     """
-    start, end = _check_rate(start, "start"), _check_rate(end, "end")
+    start, end = check_rate(start, "start"), check_rate(end, "end")
     steps = int(steps)
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -354,7 +360,7 @@ def step_decay(start: float, factor: float, every: int) -> Schedule:
     >>> schedule(0), schedule(9), schedule(10), schedule(25)
     (0.1, 0.1, 0.05, 0.025)
     """
-    start = _check_rate(start, "start")
+    start = check_rate(start, "start")
     if not (_is_real(factor) and 0.0 < factor <= 1.0):
         raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
     if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:

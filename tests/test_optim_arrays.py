@@ -174,3 +174,28 @@ def test_one_blas_thread_puts_the_users_setting_back():
         inside = numpy_blas_threads()
     assert inside == [1] * len(before)
     assert numpy_blas_threads() == before
+
+
+def test_an_interrupted_batched_fit_leaves_the_values_of_the_steps_it_took(monkeypatch):
+    X, y = make_moons(12, seed=0)
+    model, reference = MLP(2, [4, 1], seed=0, fused=True), MLP(2, [4, 1], seed=0, fused=True)
+    optimizer = Adam(model, lr=0.05)
+    real_step, calls = Adam.array_step, []
+
+    def interrupted(self, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C during the third step
+        return real_step(self, *args)
+
+    monkeypatch.setattr(Adam, "array_step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, X, y, loss="hinge", optimizer=optimizer, epochs=5, batch_size=6, shuffle=False, batched=True,
+            verbose=False)  # fmt: skip
+    monkeypatch.undo()
+    reference_optimizer = Adam(reference, lr=0.05)
+    fit(reference, X, y, loss="hinge", optimizer=reference_optimizer, epochs=1, batch_size=6, shuffle=False,
+        verbose=False)  # two steps: one epoch of two batches  # fmt: skip
+    assert weights(model) == pytest.approx(weights(reference), rel=1e-12)
+    assert optimizer.steps == reference_optimizer.steps == 2
+    assert optimizer.m == pytest.approx(reference_optimizer.m, rel=1e-9, abs=1e-15)

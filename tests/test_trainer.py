@@ -20,7 +20,7 @@ SETTINGS = [
     dict(loss="mse", batch_size=1, data="cubic"),
     dict(loss="hinge", batch_size=7, l2=1e-3, data="moons"),
     dict(loss="bce_logits", batch_size=None, data="moons", val=True),
-    dict(loss="hinge", batch_size=5, data="moons", batched=True, l2=1e-4),
+    dict(loss="hinge", batch_size=5, data="moons", batched=True, l2=1e-4, val=True),
     dict(loss="cross_entropy", batch_size=4, data="blobs", val=True),
     dict(loss="cross_entropy", batch_size=None, data="blobs", batched=True),
 ]
@@ -126,11 +126,12 @@ def test_a_diverging_step_names_the_trainers_epoch():
 
 @pytest.mark.parametrize("loss", ["bce_logits", "hinge"])
 @pytest.mark.parametrize("batch_size", [10, None])
-def test_an_exploding_loss_is_warned_once_with_the_epoch_and_a_smaller_rate(loss, batch_size):
+@pytest.mark.parametrize("batched", [False, True])
+def test_an_exploding_loss_is_warned_once_with_the_epoch_and_a_smaller_rate(loss, batch_size, batched):
     X, y = make_moons(40, seed=0)
     with pytest.warns(LossExploding) as seen:
         history = fit(MLP(2, [8, 1], seed=0), X, y, loss=loss, lr=1e6, epochs=8, batch_size=batch_size,
-                      seed=0, verbose=False)  # fmt: skip
+                      seed=0, verbose=False, batched=batched)  # fmt: skip
     exploding = [w for w in seen if issubclass(w.category, LossExploding)]
     assert len(exploding) == 1  # once, not once per epoch
     warning = exploding[0].message
@@ -223,6 +224,13 @@ def test_an_optimizer_on_another_models_parameters_is_refused():
                                          r"e\.g\. SGD\(model\.parameters\(\), lr=\.\.\.\)"):  # fmt: skip
         fit(model, X, y, loss="hinge", optimizer=SGD(other, lr=0.1), epochs=1, verbose=False)
     assert weights(model) == before
+
+
+def test_a_learning_rate_beside_an_optimizer_is_refused_not_ignored():
+    model, X, y = moons()
+    with pytest.raises(ValueError, match=r"lr=0\.5 would not be used: the optimizer given has its own learning rate; "
+                                         r"set it there \(e\.g\. Adam\(model\.parameters\(\), lr=0\.5\)\)"):
+        fit(model, X, y, loss="hinge", optimizer=Adam(model, lr=0.1), lr=0.5, epochs=1, verbose=False)
 
 
 def test_an_optimizer_on_part_of_the_model_still_trains_that_part():

@@ -193,10 +193,11 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     started = time.perf_counter()
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
-    params = model.parameters()
-    for start in range(0, len(X), chunk):
-        rows = X[start : start + chunk]
-        parts.append(np.stack(tape.forward(rows, None, params, keep=False), axis=1))
+    numbers = read_numbers(model.parameters())  # the weights read once, for every chunk
+    with one_blas_thread():
+        for start in range(0, len(X), chunk):
+            rows = X[start : start + chunk]
+            parts.append(np.stack(tape.forward(rows, None, numbers, keep=False), axis=1))
     outputs = np.concatenate(parts)
     if not np.all(np.isfinite(outputs)):
         return None
@@ -354,9 +355,11 @@ class FitProgram:
         """Write the arrays back: each Value's data and last gradient, the optimizer's state."""
         if self.data is None:
             return
-        write_numbers(self.params, "data", self.data)
-        if self.grad is not None:
-            write_numbers(self.params, "grad", self.grad)
+        if self.grad is None:
+            write_numbers(self.params, "data", self.data)
+        else:  # both in one pass: each Value is visited once
+            for value, number, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
+                value.data, value.grad = number, grad
         optimizer.keep_state_arrays(self.state)
         self.data = self.grad = self.state = None
 

@@ -12,12 +12,10 @@ The parts, each a module a student can read alone:
   `accuracy`, `confusion`.
 
 >>> from micrograd_mlp import MLP
->>> from micrograd_mlp.data import make_cubic
->>> X, y = make_cubic(40, seed=0)
->>> model = MLP(1, [8, 1], "tanh", seed=0)
->>> history = fit(model, X, y, loss="mse", lr=0.05, epochs=20, seed=0, verbose=False)
->>> len(history.loss), history.loss[-1] < history.loss[0]
-(20, True)
+>>> from micrograd_mlp.data import make_moons
+>>> trainer = Trainer(MLP(2, [4, 1], seed=0), *make_moons(20, seed=0), loss="hinge", lr=0.1, seed=0)
+>>> trainer.epoch()["epoch"], trainer.history.epochs
+(0, 1)
 """
 
 from .evaluation import accuracy, confusion, evaluate, predict, predict_classes, predict_proba

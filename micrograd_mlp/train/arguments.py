@@ -22,10 +22,11 @@ import numpy as np
 
 from ..classify import class_targets
 from ..engine import Value
+from ..optim import check_rate
 
 __all__ = [
     "check_model", "check_data", "check_class_data", "check_schedule", "check_l2", "check_flag",
-    "check_seed", "check_callback", "check_val", "check_optimizer", "check_rate", "is_whole",
+    "check_seed", "check_callback", "check_val", "check_optimizer", "is_whole",
 ]  # fmt: skip
 
 
@@ -142,17 +143,6 @@ def check_l2(l2: object) -> float:
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
         raise ValueError(f"l2 must be a number >= 0 (e.g. 1e-4), got {l2!r:.40}")
     return float(l2)
-
-
-def check_rate(lr: object, name: str = "lr") -> float:
-    """A learning rate: a finite number >= 0 (Python or NumPy), not a bool or a string."""
-    try:
-        usable = isinstance(lr, numbers.Real) and not isinstance(lr, bool) and math.isfinite(lr) and lr >= 0
-    except OverflowError:  # an int beyond any float, e.g. 10**400
-        usable = False
-    if not usable:
-        raise ValueError(f"{name} must be a finite number >= 0, got {lr!r}")
-    return float(lr)
 
 
 def check_flag(name: str, value: object, *, numbers_too: bool = False) -> bool:

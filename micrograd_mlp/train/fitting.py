@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Tuple, Union
 from ..optim import Optimizer
 from .arguments import check_callback, check_flag, is_whole
 from .objective import LossFunction
-from .trainer import History, Trainer
+from .trainer import DEFAULT_LR, History, Trainer
 
 __all__ = ["fit", "EarlyStopping", "progress_bar", "redraws_in_place"]
 
@@ -36,7 +36,7 @@ def fit(
     loss: Union[str, LossFunction] = "mse",
     optimizer: Optional[Optimizer] = None,
     *,
-    lr: float = 0.01,
+    lr: float = DEFAULT_LR,
     epochs: int = 100,
     batch_size: Optional[int] = 1,
     shuffle: bool = True,
@@ -60,7 +60,7 @@ def fit(
             function ``loss(outputs, targets) -> Value``.
             The two-class losses take labels 0/1 or -1/+1 and convert them.
         optimizer: default ``SGD(model.parameters(), lr=lr)``.
-        lr: learning rate of the default optimizer.
+        lr: learning rate of the default optimizer (with ``optimizer``, set the rate there).
         epochs: passes over the data.
         batch_size: samples per step; 1 is per-sample SGD (the slides), ``None``
             or ``len(X)`` one full-batch step per epoch.

@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from ..batched.program import fit_program, one_blas_thread
-from ..engine import NonFiniteError, Value
+from ..engine import NonFiniteError, Value, no_grad
 from ..optim import SGD, Optimizer
 from .arguments import check_batch_size, check_flag, check_model, check_optimizer, check_rate, check_seed, check_val
 from .evaluation import mean_loss, numbers_of, right_fraction
@@ -42,10 +42,12 @@ from .objective import LossFunction, Objective, check_output_matches_loss
 
 __all__ = ["Trainer", "History", "TrainingDiverged", "LossExploding", "EXPLODING_FACTOR"]
 
+# The learning rate of the default optimizer, SGD (the default of `fit` and `Trainer`).
+DEFAULT_LR = 0.01
 # How many times its first value the loss may grow before `LossExploding` is warned.
 EXPLODING_FACTOR = 1000.0
 # The first value: the loss before the first step on this many samples (or all, if fewer).
-FIRST_LOSS_SAMPLES = 100
+FIRST_LOSS_SAMPLES = 32
 
 
 @dataclass
@@ -144,7 +146,7 @@ class LossExploding(UserWarning):
     """Warned once per run when an epoch's loss grows past 1,000 times its first value.
 
     The first value is the loss before training, measured on the first batch
-    (at least 100 samples, or all there are). The weights are still finite
+    (at least 32 samples, or all there are). The weights are still finite
     (else `TrainingDiverged` is raised), but training is going the wrong way,
     almost always because the learning rate is too large. ``epoch``,
     ``loss``, ``first_loss`` and ``lr`` say what was seen. A `Trainer` also
@@ -282,6 +284,8 @@ class Trainer:
     >>> trainer = Trainer(model, [[0.0], [0.5], [1.0]], [0.0, 0.25, 1.0], lr=0.1, shuffle=False)
     >>> [round(trainer.epoch()["loss"], 4) for _ in range(3)]
     [0.3662, 0.1888, 0.1386]
+    >>> trainer
+    Trainer(3 epochs, 9 steps, last: loss=0.1386)
     """
 
     def __init__(
@@ -292,7 +296,7 @@ class Trainer:
         loss: Union[str, LossFunction] = "mse",
         optimizer: Optional[Optimizer] = None,
         *,
-        lr: float = 0.01,
+        lr: float = DEFAULT_LR,
         batch_size: Optional[int] = 1,
         shuffle: bool = True,
         seed: Optional[int] = None,
@@ -315,6 +319,11 @@ class Trainer:
             optimizer = SGD(params, lr=lr)
         else:
             check_optimizer(optimizer, params)
+            if lr != DEFAULT_LR:  # a rate that would silently not be used
+                raise ValueError(
+                    f"lr={lr:g} would not be used: the optimizer given has its own learning rate; set it there "
+                    f"(e.g. {type(optimizer).__name__}(model.parameters(), lr={lr:g})) or leave optimizer out"
+                )
         self.model, self.optimizer = model, optimizer
         self._rows: Optional[list] = None  # X and y as lists, for the scalar engine (made when first needed)
         # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
@@ -329,6 +338,10 @@ class Trainer:
         self._position = 0
         self._loss_sum, self._correct, self._lr = 0.0, 0, optimizer.current_lr()
         self.first_loss: Optional[float] = None  # the loss before training (see LossExploding)
+
+    def __repr__(self) -> str:
+        done = f"{self.history.epochs} epochs, {self.steps_done} steps"
+        return f"Trainer({done}, last: {self.history.summary()})" if self.history.epochs else f"Trainer({done})"
 
     @property
     def samples(self) -> int:
@@ -463,7 +476,9 @@ class Trainer:
         try:
             if self.program is not None:  # the training program's own replay: no other tape to record
                 return self.program.mean_loss(self.X[rows], self.y[rows])
-            return mean_loss(self.model, self.objective, self.X[rows], self.y[rows])
+            with no_grad():  # the scalar engine, as the steps: no replay recorded for this
+                outputs = [self.model(row) for row in self.X[rows].tolist()]
+                return self.objective.batch_loss(outputs, self.y[rows].tolist()).data
         except (ArithmeticError, ValueError):
             return math.nan
 
