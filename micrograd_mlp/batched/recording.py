@@ -2,8 +2,9 @@
 
 `record` calls the traced function on fresh leaves (one per input, one per
 target) under the engine's `recording`, which reports every op node as it is
-made, with its operands (for ``dot``: how it paired weights and inputs). `compile_nodes` then writes the graph below the
-results as a list of `Node`s in topological order: tape indices instead of
+made, with its operands (for ``dot``: how it paired weights and inputs).
+`compile_nodes` then writes the graph below the results as a list of `Node`s
+in topological order: tape indices instead of
 Values, each leaf labelled with its kind (parameter, input, target or
 constant). `signature` turns that list into plain data, so two recordings of
 the same program can be compared.
@@ -45,13 +46,13 @@ class Node:
 
     def __init__(self, op: str, parents: Sequence[int] = (), value: float = 0.0, index: int = 0) -> None:
         self.op = op
-        self.parents = list(parents)
+        self.parents = parents if type(parents) in (list, tuple) else list(parents)
         self.space = "S"  # "S": shared by the batch (one number), "B": one number per sample
         self.value = value  # a constant's number
         self.index = index  # which parameter / input / target
         self.exponent = 0.0  # for "**<n>"
-        # (shared empty tuples until a dot or a sum sets its own lists: 400,000 fewer lists to
-        # make and free for a width-256 network)
+        # (shared empty tuples until a dot or a sum sets its own lists: two fewer lists to make
+        # and free per node, and a big network records one node per scalar op)
         self.pairs: Sequence[Tuple[int, int]] = ()  # dot: (a, b) multiplied
         self.singles: Sequence[int] = ()  # dot: bias; sum: the terms
         self.level = 0
