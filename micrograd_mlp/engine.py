@@ -24,7 +24,7 @@ import types
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 from .edges import NO_EDGES, EdgeSlots
-from .grad_mode import GRAD_MODE, GradMode, is_grad_enabled, no_grad, recording, set_grad_enabled
+from .grad_mode import GRAD_MODE, RECORDING, is_grad_enabled, no_grad, recording, set_grad_enabled
 from .ops import LEAF, SCALAR, TABLE, Op, op_named, power
 
 __all__ = [
@@ -398,7 +398,7 @@ def _node(data: float, op: Op, parents: tuple, local_grads: tuple, operands: Opt
     out.grad = 0.0
     out.label = ""
     mode = GRAD_MODE.get()
-    if mode.enabled:
+    if mode is RECORDING or mode.enabled:  # (RECORDING: the usual mode, checked first as it is cheapest)
         out.operation = op
         out.set_edges(parents, local_grads)
         if mode.hook is not None:
@@ -600,7 +600,7 @@ class _EngineModule(types.ModuleType):
 
     @_grad_enabled.setter
     def _grad_enabled(self, enabled: bool) -> None:
-        GRAD_MODE.set(GradMode(bool(enabled), GRAD_MODE.get().hook))
+        set_grad_enabled(bool(enabled))  # (no `with`: it stays set, as the old switch did)
 
 
 sys.modules[__name__].__class__ = _EngineModule
