@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import threading
 import time
 import weakref
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -75,31 +76,51 @@ def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> No
         raise ValueError(f"write_numbers writes 'data' or 'grad', not {name!r}")
 
 
-_THREADPOOLS: List[Any] = []  # the threadpoolctl controller, made at first use
+class _OneBlasThread:
+    """The state behind `one_blas_thread`: the controller, and how many blocks are inside it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.controller: Any = None
+        self.looked = False
+        self.inside = 0  # blocks running now, in any thread: the setting is put back when none is
+        self.limiter: Any = None
+
+
+_BLAS = _OneBlasThread()
 
 
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Run the block with NumPy's BLAS on one thread; the user's setting is back after it.
 
-    Without threadpoolctl (or a BLAS it knows), the block runs as it is.
+    Blocks may nest (and run in several threads): the first one in sets one thread, the last one
+    out puts the user's setting back, so a block inside another costs nothing. Without
+    threadpoolctl (or a BLAS it knows), the block runs as it is.
 
     >>> with one_blas_thread():
     ...     _ = np.ones((3, 3)) @ np.ones((3, 3))
     """
-    if not _THREADPOOLS:
-        try:
-            from threadpoolctl import ThreadpoolController
+    with _BLAS.lock:
+        if not _BLAS.looked:
+            _BLAS.looked = True
+            try:
+                from threadpoolctl import ThreadpoolController
 
-            _THREADPOOLS.append(ThreadpoolController())
-        except Exception:  # noqa: BLE001 - not installed, or a BLAS it cannot read: leave it alone
-            _THREADPOOLS.append(None)
-    controller = _THREADPOOLS[0]
-    if controller is None:
+                _BLAS.controller = ThreadpoolController()
+            except Exception:  # noqa: BLE001 - not installed, or a BLAS it cannot read: leave it alone
+                _BLAS.controller = None
+        if _BLAS.controller is not None and _BLAS.inside == 0:
+            _BLAS.limiter = _BLAS.controller.limit(limits=1, user_api="blas")
+        _BLAS.inside += 1
+    try:
         yield
-        return
-    with controller.limit(limits=1, user_api="blas"):
-        yield
+    finally:
+        with _BLAS.lock:
+            _BLAS.inside -= 1
+            if _BLAS.inside == 0 and _BLAS.limiter is not None:
+                _BLAS.limiter.restore_original_limits()
+                _BLAS.limiter = None
 
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
