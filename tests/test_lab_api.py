@@ -88,7 +88,7 @@ def test_new_values_without_a_new_picture(client):
 
 def test_a_layout_that_takes_too_long_is_a_message_not_a_hang(client, monkeypatch):
     require("dot")
-    monkeypatch.setattr(lab, "RENDER_TIMEOUT", 0.0001)
+    monkeypatch.setattr(lab.drawing, "RENDER_TIMEOUT", 0.0001)
     graph = graph_of(client, "tanh(a*b + c)", {})["graph"]
     assert graph["svg"] is None and "took more than" in graph["svg_error"]
     assert len(graph["steps"]) == 4  # the numbers are all there
