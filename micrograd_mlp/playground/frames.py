@@ -28,8 +28,16 @@ __all__ = ["build_frame", "boundary", "curve", "network", "neuron_info", "grid_p
 
 
 def rounded(values: Any, digits: int = 4) -> List[Optional[float]]:
-    """Numbers as a flat list, rounded; NaN and infinities (not JSON) become None."""
-    return [round(float(v), digits) if math.isfinite(v) else None for v in np.ravel(values)]
+    """Numbers as a flat list, rounded; NaN and infinities (not JSON) become None.
+
+    >>> rounded([[0.123456, float("nan")], [2, float("inf")]], 3)
+    [0.123, None, 2.0, None]
+    """
+    numbers = np.round(np.ravel(np.asarray(values, dtype=float)), digits)  # one NumPy call, not one per number
+    finite = np.isfinite(numbers)
+    if finite.all():
+        return numbers.tolist()
+    return [v if ok else None for v, ok in zip(numbers.tolist(), finite.tolist())]
 
 
 def finite_or_none(x: float) -> Optional[float]:
