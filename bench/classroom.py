@@ -33,6 +33,24 @@ LAB_BODY = {"expression": "tanh(x1*w1 + x2*w2 + b)", "values": {"x1": 2, "w1": -
             "draw": True}  # fmt: skip
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def children(pid: int) -> list:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as found:
+            return [int(p) for p in found.read().split()]
+    except OSError:
+        return []
+
+
 def start_server(workers: int, tabs: int) -> tuple:
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     command = [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser",
@@ -80,20 +98,24 @@ async def lab_client(port: int, start: asyncio.Event, stop: asyncio.Event, laten
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
 
 
-async def run(port: int, tabs: int, warmup: float, seconds: float) -> tuple:
+async def run(port: int, tabs: int, warmup: float, seconds: float, server_pid: int) -> tuple:
     start, stop = asyncio.Event(), asyncio.Event()
     counts = [0] * tabs
     latencies: list = []
     tasks = [asyncio.create_task(tab(port, start, stop, counts, i)) for i in range(tabs)]
     tasks.append(asyncio.create_task(lab_client(port, start, stop, latencies)))
     await asyncio.sleep(warmup)
+    pids = [server_pid] + children(server_pid)
+    cpu_before = [cpu_seconds(pid) for pid in pids] + [time.process_time()]
     start.set()
     began = time.perf_counter()
     await asyncio.sleep(seconds)
     stop.set()
     elapsed = time.perf_counter() - began
+    cpu = [(after - before) / elapsed for before, after in
+           zip(cpu_before, [cpu_seconds(pid) for pid in pids] + [time.process_time()])]  # fmt: skip
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=60)
-    return [c / elapsed for c in counts], latencies
+    return [c / elapsed for c in counts], latencies, cpu
 
 
 def main() -> None:
@@ -108,7 +130,7 @@ def main() -> None:
     load_before = open("/proc/loadavg").read().split()[:3]
     process, port = start_server(args.workers, tabs)
     try:
-        rates, latencies = asyncio.run(run(port, tabs, args.warmup, seconds))
+        rates, latencies, cpu = asyncio.run(run(port, tabs, args.warmup, seconds, process.pid))
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=30)
@@ -121,6 +143,12 @@ def main() -> None:
     if latencies:
         print(f"  lab (api/lab/graph, drawn) under that load: median {statistics.median(latencies) * 1000:.0f} ms, "
               f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} requests")
+    print(f"  CPU used (cores busy): server process {cpu[0]:.2f}, training workers "
+          f"{', '.join(f'{c:.2f}' for c in cpu[1:-1]) or '-'}, these clients {cpu[-1]:.2f}")
+    updates = sum(rates)
+    print(f"  CPU per update (all the server's processes' CPU / updates): {sum(cpu[:-1]) / updates * 1000:.1f} ms; "
+          f"{os.cpu_count()} free cores would give about {os.cpu_count() / (sum(cpu[:-1]) / updates) / tabs:.1f} "
+          f"updates/s per tab (a projection, not a measurement)")  # fmt: skip
     print(f"  load average before: {' '.join(load_before)}; after: {' '.join(load_after)}")
     if "Traceback" in errors:
         print(errors[-2000:], file=sys.stderr)

@@ -786,3 +786,25 @@ def test_resets_and_deleted_sessions_leave_nothing_behind(client):
     client.delete(f"/api/sessions/{sid}")
     gc.collect()
     assert model() is None and sid not in client.app.state.playground.host.sessions
+
+
+def test_sessions_in_worker_processes_and_a_dead_worker_is_replaced():
+    """--workers: the sessions train in other processes; one killed is a 503, then a fresh one serves."""
+    import os
+    import signal
+    import time
+
+    with local_client(workers=1) as client:
+        sid, frame = new_session(client)
+        assert frame["epoch"] == 0 and client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
+        worker = client.app.state.playground.host.pool[0]
+        assert worker.process.pid != os.getpid()
+        os.kill(worker.process.pid, signal.SIGKILL)
+        lost = client.post(f"/api/sessions/{sid}/step")  # 503 if the death is seen now, 404 once replaced
+        assert lost.status_code in (503, 404) and "reload the page" in error_of(lost, lost.status_code)
+        deadline = time.monotonic() + 30
+        while not worker.process.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sid, frame = new_session(client)  # a new worker process answers
+        assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
+        client.app.state.playground.host.close()
