@@ -179,7 +179,7 @@ def growth(label: str, runs: int, one: "callable", every: int) -> float:
 
 
 def resets_and_sessions(resets: int, sessions: int) -> None:
-    print(f"\n3. Memory per reset and per session (the default settings: moons, MLP(2, [8, 8, 1]))\n")
+    print("\n3. Memory per reset and per session (the default settings: moons, MLP(2, [8, 8, 1]))\n")
     with test_client() as client:
         sid = client.post("/api/sessions", json={}).json()["session"]
 

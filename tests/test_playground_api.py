@@ -21,7 +21,6 @@ from micrograd_mlp.playground import server  # noqa: E402
 from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
 from micrograd_mlp.playground.store import SessionStore  # noqa: E402
 from micrograd_mlp.playground.frames import grid_points  # noqa: E402
-from micrograd_mlp.playground.frames import grid_points  # noqa: E402
 
 # Small settings keep each scalar-engine epoch short.
 SMALL = {"points": 40, "hidden": [4], "grid": 10}

@@ -34,7 +34,7 @@ import asyncio
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, Optional
 
 from starlette.applications import Starlette
 from starlette.requests import Request

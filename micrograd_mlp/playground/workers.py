@@ -27,7 +27,7 @@ import asyncio
 import itertools
 import multiprocessing
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from starlette.concurrency import run_in_threadpool
 
