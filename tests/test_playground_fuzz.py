@@ -109,7 +109,7 @@ def test_any_path_and_method_is_answered_without_a_500(client, sid_text, method)
     not_a_500(client.request(method, "/api/sessions/" + quote(sid_text, safe="", errors="surrogatepass")))
 
 
-messages = (st.sampled_from(NASTY).map(lambda b: b.decode("utf-8", "surrogatepass")) | st.text(max_size=30)
+messages = (st.sampled_from(NASTY).map(lambda b: b.decode("utf-8", "surrogateescape")) | st.text(max_size=30)
             | anything.map(json.dumps) | st.sampled_from(['{"action": "step"}', '{"action": "pause"}']))  # fmt: skip
 
 
