@@ -365,10 +365,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/" + (f"?token={token}" if token else "")
     print(f"Playground running at {url}  (Ctrl-C stops it)", flush=True)
-    if host in ("0.0.0.0", "::"):
-        names = [n for n in GuardConfig.for_address(host).hosts if n not in ("localhost", "127.0.0.1", "[::1]")]
+    if host in ("0.0.0.0", "::"):  # the address other computers use: this machine's IPv4 one, if it has one
+        names = sorted(GuardConfig.for_address(host).hosts - {"localhost", "127.0.0.1", "[::1]"},
+                       key=lambda name: (not name.replace(".", "").isdigit(), name.startswith("127."), name))  # fmt: skip
         if names:
-            print(f"  students open it at http://{sorted(names)[0]}:{port}/" + (f"?token={token}" if token else ""),
+            print(f"  other computers open it at http://{names[0]}:{port}/" + (f"?token={token}" if token else ""),
                   flush=True)  # fmt: skip
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
