@@ -539,6 +539,19 @@ def test_a_full_store_of_connected_tabs_refuses_a_new_one_with_503():
         assert len(client.app.state.playground.store) == 1 == len(client.app.state.playground.host.sessions)
 
 
+def test_idle_sessions_are_freed_even_when_no_request_comes():
+    import time
+
+    with local_client() as client:
+        state = client.app.state.playground
+        state.SWEEP_SECONDS, state.store.idle_seconds = 0.05, 0.2
+        sid, _ = new_session(client)
+        deadline = time.monotonic() + 30
+        while sid in state.host.sessions and time.monotonic() < deadline:
+            time.sleep(0.05)  # no request meanwhile: the sweeper frees it
+        assert sid not in state.host.sessions and len(state.store) == 0
+
+
 def test_a_connected_tab_never_expires():
     store = SessionStore()
     watched, unwatched = store.add()[0], store.add()[0]
