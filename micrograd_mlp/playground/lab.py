@@ -78,10 +78,10 @@ def _kind(node: Value, root: Value) -> str:
         return "op"
     return "name" if node.label else "constant"
 
-def _rule(node: Value) -> str:
+def _rule(node: Value, names: Dict[Value, str]) -> str:
     if node.op == _REST:
         return "the rest of the network and the loss, as one node: its local derivative is dloss/d(this neuron)"
-    return practice.local_rule(node.op) if node.parents else ""
+    return practice.local_rule(node, names)
 
 def _words(step, names: Dict[Value, str], root_name: str) -> str:
     """A backward step's arithmetic in sentences (the step's text says it in symbols)."""
@@ -198,7 +198,7 @@ def graph_payload(root: Value, show_grad: bool = True, draw: bool = True) -> Dic
     nodes = []
     for node in order:
         entry = {"id": ids[node], "name": names[node], "label": node.label, "op": node.op,
-                 "kind": _kind(node, root), "data": node.data, "rule": _rule(node)}  # fmt: skip
+                 "kind": _kind(node, root), "data": node.data, "rule": _rule(node, names)}  # fmt: skip
         if show_grad:
             entry["grad"] = node.grad
             entry["explain"] = explain(node, root)
