@@ -22,6 +22,7 @@ from typing import Callable, List, Optional, Sequence
 from . import __version__, check, demos
 from .check import _whole_number
 from .data import MULTICLASS_DATASETS, MissingDigitsExtra
+from .extras import install_command
 from .plots import MissingDemoExtra
 
 DEMO_CHOICES = (*demos.DEMOS, "all", *demos.MORE_DEMOS)
@@ -261,7 +262,7 @@ def run_playground(args: argparse.Namespace) -> int:
 
         from .playground.server import serve
     except ImportError as error:
-        print(f'micrograd-mlp playground: {error.name or error} is missing; pip install -e ".[playground]"',
+        print(f"micrograd-mlp playground: {error.name or error} is missing; {install_command('playground')}",
               file=sys.stderr)  # fmt: skip
         return 1
     return serve(args.host, args.port, open_browser=not args.no_browser)

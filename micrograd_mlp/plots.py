@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .extras import install_command
 from .files import atomic_path
 
 if TYPE_CHECKING:  # imported for type hints only: both are optional dependencies
@@ -47,8 +48,6 @@ __all__ = [
 PathLike = Union[str, os.PathLike]
 Curve = Sequence[float]
 
-DEMOS_INSTALL_HINT = 'pip install "micrograd_mlp[demos]"'
-
 # Sized to be read on a projector from the back of a room: 100 dots per inch,
 # text of 13-16 pt (17-22 px), a single fits panel or boundary at least 640 px.
 DPI = 100
@@ -65,14 +64,14 @@ LINE_COLOURS = ("#7b3294", "#e08214", "#1b9e77", "#525252")
 class MissingDemoExtra(ImportError):
     """matplotlib or Pillow is not installed; the message says how to get them.
 
-    >>> str(MissingDemoExtra("matplotlib")).split(". ")[-1]
-    'Install the demos extra: pip install "micrograd_mlp[demos]"'
+    >>> str(MissingDemoExtra("matplotlib")).split(". ")[-1].split(": ")[0]
+    'Install the demos extra'
     """
 
     def __init__(self, package: str) -> None:
         super().__init__(
             f"the demos draw their pictures with matplotlib and Pillow, and {package} is not "
-            f"installed. Install the demos extra: {DEMOS_INSTALL_HINT}"
+            f"installed. Install the demos extra: {install_command('demos')}"
         )
         self.package = package
 
