@@ -22,6 +22,7 @@ from typing import Callable, List, Optional, Sequence
 from . import __version__, check, demos
 from .check import _whole_number
 from .data import MULTICLASS_DATASETS, MissingDigitsExtra
+from .demo_output import DemoDiverged
 from .extras import install_command
 from .plots import MissingDemoExtra
 
@@ -331,8 +332,8 @@ def run_demo(args: argparse.Namespace) -> int:
             return 1
         except (FloatingPointError, OverflowError) as error:
             reason = " ".join(str(error).split()).rstrip(".")  # one line, whatever the message
-            print(f"micrograd-mlp demo {name}: {reason}. Lower the learning rate with --lr.",
-                  file=sys.stderr)  # fmt: skip
+            hint = "" if isinstance(error, DemoDiverged) else " Lower the learning rate with --lr."
+            print(f"micrograd-mlp demo {name}: {reason}.{hint}", file=sys.stderr)
             return 1
         say(f"{name}: wrote {len(result.files)} files in {result.seconds:.1f} s")
         for path in result.files:

@@ -156,8 +156,10 @@ def test_a_diverging_learning_rate_is_a_one_line_error_not_a_traceback(capsys, t
     code, out, err = run_cli(capsys, "demo", "regression", "--lr", "5", "--epochs", "2",
                              "--out", str(tmp_path), "--quiet")  # fmt: skip
     assert code == 1 and out == ""
-    assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 0")
-    assert err.rstrip().endswith("Lower the learning rate with --lr.")
+    # epochs count from 1; the rate is the one typed (SGD here: no schedule to explain)
+    assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 1 of 2, step ")
+    assert err.rstrip().endswith("The learning rate 5 is too large: try 0.5 or smaller (--lr 0.5).")
+    assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
 
 
@@ -201,3 +203,15 @@ def test_output_into_a_pipe_has_plain_progress_lines_not_bar_redraws(tmp_path):
         " linear MLP epoch 1/2", " linear MLP epoch 2/2", " relu MLP epoch 1/2", " relu MLP epoch 2/2",
     ]  # fmt: skip
     assert all(re.fullmatch(r"regression: .*: loss=[0-9.e-]+", line) for line in progress)
+
+
+def test_a_huge_learning_rate_is_reported_as_typed_with_the_schedule_explained(capsys, tmp_path):
+    # issue 20.5: "lr=9.86e+05 in this step" and "epoch 0" were the schedule's value and fit's count
+    code, out, err = run_cli(capsys, "demo", "classification", "--lr", "1e6", "--epochs", "3",
+                             "--out", str(tmp_path), "--quiet")  # fmt: skip
+    assert code == 1 and out == ""
+    assert err.startswith("micrograd-mlp demo classification: training diverged in epoch 1 of 3, step 8 of 8: ")
+    assert ("The learning rate 1e+06 (as given; the demo lowers it linearly to 5e+04 over training, so this "
+            "step used ") in err
+    assert err.rstrip().endswith("is too large: try 1e+05 or smaller (--lr 1e+05).")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

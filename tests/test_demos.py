@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from micrograd_mlp import accuracy, data, demos, evaluate, plots
+from micrograd_mlp import accuracy, data, demo_output, demos, evaluate, plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -40,9 +40,9 @@ def assert_svg(path):
 @pytest.fixture(autouse=True)
 def fresh_run():
     """Each test is a new run: notes said once per run are said again."""
-    demos._SAID.clear()
+    demo_output.SAID.clear()
     yield
-    demos._SAID.clear()
+    demo_output.SAID.clear()
 
 
 def hide_programs(tmp_path, monkeypatch, *programs):
@@ -136,8 +136,12 @@ def test_chain_rule_demo_writes_graphs_stepper_and_derivations(tmp_path, capsys)
     # one frame for the start and one per op node: *, *, +, +, tanh
     assert page.count('class="frame"') == 6
     text = (tmp_path / "chain_rule.txt").read_text(encoding="utf-8")
-    assert "do/dw1 = do/dx1w1 * dx1w1/dw1 = 0.5 * 2.0 = 1.0" in text
-    assert "do/dx1 = do/dx1w1 * dx1w1/dx1 = 0.5 * -3.0 = -1.5" in text
+    # readable names, each defined; every local derivative as its formula, then the numbers
+    assert "computed as p1 = x1 * w1, p2 = x2 * w2, s = p1 + p2, n = s + b, o = tanh(n)" in text
+    assert "do/dw1 = do/dp1 * dp1/dw1 = 0.5 * x1 = 0.5 * 2.0 = 1.0" in text
+    assert "do/dx1 = do/dp1 * dp1/dx1 = 0.5 * w1 = 0.5 * (-3.0) = -1.5" in text
+    assert "where do/dn = do/do * do/dn = 1 * (1 - o^2) = 1 * 0.5 = 0.5" in text
+    assert "x1w1" not in text
 
 
 def test_chain_rule_grads_are_the_hand_derived_ones(tmp_path):
@@ -170,7 +174,7 @@ def test_regression_demo_at_a_small_size_writes_its_pictures(tmp_path, capsys):
     assert_png(tmp_path / "regression_fits.png", min_size=(1000, 200))
     assert_png(tmp_path / "regression_loss.png")
     # frames: the snapshot epochs 0, ..., 4 (at most 3 spaced ones plus both ends)
-    assert gif_frames(tmp_path / "regression_fit.gif") == len(demos._snapshot_epochs(4, 3))
+    assert gif_frames(tmp_path / "regression_fit.gif") == len(demo_output.snapshot_epochs(4, 3))
     assert set(result.histories) == {"linear MLP", "relu MLP"}
     assert all(h.epochs == 4 for h in result.histories.values())
     said = capsys.readouterr().out
@@ -206,7 +210,7 @@ def test_quiet_demos_print_no_progress_at_all(tmp_path, capsys):
 
 
 def test_snapshot_epochs_start_at_zero_end_at_the_last_epoch_and_crowd_the_start():
-    epochs = demos._snapshot_epochs(100, 10)
+    epochs = demo_output.snapshot_epochs(100, 10)
     assert epochs[0] == 0 and epochs[-1] == 100 and epochs == sorted(set(epochs))
     assert len(epochs) <= 11
     gaps = np.diff(epochs)
@@ -231,7 +235,7 @@ def test_regression_the_line_fails_and_the_relu_net_bends(tmp_path):
 
 def test_regression_without_matplotlib_stops_before_training(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(plots.MissingDemoExtra, match=r'pip install "micrograd_mlp\[demos\]"'):
+    with pytest.raises(plots.MissingDemoExtra, match=r'pip install -e ".*\[demos\]"'):
         demos.regression(tmp_path / "out", epochs=1)
     assert not (tmp_path / "out").exists()
 
@@ -252,7 +256,7 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     ]
     assert_png(tmp_path / "classification_boundary.png")
     assert_png(tmp_path / "classification_curves.png")
-    assert gif_frames(tmp_path / "classification_training.gif") == len(demos._snapshot_epochs(3, 3))
+    assert gif_frames(tmp_path / "classification_training.gif") == len(demo_output.snapshot_epochs(3, 3))
     network = assert_svg(tmp_path / "classification_network.svg")
     # a header per layer ("layer 0", "relu") and a circle with its bias b per neuron (4 + 1)
     assert "layer 0" in network and "relu" in network and network.count(">b</text>") == 5
