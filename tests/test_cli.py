@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_mlp import cli, demos
+from micrograd_mlp.cli import main
 from micrograd_mlp.demos import DemoResult
 
 from cli_support import run_cli
@@ -17,8 +18,9 @@ from cli_support import run_cli
 def test_help_lists_every_command(capsys):
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
-    commands = re.findall(r"^    (\w+)\s+(\w+)", out, flags=re.MULTILINE)  # a long name puts its help on the next line
-    assert commands == [("demo", "draw"), ("check", "check"), ("practice", "chain"), ("playground", "train")]
+    commands = re.findall(r"^    (\w+) +(\w+)", out, flags=re.MULTILINE)  # each command and its help on one line
+    assert commands == [("demo", "draw"), ("check", "autograd"), ("practice", "chain"), ("playground", "train")]
+
 
 
 def test_demo_help_lists_every_option_and_demo(capsys):
@@ -215,3 +217,24 @@ def test_a_huge_learning_rate_is_reported_as_typed_with_the_schedule_explained(c
             "step used ") in err
     assert err.rstrip().endswith("is too large: try 1e+05 or smaller (--lr 1e+05).")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_help_lists_every_command_on_one_line_and_the_readme_says_what_it_shows(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # a plain terminal
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    for command in ("demo", "check", "practice", "playground"):
+        line = [each for each in shown.splitlines() if each.strip().startswith(command + " ")]
+        assert line and len(line[0].split()) > 2, f"{command} has no one-line help in:\n{shown}"
+        assert f"micrograd-mlp {command}" in shown  # and an example
+    assert max(len(each) for each in shown.splitlines()) <= 80
+    # the README's sentence about --help is true: every demo option it names is in demo --help
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "`micrograd-mlp --help` lists every\ncommand with one line and an example each" in readme
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    demo_help = capsys.readouterr().out
+    named = readme.split("Options: `micrograd-mlp demo classification", 1)[1].split("An\noption", 1)[0]
+    for option in re.findall(r"--[a-z]+", named):
+        assert option in demo_help, option
