@@ -1,8 +1,10 @@
 """Drawing computation graphs and networks with Graphviz.
 
 `draw_dot` draws the graph behind a `Value`: a box per value (label, data,
-grad), a small node per op, and on every edge parent -> op the local
-derivative d(child)/d(parent). The picture states the chain rule:
+grad), a circle per op, and on every edge parent -> op, in a small box sitting
+on the edge itself, the local derivative d(child)/d(parent) (so at a ``*`` the
+two numbers can never be mistaken for each other's). The picture states the
+chain rule:
 
     grad(parent) = sum over its edges of grad(child) * number on the edge
 
@@ -56,7 +58,11 @@ _ROLE_COLOURS = {
 }
 _POSITIVE, _NEGATIVE, _NOT_FINITE = (33, 102, 172), (178, 24, 43), "#ffff66"
 POSITIVE_COLOUR, NEGATIVE_COLOUR = "#2166ac", "#b2182b"  # _POSITIVE, _NEGATIVE as hex
-_HIGHLIGHT = "#e6550d"
+# "Look here" (the node a backward step visits, its edges): amber under a black
+# outline, the colour of neither sign, with black text on it (contrast 13:1).
+HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE = "#ffd54f", "#000000"
+_LOCAL_BOX = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": "#999999",
+              "fontsize": "10", "height": "0.2", "width": "0.3", "margin": "0.04,0.02"}  # fmt: skip
 _ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
 
 
@@ -234,6 +240,7 @@ def draw_dot(
     cluster: bool = True,
     collapse: bool = False,
     highlight: Optional[Value] = None,
+    room_for_steps: bool = False,
     title: str = "",
     max_nodes: int = MAX_NODES,
     max_edges: int = MAX_EDGES,
@@ -260,6 +267,8 @@ def draw_dot(
         highlight: a node to outline, with the contribution upstream * local
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
+        room_for_steps: give every local derivative's box a blank second
+            line, where a page stepping through backward writes "+= ...".
         title: a caption drawn under the graph, below the legend (every
             drawing has one: what the colours and edge numbers mean).
         max_nodes, max_edges: refuse larger graphs (dot would take long to
@@ -269,8 +278,8 @@ def draw_dot(
     >>> c = a * b; c.label = "c"
     >>> c.backward()
     >>> graph = draw_dot(c)
-    >>> graph.source.count("->")   # a -> *, b -> *, * -> c
-    3
+    >>> graph.source.count("->")   # a -> box -> *, b -> box -> *, * -> c (a box: the local derivative)
+    5
     >>> "data 2.000<BR/>grad -3.000" in graph.source  # a: dc/da = b = -3
     True
     """
@@ -327,7 +336,7 @@ def draw_dot(
             fill = _ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
         style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}
         if node is highlight:
-            style.update(color=_HIGHLIGHT, penwidth="3")
+            style.update(fillcolor=HIGHLIGHT_COLOUR, color=HIGHLIGHT_OUTLINE, penwidth="3")
         neuron = owner[node] if node in whole_neurons else None
         graph.node(ids[node], label=_box_label(node, names[node], neuron, show_grad), **style)
         if node.parents and neuron is None:
@@ -354,7 +363,7 @@ def draw_dot(
     note = "box: data, grad" if show_grad else "box: data"
     note += "; number on an edge: local derivative d(child)/d(parent)"
     if highlight is not None:
-        swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
+        swatches.append((HIGHLIGHT_COLOUR, "visiting now", HIGHLIGHT_OUTLINE))
         note += "; += what it adds to the parent's grad"
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="11")  # fmt: skip
@@ -363,16 +372,27 @@ def draw_dot(
         _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster)
     for node in shown:
         target = ids[node] if node in whole_neurons else ids[node] + "op"
-        for source, local_grad in incoming[node]:
+        for k, (source, local_grad) in enumerate(incoming[node]):
             if local_grad is None:  # into a collapsed neuron: many paths, no single number
                 graph.edge(ids[source], target)
-            elif node is highlight:
+                continue
+            # The local derivative in a small box ON the edge (node "n3e0": edge 0 into n3),
+            # not an edge label, which dot and graphviz-pure put beside the line, where two
+            # edges meeting at one op leave it unclear which number is whose.
+            box = f"{ids[node]}e{k}"
+            rows = [_number(local_grad)]
+            line: Dict[str, str] = {}
+            style = dict(_LOCAL_BOX)
+            if node is highlight:
                 # At a backward step, node.grad is the upstream dL/dnode.
-                contribution = node.grad * local_grad
-                graph.edge(ids[source], target, label=f"<{_number(local_grad)}<BR/>+= {_number(contribution)}>",
-                           color=_HIGHLIGHT, fontcolor=_HIGHLIGHT, penwidth="2.5")  # fmt: skip
-            else:
-                graph.edge(ids[source], target, label=_number(local_grad))
+                rows.append(f"<B>+= {_number(node.grad * local_grad)}</B>")
+                style.update(fillcolor=HIGHLIGHT_COLOUR, color=HIGHLIGHT_OUTLINE, penwidth="2")
+                line = {"color": HIGHLIGHT_OUTLINE, "penwidth": "2.5"}
+            elif room_for_steps:
+                rows.append("&#160;" * 18)  # a blank line, wide enough for the lab's "+= -0.1234"
+            graph.node(box, label="<" + "<BR/>".join(rows) + ">", **style)
+            graph.edge(ids[source], box, arrowhead="none", **line)
+            graph.edge(box, target, **line)
     return graph
 
 

@@ -66,10 +66,9 @@ def test_the_pages_numbers_are_the_librarys(client, expression, values):
     # the grads after the last step are the final ones; after step 0 only the output's is set
     assert graph["steps"][-1]["grads"] == [node.grad for node in order]
     assert graph["steps"][0]["grads"] == [1.0 if node is root else 0.0 for node in order]
-    # the picture's edge labels are those local derivatives, each found where the page looks
     svg = graph["svg"]
-    for edge in graph["edges"]:
-        group = re.search(rf'<g id="{edge["svg"]}" class="edge">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
+    for edge in graph["edges"]:  # the boxes on the edges hold those local derivatives, found where the page looks
+        group = re.search(rf'<g id="{edge["svg"]}" class="node">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
         assert group.group(1).replace("&#45;", "-") == f"{edge['local_grad']:#.4g}"
     for node in graph["nodes"]:
         assert re.search(rf'<g id="{node["svg"]}" class="node">\s*<title>{node["id"]}</title>', svg)

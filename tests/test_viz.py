@@ -9,7 +9,7 @@ from collections import Counter
 
 import graphviz
 import pytest
-from viz_support import edges, node_line, op_nodes, value_nodes
+from viz_support import edges, local_boxes, node_line, op_nodes, raw_edges, value_nodes
 
 from micrograd_mlp import MLP, Value, topological_order
 from micrograd_mlp.viz import (
@@ -155,10 +155,29 @@ def test_a_non_finite_grad_is_painted_yellow():
 def test_highlight_outlines_the_node_and_writes_contributions_on_its_edges():
     a, b, c = product()
     source = draw_dot(c, highlight=c).source
-    assert "penwidth=3" in node_line(source, "<B>c</B>")
-    # upstream dc/dc = 1: a gets 1 * b = -3, b gets 1 * a = 2
-    assert "label=<-3.000<BR/>+= -3.000>" in source and "label=<2.000<BR/>+= 2.000>" in source
-    assert source.count("penwidth=2.5") == 2
+    # amber under a black outline: the colour of neither sign
+    assert 'color="#000000" fillcolor="#ffd54f" penwidth=3' in node_line(source, "<B>c</B>")
+    # upstream dc/dc = 1: a gets 1 * b = -3, b gets 1 * a = 2; each in the box on its own edge
+    into = {label for _, dst, label in edges(source) if dst.endswith("op")}
+    assert into == {"-3.000<BR/><B>+= -3.000</B>", "2.000<BR/><B>+= 2.000</B>"}
+    assert source.count("penwidth=2.5") == 4  # both halves of both edges
+
+
+def test_each_local_derivative_sits_on_its_own_edge():
+    # issue 20.10: at a * node the two numbers sat between the two edges; now each is a
+    # box that the edge passes through, so it cannot be read as the other edge's
+    a, b, c = product()
+    source = draw_dot(c).source
+    boxes = local_boxes(source)
+    assert sorted(boxes.values()) == ["<-3.000>", "<2.000>"]
+    for box in boxes:
+        (into,) = [(x, y) for x, y, _ in raw_edges(source) if y == box]
+        (out_of,) = [(x, y) for x, y, _ in raw_edges(source) if x == box]
+        assert out_of[1] == into[1].split("e")[0] + "op"  # box n2e0 sits on an edge into n2's op
+    assert "label=" not in "".join(attrs for _, _, attrs in raw_edges(source))  # no loose edge labels
+    # the lab's stepper writes "+= ..." into a blank line kept for it
+    assert source.replace("&#160;", "").count("<BR/>>") == 0
+    assert draw_dot(c, room_for_steps=True).source.count("<BR/>" + "&#160;" * 18 + ">") == 2
 
 
 def test_title_is_escaped_and_left_aligned():
@@ -322,7 +341,7 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
     by_grad = draw_dot(c, color="grad").source
     assert ">grad &gt; 0<" in by_grad and ">grad &lt; 0<" in by_grad
     stepping = draw_dot(c, highlight=c).source  # a backward stepper frame
-    assert '<TD BGCOLOR="#ffffff" COLOR="#e6550d" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
+    assert '<TD BGCOLOR="#ffd54f" COLOR="#000000" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
     assert "+= what it adds to the parent's grad" in stepping
     network = draw_mlp(MLP(2, [3, 1], seed=0)).source
     assert "<B>legend</B>" in network and ">w &gt; 0<" in network and ">w &lt; 0<" in network

@@ -141,8 +141,9 @@ def test_hostile_labels_render_to_valid_svg_as_written(dot_program):
     titles = [t.text for t in ET.fromstring(svg.encode("utf-8")).iter(SVG + "title")]
     assert "injected" not in titles and "boom" not in texts  # no node was smuggled in
     adds = len(HOSTILE) - 1
-    # the graph; the leaves and sums; an op per sum; edges: op -> sum and two parents -> op
-    assert len(titles) == 1 + (len(HOSTILE) + adds) + adds + 3 * adds
+    # the graph; the leaves and sums; an op per sum; a box on each edge into an op;
+    # edges: op -> sum and two parents -> box -> op
+    assert len(titles) == 1 + (len(HOSTILE) + adds) + adds + 2 * adds + 5 * adds
 
 
 def test_mlp_scale_graph_renders(dot_program):

@@ -67,8 +67,9 @@ function showGraph(graph, atStep) {
   if (view.picked) explainNode(view.picked);
 }
 
-// The picture at step k: the grads after step k, the current node outlined, and on the
-// edges to its parents the contribution "+= upstream * local" (as the offline stepper page).
+// The picture at step k: the grads after step k, the current node outlined, and in the
+// box on each edge to its parents (under its local derivative, on a line draw_dot keeps
+// blank for it) the contribution "+= upstream * local", as the offline stepper page.
 function showStep(k) {
   const graph = view.graph;
   if (!graph || !graph.steps.length) return;
@@ -76,7 +77,7 @@ function showStep(k) {
   const step = graph.steps[view.step];
   const container = $("graph");
   container.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-  container.querySelectorAll("text.plus").forEach((t) => t.remove());
+  container.querySelectorAll("text.plus").forEach((t) => { t.textContent = ""; });
   graph.nodes.forEach((node, i) => {
     const group = svgGroup(container, node.svg);
     if (!group) return;
@@ -92,16 +93,10 @@ function showStep(k) {
       const group = svgGroup(container, edge && edge.svg);
       if (!group) continue;
       group.classList.add("active");
-      const label = group.querySelector("text");
-      if (label) {
-        const plus = document.createElementNS("http://www.w3.org/2000/svg", "text");
-        plus.setAttribute("class", "plus");
-        plus.setAttribute("x", label.getAttribute("x"));
-        plus.setAttribute("y", String(Number(label.getAttribute("y")) + 12));
-        plus.setAttribute("text-anchor", "middle");
-        plus.setAttribute("font-size", "10");
+      const plus = group.querySelectorAll("text")[1]; // the blank second line of the box
+      if (plus) {
+        plus.classList.add("plus");
         plus.textContent = "+= " + fmt(update.contribution);
-        group.append(plus);
       }
     }
   }
