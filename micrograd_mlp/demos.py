@@ -279,14 +279,16 @@ def classification(
     test_accuracy = accuracy(model, X_test, y_test)
     output.say(f"classification: train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
 
-    def boundary(grid: tuple, scores: np.ndarray, title: str):
-        return plots.boundary_figure(*grid, scores, X_train, y_train, title, X_test, y_test)
+    def boundary(grid: tuple, scores: np.ndarray, title: str, limit: Optional[float] = None):
+        return plots.boundary_figure(*grid, scores, X_train, y_train, title, X_test, y_test, limit=limit)
 
     fine = mesh(X, resolution)
     title = f"{dataset}: train {train_accuracy:.0%}, test {test_accuracy:.0%} after {epochs} epochs"
     output.png(boundary(fine, _scores(model, *fine), title), "classification_boundary")
+    # One colour scale for every frame: a shade means the same logit all through training.
+    limit = plots.colour_limit(list(snapshots.values()))
     animation = [
-        plots.figure_to_image(boundary(coarse, snapshots[epoch], f"{dataset}, {epoch_title(epoch)}"))
+        plots.figure_to_image(boundary(coarse, snapshots[epoch], f"{dataset}, {epoch_title(epoch)}", limit))
         for epoch in output.frames(sorted(snapshots))
     ]
     output.gif(animation, "classification_training")

@@ -29,7 +29,10 @@ from .explain import node_names
 from .nn import MLP
 from .rendering import render_svg
 
-__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES"]
+__all__ = [
+    "Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "contrast_ratio", "ink_on", "MAX_NODES", "MAX_EDGES",
+    "MAX_MLP_EDGES",
+]  # fmt: skip
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
 # A collapsed MLP(2, [64, 64, 1]) has ~4300 edges and takes dot ~5 s; with [128, 128]
@@ -37,6 +40,7 @@ MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture
 # 16768 in 7 s, 32940 in 29 s.
 MAX_EDGES = 5000
 MAX_MLP_EDGES = 20000
+MLP_COLUMN = 8  # draw_mlp: more neurons than this in a layer, and layers become rows (see draw_mlp)
 # A collapsed graph is drawn much smaller than it is, but grouping its nodes into
 # neurons takes time too: beyond this many times max_nodes values it is refused.
 COLLAPSE_FACTOR = 50
@@ -124,6 +128,28 @@ def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
     return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of "#rrggbb"."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    """WCAG's contrast ratio of two "#rrggbb" colours, 1 to 21 (AA asks 4.5 for text).
+
+    >>> round(contrast_ratio("#ffffff", POSITIVE_COLOUR), 1), round(contrast_ratio("#000000", POSITIVE_COLOUR), 1)
+    (5.9, 3.6)
+    """
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """Black or white text, whichever reads better on `fill`."""
+    return max(("#000000", "#ffffff"), key=lambda ink: contrast_ratio(ink, fill))
+
+
 def _legend(entries: List[tuple], note: str, title: str = "") -> str:
     """A graph label: a row of colour swatches (fill, text[, outline]) with a note, then the title.
 
@@ -131,7 +157,7 @@ def _legend(entries: List[tuple], note: str, title: str = "") -> str:
     """
     cells = ['<TD BORDER="0"><B>legend</B></TD>']
     for fill, text, *outline in entries:
-        ink = "#ffffff" if fill in (POSITIVE_COLOUR, NEGATIVE_COLOUR) else "#000000"
+        ink = ink_on(fill)  # WCAG AA: at least 4.5:1 on every swatch (white on blue and red)
         border = f' COLOR="{outline[0]}" BORDER="3"' if outline else ""
         cells.append(f'<TD BGCOLOR="{fill}"{border}><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
     cells.append(f'<TD BORDER="0">{escape(note)}</TD>')
@@ -433,7 +459,7 @@ def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_g
     """The HTML-like label of a value's box: its name, data and grad."""
     if neuron is not None:  # a collapsed neuron, drawn as its output
         activation = node.op if node.op in _ACTIVATIONS else "linear"
-        rows = [f"<B>L{neuron[0]}.N{neuron[1]}</B> {activation}"]
+        rows = [f"<B>L{neuron[0] + 1}.N{neuron[1] + 1}</B> {activation}"]  # counted from 1, as in the playground
     elif node.label:
         rows = [f"<B>{escape(_shorten(name))}</B>"]
     elif node.parents:
@@ -466,10 +492,10 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
         return
     for layer in sorted(by_layer):
         with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
-            layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
+            layer_box.attr(label=f"layer {layer + 1}", style="dashed", color="#999999")
             for index, members in sorted(by_layer[layer].items()):
                 with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
-                    neuron_box.attr(label=f"L{layer}.N{index}", style="rounded", color="#bbbbbb")
+                    neuron_box.attr(label=f"L{layer + 1}.N{index + 1}", style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
 
@@ -502,7 +528,7 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
     for layer, members in sorted(by_layer.items()):
         column = [members[index] for index in sorted(members)]
         if cluster:
-            _header(graph, f"header_L{layer}", f"layer {layer}")
+            _header(graph, f"header_L{layer}", f"layer {layer + 1}")
             column.insert(0, f"header_L{layer}")
         _chain(graph, column)
     if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
@@ -538,23 +564,29 @@ def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[V
 
 
 def draw_mlp(
-    model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "", max_edges: int = MAX_MLP_EDGES
+    model: MLP, show_grad: bool = False, rankdir: str = "auto", title: str = "", max_edges: int = MAX_MLP_EDGES
 ) -> Drawing:
     """Draw a network as layers of neurons, edges sized and coloured by weight.
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
     blue for positive, red for negative; each neuron shows its bias (or its
     gradient). Columns keep their order top to bottom (x0 above x1, N0 above
-    N1) under a header naming the layer and its activation, and a legend
+    N1) under a header naming the layer (counted from 1, as in the playground)
+    and its activation; the output layer's neurons are lavender, as outputs are
+    in every drawing; and a legend
     under the picture says what colours and widths mean. Works with `micrograd_mlp.nn.MLP`
     or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
     A network with more than ``max_edges`` weights is refused (dot would take long).
+    ``rankdir="auto"`` lays it out left to right when every column has at most
+    `MLP_COLUMN` neurons, else top to bottom (layers as rows), so a wide network
+    fits a 16:9 projector instead of making a picture three times taller than wide.
 
     >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
     >>> graph.source.count("arrowhead=none")            # an edge per weight: 2 * 3 + 3 * 1
     9
     """
-    _check_rankdir(rankdir)
+    if rankdir != "auto":
+        _check_rankdir(rankdir)
     layers = list(getattr(model, "layers", ()))
     if not layers or not all(getattr(layer, "neurons", None) for layer in layers):
         raise TypeError(
@@ -569,8 +601,12 @@ def draw_mlp(
 
     # Wider gaps between columns for taller ones, so the picture is not a thin strip.
     tallest = max(nin, *(len(layer.neurons) for layer in layers))
+    if rankdir == "auto":
+        rankdir = "LR" if tallest <= MLP_COLUMN else "TB"
+    # Left to right, wider gaps between taller columns; top to bottom, rows a fixed gap apart.
+    ranksep = max(1.4, 0.16 * tallest) if rankdir in ("LR", "RL") else 1.2
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25",
+        graph_attr={"rankdir": rankdir, "ranksep": f"{ranksep:.2f}", "nodesep": "0.25",
                     "splines": "line", "outputorder": "edgesfirst"},  # fmt: skip
         # Circles grow to fit their text (fixedsize would let long numbers spill out
         # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
@@ -579,29 +615,31 @@ def draw_mlp(
     )
     what = "w.grad" if show_grad else "w"
     swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
-                (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
+                (_ROLE_COLOURS["output"], "output"), (POSITIVE_COLOUR, f"{what} > 0"),
+                (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
     note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.
     _header(graph, "header_inputs", "inputs")
     for i in range(nin):
-        graph.node(f"x{i}", label=f"x{i}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=_ROLE_COLOURS["input"], style="filled")
     _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
     previous = [f"x{i}" for i in range(nin)]
     for depth, layer in enumerate(layers):
         current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
         activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
-        _header(graph, f"header_L{depth}", f"layer {depth}\n{'/'.join(activations)}")
+        last = depth == len(layers) - 1
+        _header(graph, f"header_L{depth}", f"{'output' if last else 'layer'} {depth + 1}\n{'/'.join(activations)}")
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)
             graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
-                       fillcolor=_ROLE_COLOURS["parameter"])  # fmt: skip
+                       fillcolor=_ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
         _chain(graph, [f"header_L{depth}"] + current)
         for name, neuron in zip(current, layer.neurons):
             if len(neuron.w) != len(previous):
                 raise ValueError(
-                    f"layer {depth} neurons have {len(neuron.w)} weights but the layer "
+                    f"layer {depth + 1} neurons have {len(neuron.w)} weights but the layer "
                     f"before has {len(previous)} outputs; the model is not a chain of layers"
                 )
             for source, weight in zip(previous, neuron.w):

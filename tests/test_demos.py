@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 import runpy
 import subprocess
 import sys
@@ -258,8 +259,10 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     assert_png(tmp_path / "classification_curves.png")
     assert gif_frames(tmp_path / "classification_training.gif") == len(demo_output.snapshot_epochs(3, 3))
     network = assert_svg(tmp_path / "classification_network.svg")
-    # a header per layer ("layer 0", "relu") and a circle with its bias b per neuron (4 + 1)
-    assert "layer 0" in network and "relu" in network and network.count(">b</text>") == 5
+    # a header per layer, counted from 1 as in the playground ("layer 1", "relu", "output 2"),
+    # and a circle with its bias b per neuron (4 + 1)
+    assert "layer 1" in network and "output 2" in network and "layer 0" not in network
+    assert "relu" in network and network.count(">b</text>") == 5
     history = result.histories["classifier"]
     assert len(history.loss) == len(history.val_loss) == len(history.val_accuracy) == 3
     # the reported accuracies are the model's on the same split
@@ -407,3 +410,62 @@ def test_regression_trains_exactly_as_the_slides_fit_loop(tmp_path, activation):
     for key in ("w1", "b1", "w2", "b2"):
         np.testing.assert_allclose(after[key], getattr(slides, key), rtol=0, atol=1e-12, err_msg=key)
     np.testing.assert_allclose(result.histories[name].loss, slides_history, rtol=1e-12)
+
+
+# ------------------------------------------------- one visual language (issue 20)
+
+
+def test_the_training_gif_keeps_one_colour_scale_and_counts_epochs_from_1(tmp_path, monkeypatch):
+    # issue 20.6: the scale was +-0.32 in the first frame and +-16 in the last
+    drawn = []
+    real = plots.boundary_figure
+
+    def spy(*args, **kwargs):
+        drawn.append((args[5], kwargs.get("limit")))  # (title, colour limit)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "boundary_figure", spy)
+    result = demos.classification(tmp_path, epochs=6, samples=40, hidden=(4,), frames=4, resolution=12, quiet=True)
+    frames = drawn[1:]  # the first picture is the final boundary, on its own scale
+    limits = {limit for _, limit in frames}
+    assert len(frames) == gif_frames(tmp_path / "classification_training.gif") and len(limits) == 1
+    (limit,) = limits
+    assert limit is not None and limit > 0
+    # the frames' shared scale is the widest of the frames' own scales
+    assert [title for title, _ in frames][:2] == ["moons, before training", "moons, after epoch 1"]
+    assert frames[-1][0] == "moons, after epoch 6"
+    assert result.metrics["test accuracy"] >= 0.0
+
+
+def test_two_classes_are_named_1_and_0_as_in_the_playground(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
+    figure = plots.boundary_figure(grid_x, grid_y, grid_x, np.array([[0.5, 0.0], [-0.5, 0.0]]), [1, 0], "halves")
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert labels == ["train, class 0", "train, class 1"]
+    ticks = [text.get_text() for text in figure.axes[1].get_yticklabels()]
+    assert ticks[0].endswith("(class 0)") and ticks[-1].endswith("(class 1)")
+    assert figure.axes[0].get_xlabel() == "x1 (input 1)"  # inputs counted from 1, as layers
+    playground = (Path(__file__).resolve().parent.parent / "micrograd_mlp/playground/static/index.html").read_text()
+    assert "class 1" in playground and "class 0" in playground and "class +" not in playground
+
+
+def test_the_demo_network_drawing_fits_a_16_by_9_projector(tmp_path):
+    # issue 20.7: MLP(2, [16, 16, 1]) was drawn 3 times taller than wide
+    demos.classification(tmp_path, epochs=1, samples=40, frames=2, resolution=8, quiet=True)
+    svg = (tmp_path / "classification_network.svg").read_text(encoding="utf-8")
+    width, height = (float(x) for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert 1.0 <= width / height <= 16 / 9 * 1.5, (width, height)
+    # the output neuron lavender (as the README says outputs are), the hidden ones green
+    assert svg.count('fill="#dadaeb"') >= 2 and 'fill="#c7e9c0"' in svg  # (the legend's swatch too)
+
+
+def test_the_three_class_regions_are_sized_for_a_projector(tmp_path):
+    # issue 20.11: spiral3_regions.png was about 400 x 430 pixels with small text
+    from micrograd_mlp import demos_multiclass
+
+    demos_multiclass.spiral3(tmp_path, epochs=1, samples=30, hidden=(4,), frames=2, resolution=8, quiet=True)
+    width, height = Image.open(tmp_path / "spiral3_regions.png").size
+    assert width >= 760 and 0.8 <= width / height <= 16 / 9, (width, height)

@@ -246,7 +246,8 @@ def test_clusters_box_each_neuron_inside_its_layer():
 def test_collapsed_view_draws_one_node_per_neuron():
     _, loss = one_sample_loss([3, 1])
     source = draw_dot(loss, collapse=True).source
-    assert source.count("<B>L0.N") == 3 and source.count("<B>L1.N0</B> linear") == 1
+    # neurons counted from 1 as in the playground (the code's mlp.layers[0] is layer 1)
+    assert source.count("<B>L1.N") == 3 and source.count("<B>L2.N1</B> linear") == 1
     assert "L0.N0.w0" not in source  # parameters are inside their neuron
     # each hidden neuron reads the two inputs (constants), the output neuron the three hidden ones
     into_neurons = [e for e in edges(source) if e[2] is None and not e[0].endswith("op")]
@@ -260,7 +261,7 @@ def test_collapsed_view_draws_one_node_per_neuron():
 def test_collapsed_view_without_clusters_has_no_boxes():
     _, loss = one_sample_loss([3, 1])
     source = draw_dot(loss, collapse=True, cluster=False).source
-    assert "subgraph" not in source and source.count("<B>L0.N") == 3
+    assert "subgraph" not in source and source.count("<B>L1.N") == 3
 
 
 def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
@@ -395,7 +396,10 @@ def test_draw_mlp_circles_fit_their_text_and_columns_have_headers_not_boxes():
     assert "fixedsize" not in source  # circles grow to fit: no text spilling out, no dot warning
     assert "b<BR/>-1.23e-05" in source  # 3 significant digits inside a circle
     assert "cluster" not in source  # a box's label lies under the edges ("l yer 2")
-    assert re.search(r"header_L1 \[label=<<B>layer 1<BR/>linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L1 \[label=<<B>output 2<BR/>linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L0 \[label=<<B>layer 1<BR/>relu</B>>", source)  # counted from 1
+    # the output neuron lavender, as outputs are in every drawing; hidden ones green
+    assert re.search(r'L1N0 \[label=<b<BR/>[^>]*> fillcolor="#dadaeb"', source) and 'fillcolor="#c7e9c0"' in source
 
 
 def test_columns_are_chained_in_index_order():
@@ -405,7 +409,7 @@ def test_columns_are_chained_in_index_order():
     _, loss = one_sample_loss([3, 1])
     collapsed = draw_dot(loss, collapse=True).source
     ids = {m[2]: m[1] for m in re.finditer(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", collapsed, re.M)}
-    chain = " -> ".join(["header_L0"] + [ids[f"L0.N{j}"] for j in range(3)])
+    chain = " -> ".join(["header_L0"] + [ids[f"L1.N{j + 1}"] for j in range(3)])
     assert "{rank=same; " + chain + " [style=invis]}" in collapsed
 
 
@@ -414,4 +418,42 @@ def test_collapsed_view_of_a_lone_neuron_that_is_not_the_first():
     b = Value(0.1, label="L0.N2.b")
     out = (w * x + b).tanh()
     source = draw_dot(out, collapse=True).source
-    assert source.count("<B>L0.N2</B> tanh") == 1 and "header_L0" in source
+    assert source.count("<B>L1.N3</B> tanh") == 1 and "header_L0" in source
+
+
+def wcag_contrast(one, other):
+    """WCAG 2's contrast ratio, computed here independently of the library."""
+
+    def luminance(colour):
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_legend_swatch_has_wcag_aa_contrast():
+    # issue 20.7: "w > 0" / "w < 0" were dark text on dark blue and red
+    a, b, c = product()
+    model = MLP(2, [3, 1], seed=0)
+    sources = [draw_dot(c).source, draw_dot(c, color="grad").source, draw_dot(c, highlight=c).source,
+               draw_dot(c, params=[a]).source, draw_mlp(model).source, draw_mlp(model, show_grad=True).source]
+    pairs = [pair for source in sources
+             for pair in re.findall(r'<TD BGCOLOR="(#\w{6})"[^>]*><FONT COLOR="(#\w{6})">', source)]  # fmt: skip
+    assert len(pairs) >= 15 and ("#2166ac", "#ffffff") in pairs and ("#b2182b", "#ffffff") in pairs
+    for fill, ink in pairs:
+        assert wcag_contrast(fill, ink) >= 4.5, (fill, ink, wcag_contrast(fill, ink))
+    # the highlight is not a sign colour: far from both blue and red
+    from micrograd_mlp.viz import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
+
+    assert wcag_contrast(HIGHLIGHT_COLOUR, "#000000") >= 7
+    for sign in (POSITIVE_COLOUR, NEGATIVE_COLOUR):
+        assert wcag_contrast(HIGHLIGHT_COLOUR, sign) >= 3
+
+
+def test_a_wide_network_is_drawn_for_a_16_by_9_screen():
+    # issue 20.7: MLP(2, [16, 16, 1]) came out 3 times taller than wide; its layers become rows
+    wide = draw_mlp(MLP(2, [16, 16, 1], seed=0)).source
+    assert "rankdir=TB" in wide
+    assert "rankdir=LR" in draw_mlp(MLP(2, [4, 4, 1], seed=0)).source  # small ones stay left to right

@@ -204,7 +204,7 @@ def test_columns_are_drawn_in_index_order_by_both_renderers(program, only_these_
     ids = dict(re.findall(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", drawing.source, re.M))
     by_name = {name: heights[node_id] for node_id, name in ids.items()}
     for layer, size in enumerate([5, 4]):
-        names = [f"L{layer}.N{j}" for j in range(size)]
+        names = [f"L{layer + 1}.N{j + 1}" for j in range(size)]
         assert sorted(names, key=by_name.__getitem__) == names
 
 
