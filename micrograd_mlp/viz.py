@@ -630,7 +630,8 @@ def draw_mlp(
         current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
         activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
         last = depth == len(layers) - 1
-        _header(graph, f"header_L{depth}", f"{'output' if last else 'layer'} {depth + 1}\n{'/'.join(activations)}")
+        kind = "output, " if last else ""
+        _header(graph, f"header_L{depth}", f"layer {depth + 1}\n{kind}{'/'.join(activations)}")
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)
             graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",

@@ -259,9 +259,9 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     assert_png(tmp_path / "classification_curves.png")
     assert gif_frames(tmp_path / "classification_training.gif") == len(demo_output.snapshot_epochs(3, 3))
     network = assert_svg(tmp_path / "classification_network.svg")
-    # a header per layer, counted from 1 as in the playground ("layer 1", "relu", "output 2"),
+    # a header per layer, counted from 1 as in the playground ("layer 1", "relu", "output, linear"),
     # and a circle with its bias b per neuron (4 + 1)
-    assert "layer 1" in network and "output 2" in network and "layer 0" not in network
+    assert "layer 1" in network and "output, linear" in network and "layer 0" not in network
     assert "relu" in network and network.count(">b</text>") == 5
     history = result.histories["classifier"]
     assert len(history.loss) == len(history.val_loss) == len(history.val_accuracy) == 3

@@ -396,7 +396,7 @@ def test_draw_mlp_circles_fit_their_text_and_columns_have_headers_not_boxes():
     assert "fixedsize" not in source  # circles grow to fit: no text spilling out, no dot warning
     assert "b<BR/>-1.23e-05" in source  # 3 significant digits inside a circle
     assert "cluster" not in source  # a box's label lies under the edges ("l yer 2")
-    assert re.search(r"header_L1 \[label=<<B>output 2<BR/>linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L1 \[label=<<B>layer 2<BR/>output, linear</B>>.*fillcolor=\"#ffffff\"", source)
     assert re.search(r"header_L0 \[label=<<B>layer 1<BR/>relu</B>>", source)  # counted from 1
     # the output neuron lavender, as outputs are in every drawing; hidden ones green
     assert re.search(r'L1N0 \[label=<b<BR/>[^>]*> fillcolor="#dadaeb"', source) and 'fillcolor="#c7e9c0"' in source
