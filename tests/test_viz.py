@@ -359,7 +359,7 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
 
     heatmap = colormaps[plots.HEATMAP]
     low, high = heatmap(0.0), heatmap(1.0)
-    assert high[2] > high[0] and low[0] > low[2]  # high scores (class +) blue, low red
+    assert high[2] > high[0] and low[0] > low[2]  # high scores (class 1) blue, low red
     # no role colour is a shade of blue or red, which would read as a sign (the old inputs were light blue)
     from viz_support import reads_as_a_sign
 
