@@ -278,7 +278,7 @@ def test_inside_a_multiclass_network_with_cross_entropy():
 
 def test_the_inside_endpoint_of_the_test_app(client):
     payload = client.get("/api/sessions/test/inside?layer=0&neuron=1&point=1").json()
-    assert payload["title"].startswith("Inside L0.N1 for x = [1.5, 0.25]")
+    assert payload["title"].startswith("Inside L1.N2 (model.layers[0].neurons[1]) for x = [1.5, 0.25]")
     expected = lab.inside_payload(MODEL, 0, 1, POINTS[1][0], POINTS[1][1], "mse")
     assert payload["graph"]["nodes"] == expected["graph"]["nodes"]
     assert client.get("/api/sessions/test/inside?layer=5").status_code == 400

@@ -216,7 +216,7 @@ def test_practice_right_and_wrong(server, page, shots):
 def test_inside_a_neuron_from_the_playground_link(server, page, shots):
     page.goto(server.url + "/lab?session=test&layer=0&neuron=1&point=0")
     page.wait_for_selector("#graph svg")
-    assert page.text_content("#inside-title").startswith("Inside L0.N1 for x = [0.5, -1.0]")
+    assert page.text_content("#inside-title").startswith("Inside L1.N2 (model.layers[0].neurons[1]) for x = [0.5, -1.0]")
     assert page.is_hidden("#expr-form")
     page.click("#last")
     steps = page.text_content("#counter")

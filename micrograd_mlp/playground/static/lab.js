@@ -63,6 +63,7 @@ function svgGroup(container, id) {
 function showGraph(graph, atStep) {
   view.graph = graph;
   drawGraph($("graph"), graph);
+  fillExplainPick(graph);
   showStep(atStep === undefined ? graph.steps.length - 1 : Math.min(atStep, graph.steps.length - 1));
   if (view.picked) explainNode(view.picked);
 }
@@ -77,7 +78,7 @@ function showStep(k) {
   const step = graph.steps[view.step];
   const container = $("graph");
   container.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-  container.querySelectorAll("text.plus").forEach((t) => { t.textContent = ""; });
+  container.querySelectorAll("text.plus").forEach((t) => { t.textContent = ""; t.classList.remove("plus"); });
   graph.nodes.forEach((node, i) => {
     const group = svgGroup(container, node.svg);
     if (!group) return;
@@ -110,6 +111,7 @@ function explainNode(nodeId) {
   const node = graph && graph.nodes.find((n) => n.id === nodeId);
   if (!node) return;
   view.picked = nodeId;
+  $("explain-node").value = nodeId;
   $("graph").querySelectorAll(".picked").forEach((g) => g.classList.remove("picked"));
   const group = svgGroup($("graph"), node.svg);
   if (group) group.classList.add("picked");
@@ -117,6 +119,16 @@ function explainNode(nodeId) {
   if (node.rule) lines.push("", "local derivative of " + node.op + ": " + node.rule);
   $("explain").textContent = lines.join("\n");
 }
+
+// The keyboard's (and a phone's) way to a node's chain rule: the same nodes in a list.
+function fillExplainPick(graph) {
+  const pick = $("explain-node");
+  pick.textContent = "";
+  pick.add(new Option("click one in the graph, or pick it here", ""));
+  for (const node of graph.nodes) pick.add(new Option(node.name + (node.op ? " (" + node.op + ")" : ""), node.id));
+  pick.value = view.picked || "";
+}
+$("explain-node").addEventListener("change", () => { if ($("explain-node").value) explainNode($("explain-node").value); });
 
 $("graph").addEventListener("click", (event) => {
   const group = event.target.closest("g.node");
