@@ -299,7 +299,7 @@ def test_load_digits_is_scaled_and_split_the_same_every_time():
 
 def test_without_scikit_learn_the_digits_say_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(MissingDigitsExtra, match=r'pip install "micrograd_mlp\[digits\]"'):
+    with pytest.raises(MissingDigitsExtra, match=r'pip install -e ".*\[digits\]"'):
         load_digits()
 
 

@@ -17,19 +17,15 @@ tests skip (and fail under CI, where it must be there).
 """
 
 import os
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from page_support import CHROMIUM, ROOT, chromium, playground_server
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
 AXE_DIR = Path(os.environ.get("AXE_DIR", Path.home() / ".cache" / "micrograd-mlp-axe"))
 AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1280, 800), "tablet": (768, 1024), "phone": (390, 844)}
@@ -47,32 +43,14 @@ SHOTS = _shots()
 
 @pytest.fixture(scope="module")
 def address():
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
-    )  # fmt: skip
-    line = server.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if not match:
-        server.kill()
-        pytest.fail(f"the server did not start: {line!r} {server.stderr.read()!r}")
-    yield match.group(0)
-    server.terminate()
-    _, errors = server.communicate(timeout=20)
-    assert "Traceback" not in errors, errors
+    with playground_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_page(browser, url, size):
@@ -143,7 +121,6 @@ def test_the_playground_has_no_serious_accessibility_problem_at_any_size(address
 def test_every_playground_control_works_from_the_keyboard(address, browser):
     page, problems = open_page(browser, address, "desktop")
     page.wait_for_function("document.getElementById('neuron-pick').options.length > 1")
-    epoch = lambda: int(page.text_content("#epoch"))  # noqa: E731
     # Step: Tab to it, Enter trains one epoch; Space on it too (and does not start playing)
     tab_to(page, "#step")
     page.keyboard.press("Enter")

@@ -9,19 +9,15 @@ MICROGRAD_SCREENSHOTS=1 (as the lab's do), otherwise to a temporary folder.
 """
 
 import os
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from page_support import CHROMIUM, ROOT, chromium, playground_server
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
@@ -39,32 +35,14 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debia
 
 @pytest.fixture(scope="module")
 def address():
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
-    )  # fmt: skip
-    line = server.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if not match:
-        server.kill()
-        pytest.fail(f"the server did not start: {line!r} {server.stderr.read()!r}")
-    yield match.group(0)
-    server.terminate()
-    _, errors = server.communicate(timeout=20)
-    assert "Traceback" not in errors, errors
+    with playground_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def epoch(page):

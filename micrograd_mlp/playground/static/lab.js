@@ -159,6 +159,9 @@ $("play").onclick = () => {
 };
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, select, textarea") || $("view-expression").hidden) return;
+  // a graph too wide for the screen (a phone), focused: the arrow keys scroll it
+  const box = event.target.closest(".graph");
+  if (box && box.scrollWidth > box.clientWidth) return;
   const moves = { ArrowRight: () => view.step + 1, ArrowLeft: () => view.step - 1, Home: () => 0,
                   End: () => (view.graph ? view.graph.steps.length - 1 : 0) };
   if (!moves[event.key]) return;

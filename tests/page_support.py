@@ -1,0 +1,50 @@
+"""What the browser tests of the pages share: the real server on a free port, and chromium.
+
+`playground_server()` runs ``micrograd-mlp playground --port 0`` (uvicorn) in a
+subprocess and yields its address; `chromium()` launches Debian's chromium through
+Playwright (its own browser download is not reachable here).
+"""
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@contextlib.contextmanager
+def playground_server():
+    """The address ("http://127.0.0.1:PORT/") of a real playground server, stopped after."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    if not match:
+        server.kill()
+        pytest.fail(f"the server did not start: {line!r} {server.stderr.read()!r}")
+    yield match.group(0)
+    server.terminate()
+    _, errors = server.communicate(timeout=20)
+    assert "Traceback" not in errors, errors
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's chromium, driven by Playwright."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
