@@ -272,3 +272,20 @@ def test_explain_numbers_survive_nan_and_inf():
     y.label = "y"
     assert explain(x, y) == "dy/dx = dy/dy * dy/dx = 1 * 0.0 = 0.0\n  with y = x * 0.0"
     assert number(math.nan) == "nan" and number(-math.inf) == "-inf"
+
+
+@pytest.mark.parametrize("text", ["tanh(x1*w1 + x2*w2 + b)", "(a + b) * a", "a / b - a ** 3", "sigmoid(a * a) + exp(b)"])
+def test_the_labs_step_words_state_true_formulas(text):
+    # the lab's "this step" sentences name each local derivative by its formula too
+    pytest.importorskip("starlette")
+    from explain_examples import check_written_formulas
+
+    from micrograd_mlp.expression import parse_expression
+    from micrograd_mlp.playground.lab.graph import expression_payload
+
+    values = {"x1": 2.0, "w1": -3.0, "x2": 0.5, "w2": 1.0, "b": 1.5, "a": 0.7}
+    payload = expression_payload(text, values, draw=False)
+    root = parse_expression(text, **payload["values"])
+    root.label = root.label or "out"
+    checked = sum(check_written_formulas(step["words"], root) for step in payload["graph"]["steps"])
+    assert checked >= len(payload["graph"]["edges"])

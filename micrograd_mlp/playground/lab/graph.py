@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 
 from ... import practice
 from ...engine import Value, topological_order
-from ...explain import backward_steps, explain, node_names, number
+from ...explain import backward_steps, explain, local_derivative, node_names, number
 from ...expression import expression_names, parse_expression
 from . import drawing
 
@@ -37,6 +37,15 @@ def _rule(node: Value, names: Dict[Value, str]) -> str:
     return practice.local_rule(node, names)
 
 
+def _is_plain(formula: str) -> bool:
+    """Is the formula a bare number ("1", "-1"), which the number says already?"""
+    try:
+        float(formula)
+    except ValueError:
+        return False
+    return True
+
+
 def _words(step, names: Dict[Value, str], root_name: str) -> str:
     """A backward step's arithmetic in sentences (the step's text says it in symbols)."""
     if step.index == 0:
@@ -46,9 +55,12 @@ def _words(step, names: Dict[Value, str], root_name: str) -> str:
     sentences = [f"At {step.name} ({node.op}) the upstream grad d{root_name}/d{step.name} is "
                  f"{number(step.upstream)}; it is final, because every node that uses "
                  f"{step.name} came after it in the forward pass and was visited already."]  # fmt: skip
-    for update in step.updates:
+    for k, update in enumerate(step.updates):
+        # its formula in the graph's names too ("dmul1/dx1 = w1 = -3.0"), as explain writes it
+        formula = local_derivative(node, k, names).formula if node.op != REST_OP else ""
+        shown = f"{formula} = " if formula and formula != number(update.local_grad) and not _is_plain(formula) else ""
         sentences.append(
-            f"The local derivative d{step.name}/d{update.name} is {number(update.local_grad)}, so "
+            f"The local derivative d{step.name}/d{update.name} = {shown}{number(update.local_grad)}, so "
             f"{update.name}.grad grows by {number(step.upstream)} × {number(update.local_grad)} = "
             f"{number(update.contribution)}, from {number(update.grad_before)} to {number(update.grad_after)}."
         )
