@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .colours import LINE_COLOURS, NEGATIVE_COLOUR, POSITIVE_COLOUR
 from .extras import install_command
 from .files import atomic_path
 
@@ -56,10 +57,8 @@ FONT_SIZES = {"text": 14, "title": 16, "label": 15, "ticks": 13, "legend": 13}
 # red negative. A logit > 0 votes for class 1: class 1 and high scores are blue,
 # class 0 and low scores red; the heatmap (RdBu) runs red to blue. Two classes are
 # named by their labels, "class 1" and "class 0", as in the playground.
-CLASS_COLOURS = ("#b2182b", "#2166ac")  # (class 0, class 1)
+CLASS_COLOURS = (NEGATIVE_COLOUR, POSITIVE_COLOUR)  # (class 0, class 1)
 HEATMAP = "RdBu"
-# Lines for models and series (train, test) are neither blue nor red, which mean signs.
-LINE_COLOURS = ("#7b3294", "#e08214", "#1b9e77", "#525252")
 
 
 class MissingDemoExtra(ImportError):

@@ -24,14 +24,17 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import graphviz
 
+from .colours import (
+    HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE, NEGATIVE_COLOUR, NEGATIVE_RGB, NOT_FINITE_COLOUR, POSITIVE_COLOUR,
+    POSITIVE_RGB, ROLE_COLOURS, ink_on, mix,
+)  # fmt: skip
 from .engine import Value, topological_order
 from .explain import node_names
 from .nn import MLP
 from .rendering import render_svg
 
 __all__ = [
-    "Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "contrast_ratio", "ink_on", "MAX_NODES", "MAX_EDGES",
-    "MAX_MLP_EDGES",
+    "Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES",
 ]  # fmt: skip
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
@@ -50,21 +53,8 @@ MAX_LABEL_CHARS = 1000  # characters of a name or title shown in a drawing
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
 _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 
-# One colour scheme for every picture (graphs, networks, decision boundaries):
-# blue means positive, red means negative (a weight, a gradient, a logit and so
-# the class it votes for). Roles use colours that are neither: green for
-# parameters, grey for inputs, lavender for the output.
-_ROLE_COLOURS = {
-    "parameter": "#c7e9c0",
-    "input": "#e0e0e0",
-    "intermediate": "#ffffff",
-    "output": "#dadaeb",
-}
-_POSITIVE, _NEGATIVE, _NOT_FINITE = (33, 102, 172), (178, 24, 43), "#ffff66"
-POSITIVE_COLOUR, NEGATIVE_COLOUR = "#2166ac", "#b2182b"  # _POSITIVE, _NEGATIVE as hex
-# "Look here" (the node a backward step visits, its edges): amber under a black
-# outline, the colour of neither sign, with black text on it (contrast 13:1).
-HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE = "#ffd54f", "#000000"
+# One colour scheme for every picture (see colours.py): signs blue and red, roles
+# green, grey, white and lavender, "look here" amber under a black outline.
 _LOCAL_BOX = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": "#999999",
               "fontsize": "10", "height": "0.2", "width": "0.3", "margin": "0.04,0.02"}  # fmt: skip
 _ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
@@ -113,41 +103,13 @@ def _number(x: float) -> str:
     return f"{x:#.4g}"  # 4 significant digits, trailing zeros kept: 2.000, -0.5000
 
 
-def _mix(rgb: Tuple[int, int, int], strength: float) -> str:
-    """The colour `rgb` faded towards white; strength 0 is white, 1 is `rgb`."""
-    channels = (round(255 + (c - 255) * strength) for c in rgb)
-    return "#" + "".join(f"{c:02x}" for c in channels)
-
-
 def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
     """Blue for positive, red for negative, stronger for larger |x| (up to `strongest`)."""
     if not math.isfinite(x):
-        return _NOT_FINITE
+        return NOT_FINITE_COLOUR
     strength = abs(x) / largest if largest > 0.0 else 0.0
     faintest = 0.1
-    return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
-
-
-def _luminance(colour: str) -> float:
-    """WCAG's relative luminance of "#rrggbb"."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(one: str, other: str) -> float:
-    """WCAG's contrast ratio of two "#rrggbb" colours, 1 to 21 (AA asks 4.5 for text).
-
-    >>> round(contrast_ratio("#ffffff", POSITIVE_COLOUR), 1), round(contrast_ratio("#000000", POSITIVE_COLOUR), 1)
-    (5.9, 3.6)
-    """
-    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def ink_on(fill: str) -> str:
-    """Black or white text, whichever reads better on `fill`."""
-    return max(("#000000", "#ffffff"), key=lambda ink: contrast_ratio(ink, fill))
+    return mix(POSITIVE_RGB if x > 0 else NEGATIVE_RGB, faintest + (strongest - faintest) * strength if x else 0.0)
 
 
 def _legend(entries: List[tuple], note: str, title: str = "") -> str:
@@ -359,7 +321,7 @@ def draw_dot(
         if color == "grad":
             fill = _signed_colour(node.grad, largest_grad, strongest=0.6)  # pale: text stays legible
         else:
-            fill = _ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
+            fill = ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
         style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}
         if node is highlight:
             style.update(fillcolor=HIGHLIGHT_COLOUR, color=HIGHLIGHT_OUTLINE, penwidth="3")
@@ -379,11 +341,11 @@ def draw_dot(
         # the layer boxes loop far around the picture; straight lines stay readable.
         graph.attr(splines="line", ranksep="1.2")
     if color == "grad":
-        swatches = [(_mix(_POSITIVE, 0.6), "grad > 0"), (_mix(_NEGATIVE, 0.6), "grad < 0"),
-                    (_NOT_FINITE, "not finite")]  # fmt: skip
+        swatches = [(mix(POSITIVE_RGB, 0.6), "grad > 0"), (mix(NEGATIVE_RGB, 0.6), "grad < 0"),
+                    (NOT_FINITE_COLOUR, "not finite")]  # fmt: skip
     elif color == "role":
         used = {_role(node, root, param_set) for node in shown}
-        swatches = [(_ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in _ROLE_COLOURS if role in used]
+        swatches = [(ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in ROLE_COLOURS if role in used]
     else:
         swatches = []
     note = "box: data, grad" if show_grad else "box: data"
@@ -614,8 +576,8 @@ def draw_mlp(
                    "margin": "0.02"},  # fmt: skip
     )
     what = "w.grad" if show_grad else "w"
-    swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
-                (_ROLE_COLOURS["output"], "output"), (POSITIVE_COLOUR, f"{what} > 0"),
+    swatches = [(ROLE_COLOURS["input"], "input"), (ROLE_COLOURS["parameter"], "neuron"),
+                (ROLE_COLOURS["output"], "output"), (POSITIVE_COLOUR, f"{what} > 0"),
                 (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
     note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
@@ -623,7 +585,7 @@ def draw_mlp(
     # Columns (inputs, then each layer) under a header, in index order; see _chain.
     _header(graph, "header_inputs", "inputs")
     for i in range(nin):
-        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=ROLE_COLOURS["input"], style="filled")
     _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
     previous = [f"x{i}" for i in range(nin)]
     for depth, layer in enumerate(layers):
@@ -635,7 +597,7 @@ def draw_mlp(
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)
             graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
-                       fillcolor=_ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
+                       fillcolor=ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
         _chain(graph, [f"header_L{depth}"] + current)
         for name, neuron in zip(current, layer.neurons):
             if len(neuron.w) != len(previous):

@@ -364,7 +364,9 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
     from viz_support import reads_as_a_sign
 
     assert reads_as_a_sign(viz.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(viz.NEGATIVE_COLOUR, 0.5)
-    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz._ROLE_COLOURS.values())
+    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz.ROLE_COLOURS.values())
+    # nor is the highlight: amber, the colour of neither sign
+    assert not reads_as_a_sign(viz.HIGHLIGHT_COLOUR, 0.1)
 
 
 def test_parameters_are_marked_by_identity_not_by_label():
@@ -445,7 +447,7 @@ def test_every_legend_swatch_has_wcag_aa_contrast():
     for fill, ink in pairs:
         assert wcag_contrast(fill, ink) >= 4.5, (fill, ink, wcag_contrast(fill, ink))
     # the highlight is not a sign colour: far from both blue and red
-    from micrograd_mlp.viz import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
+    from micrograd_mlp.colours import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
 
     assert wcag_contrast(HIGHLIGHT_COLOUR, "#000000") >= 7
     for sign in (POSITIVE_COLOUR, NEGATIVE_COLOUR):
@@ -457,3 +459,23 @@ def test_a_wide_network_is_drawn_for_a_16_by_9_screen():
     wide = draw_mlp(MLP(2, [16, 16, 1], seed=0)).source
     assert "rankdir=TB" in wide
     assert "rankdir=LR" in draw_mlp(MLP(2, [4, 4, 1], seed=0)).source  # small ones stay left to right
+
+
+def test_the_pages_speak_the_same_colours_as_the_pictures():
+    # one visual language: the playground's and the lab's CSS and scripts use colours.py's values
+    from pathlib import Path
+
+    from micrograd_mlp import colours
+
+    static = Path(__file__).resolve().parent.parent / "micrograd_mlp" / "playground" / "static"
+    style, app = (static / "style.css").read_text(), (static / "app.js").read_text()
+    lab_css, lab_html = (static / "lab.css").read_text(), (static / "lab.html").read_text()
+    assert f"--blue: {colours.POSITIVE_COLOUR};" in style and f"--red: {colours.NEGATIVE_COLOUR};" in style
+    rgb = lambda t: "[" + ", ".join(map(str, t)) + "]"  # noqa: E731
+    assert f"BLUE = {rgb(colours.POSITIVE_RGB)}, RED = {rgb(colours.NEGATIVE_RGB)}" in app
+    assert f"--accent: {colours.HIGHLIGHT_COLOUR};" in lab_css and f'"{colours.HIGHLIGHT_COLOUR}"' in app
+    assert f"color: {colours.POSITIVE_COLOUR}" in lab_css and f"color: {colours.NEGATIVE_COLOUR}" in lab_css
+    assert f'"{colours.ROLE_COLOURS["output"]}"' in app and f'"{colours.ROLE_COLOURS["input"]}"' in app
+    for page in (static / "index.html").read_text(), lab_html:  # the same note on both pages
+        assert "What the colours mean" in page and "blue is positive" in page and "never" in page
+    assert "class +" not in app + style and "#e6550d" not in lab_css + app  # no old names, no orange-red
