@@ -95,13 +95,11 @@ class Exercise:
         """The forward pass, one node a line: ``mul1 = a * b = -6.0``."""
         order = topological_order(self.root)
         names = node_names(order)
-        lines = []
+        # the given values first, in the order the expression names them (a, b, c), then each op
+        lines = [f"{name} = {number(value)}" for name, value in self.values.items()]
         for node in order:
-            if not node.parents:
-                if node.label:
-                    lines.append(f"{names[node]} = {number(node.data)}")
-                continue
-            lines.append(f"{names[node]} = {node_formula(node, names)} = {number(node.data)}")
+            if node.parents:
+                lines.append(f"{names[node]} = {node_formula(node, names)} = {number(node.data)}")
         return lines
 
     def __str__(self) -> str:
