@@ -56,7 +56,7 @@ _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 # One colour scheme for every picture (see colours.py): signs blue and red, roles
 # green, grey, white and lavender, "look here" amber under a black outline.
 _LOCAL_BOX = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": "#999999",
-              "fontsize": "10", "height": "0.2", "width": "0.3", "margin": "0.04,0.02"}  # fmt: skip
+              "fontsize": "11", "height": "0.2", "width": "0.3", "margin": "0.04,0.02"}  # fmt: skip
 _ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
 
 
