@@ -43,9 +43,6 @@ from .stepper import stepper_html
 from .train import History, accuracy, evaluate, fit, predict
 from .viz import draw_dot, draw_mlp
 
-# DemoOutput under its old name, for code written against it (it was private here)
-_Output = DemoOutput
-
 __all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
 
 DEMOS = ("chain-rule", "regression", "classification")
