@@ -48,3 +48,20 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's ``wait_for_function`` builds its predicate with ``new Function``,
+    which the pages' Content-Security-Policy (script-src 'self', no 'unsafe-eval')
+    refuses; ``page.evaluate`` goes through the DevTools protocol, which CSP does not
+    govern, so the pages are tested under their real policy.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from page_support import CHROMIUM, ROOT, chromium, playground_server
+from page_support import CHROMIUM, ROOT, chromium, playground_server, wait_until
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
@@ -54,11 +54,15 @@ def browser():
 
 
 def open_page(browser, url, size):
-    # bypass_csp: the server forbids inline scripts; axe is injected by the test, not by the page
-    context = browser.new_context(viewport=dict(zip(("width", "height"), SIZES[size])), bypass_csp=True)
+    # the pages under their real Content-Security-Policy: axe and the waits go in through
+    # page.evaluate (the DevTools protocol), never through an inline script or eval
+    context = browser.new_context(viewport=dict(zip(("width", "height"), SIZES[size])))
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # nothing on the page breaks its own Content-Security-Policy (an inline style or script)
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)  # fmt: skip
     page.goto(url)
     return page, problems
 
@@ -70,7 +74,7 @@ def axe_problems(page):
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (.ci/run installs it)")
         pytest.skip(message)
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     found = page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ["violations"]});
         return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
@@ -105,7 +109,7 @@ def tab_to(page, selector, limit=80):
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_playground_has_no_serious_accessibility_problem_at_any_size(address, browser, size):
     page, problems = open_page(browser, address, size)
-    page.wait_for_function("document.getElementById('neuron-pick').options.length > 1")
+    wait_until(page, "document.getElementById('neuron-pick').options.length > 1")
     page.select_option("#neuron-pick", index=1)  # the neuron panel open too
     page.wait_for_selector("#neuron-panel:not([hidden])")
     page.click("#colours summary")
@@ -120,31 +124,31 @@ def test_the_playground_has_no_serious_accessibility_problem_at_any_size(address
 
 def test_every_playground_control_works_from_the_keyboard(address, browser):
     page, problems = open_page(browser, address, "desktop")
-    page.wait_for_function("document.getElementById('neuron-pick').options.length > 1")
+    wait_until(page, "document.getElementById('neuron-pick').options.length > 1")
     # Step: Tab to it, Enter trains one epoch; Space on it too (and does not start playing)
     tab_to(page, "#step")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('epoch').textContent === '1'")
+    wait_until(page, "document.getElementById('epoch').textContent === '1'")
     page.keyboard.press(" ")
-    page.wait_for_function("document.getElementById('epoch').textContent === '2'")
+    wait_until(page, "document.getElementById('epoch').textContent === '2'")
     assert "Play" in page.text_content("#play")
     # Play: Space starts and stops it
     page.focus("#play")
     page.keyboard.press(" ")
-    page.wait_for_function("document.getElementById('play').textContent.includes('Pause')")
-    page.wait_for_function("Number(document.getElementById('epoch').textContent) > 3")
+    wait_until(page, "document.getElementById('play').textContent.includes('Pause')")
+    wait_until(page, "Number(document.getElementById('epoch').textContent) > 3")
     page.keyboard.press(" ")
-    page.wait_for_function("document.getElementById('play').textContent.includes('Play')")
+    wait_until(page, "document.getElementById('play').textContent.includes('Play')")
     # a select: the arrow keys change the data set
     tab_to(page, "#dataset")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.getElementById('epoch').textContent === '0'")  # a new data set starts over
+    wait_until(page, "document.getElementById('epoch').textContent === '0'")  # a new data set starts over
     assert page.input_value("#dataset") == "circles"
     # a layer's + button: Enter adds a neuron
     before = page.text_content("#layers .layer b")
     tab_to(page, "#layers .layer button[aria-label^='one neuron more']")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelector('#layers .layer b').textContent !== '{before}'")
+    wait_until(page, f"document.querySelector('#layers .layer b').textContent !== '{before}'")
     # a neuron, without the mouse: the list next to the drawing
     tab_to(page, "#neuron-pick")
     page.keyboard.press("ArrowDown")
@@ -163,9 +167,9 @@ def test_every_playground_control_works_from_the_keyboard(address, browser):
 def test_the_playground_boundary_is_drawn_smoothly_with_its_line(address, browser):
     # issue 20.11: the 30 x 30 grid showed as blocks with white speckles on the decision line
     page, problems = open_page(browser, address, "desktop")
-    page.wait_for_function("document.getElementById('epoch').textContent !== ''")
+    wait_until(page, "document.getElementById('epoch').textContent !== ''")
     page.click("#step")
-    page.wait_for_function("document.getElementById('epoch').textContent === '1'")
+    wait_until(page, "document.getElementById('epoch').textContent === '1'")
     # The heatmap alone, as the page paints it (its own paintGrid on the frame's grid), and the
     # page's canvas with the points and the boundary line on top.
     stats = page.evaluate("""() => {
@@ -250,11 +254,11 @@ def test_every_lab_control_works_from_the_keyboard(address, browser):
     before = page.input_value("#box-x1")
     tab_to(page, "#slider-x1")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.getElementById('box-x1').value !== '{before}'")
+    wait_until(page, f"document.getElementById('box-x1').value !== '{before}'")
     # a node's chain rule without the mouse
     tab_to(page, "#explain-node")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.getElementById('explain').textContent.includes('=')")
+    wait_until(page, "document.getElementById('explain').textContent.includes('=')")
     # the expression: type and press Enter
     tab_to(page, "#expr")
     page.keyboard.press("Control+A")
@@ -273,6 +277,6 @@ def test_every_lab_control_works_from_the_keyboard(address, browser):
     page.keyboard.press("ArrowDown")
     tab_to(page, "#new-exercise")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('verdicts').children.length === 0")
+    wait_until(page, "document.getElementById('verdicts').children.length === 0")
     assert problems == []
     page.context.close()
