@@ -371,14 +371,14 @@ def _verdict(name, node, given, problem, edges, names, read, root) -> Verdict:
             return Verdict(name, given, expected, False, "upstream", (
                 f"{start} You wrote only the local derivative {link}; multiply it by the upstream grad "
                 f"d{top}/d{names[user]} = {number(upstream)}: {chain}."))  # fmt: skip
-        if _close(given, upstream) and not _close(local, 1.0):
-            return Verdict(name, given, expected, False, "local", (
-                f"{start} You passed the upstream grad (d{top}/d{names[user]} = {number(upstream)}) through "
-                f"unchanged; multiply it by the local derivative {link} ({why}): {chain}."))  # fmt: skip
         if user is root:  # the upstream is dout/dout = 1: the grad is the local derivative itself
             return Verdict(name, given, expected, False, "local", (
                 f"{start} Right below the output the upstream grad is d{top}/d{top} = 1, so "
                 f"d{top}/d{name} is the local derivative itself: {link} ({why})."))  # fmt: skip
+        if _close(given, upstream) and not _close(local, 1.0):
+            return Verdict(name, given, expected, False, "local", (
+                f"{start} You passed the upstream grad (d{top}/d{names[user]} = {number(upstream)}) through "
+                f"unchanged; multiply it by the local derivative {link} ({why}): {chain}."))  # fmt: skip
         implied = f", where your answer means {number(given / upstream)} for it" if upstream else ""
         return Verdict(name, given, expected, False, "local", (
             f"{start} The upstream grad is right (d{top}/d{names[user]} = {number(upstream)}); the local "

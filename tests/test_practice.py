@@ -252,10 +252,9 @@ def test_the_feedback_of_the_issue_reads_right():
     exercise = make_exercise(3, 1)  # out = (a + b) * a: the template's a, b would clash here
     feedback = check_answer(exercise, {"add1": 1, "b": -1, "a": -3})
     assert feedback.verdicts[0].message == (
-        "wrong: you wrote 1.0, it is -1.0. You passed the upstream grad (dout/dout = 1.0) through unchanged; "
-        "multiply it by the local derivative dout/dadd1 = a = -1.0 (out = add1 * a, and the derivative of the "
-        "product with respect to one factor is the other factor): "
-        "dout/dadd1 = dout/dout * dout/dadd1 = 1 * a = 1 * (-1.0) = -1.0.")
+        "wrong: you wrote 1.0, it is -1.0. Right below the output the upstream grad is dout/dout = 1, so "
+        "dout/dadd1 is the local derivative itself: dout/dadd1 = a = -1.0 (out = add1 * a, and the derivative "
+        "of the product with respect to one factor is the other factor).")
     feedback = check_answer(exercise, {"add1": 2, "b": 7, "a": -4})
     assert feedback.verdicts[1].message == (
         "wrong: you wrote 7.0, it is -1.0. The upstream grad it builds on is wrong too: you wrote 2.0 for "
