@@ -223,6 +223,15 @@ class LocalDerivative:
     value: float
     why: str
 
+    @property
+    def is_number(self) -> bool:
+        """Is the formula a plain number ("1", "-1", "2.5"), which its value says already?"""
+        try:
+            float(self.formula)
+        except ValueError:
+            return False
+        return True
+
 
 def _power(base: str, exponent: float) -> str:
     """``base^exponent`` written by hand: ``x`` for 1, ``x^2``, ``x^(-0.5)``."""
@@ -302,14 +311,6 @@ def _factor(text: str) -> str:
     return f"({text})" if (" " in text or text.startswith("-")) else text
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def explain(node: Value, root: Value) -> str:
     """The chain rule for d root / d node, written out as by hand, with the numbers.
 
@@ -356,13 +357,13 @@ def explain(node: Value, root: Value) -> str:
         for user, index in users[each]:
             mentioned.add(user)
             local = local_derivative(user, index, names)
-            locals_.append(local.formula)
+            locals_.append(local)
             upstream = "1" if user is root else _factor(number(grads[user]))
             symbols.append(f"d{top}/d{names[user]} * d{names[user]}/d{names[each]}")
             formulas.append(f"{upstream} * {_factor(local.formula)}")
             numbers.append(f"{upstream} * {_factor(number(local.value))}")
         parts = [total, " + ".join(symbols), " + ".join(formulas)]
-        if not all(_is_number(local) for local in locals_):
+        if not all(local.is_number for local in locals_):
             parts.append(" + ".join(numbers))
         parts.append(number(grads[each]))
         return " = ".join(parts)

@@ -314,9 +314,7 @@ def _edge(user: Value, parent: Value, names: Dict[Value, str]) -> Tuple[str, str
     index = next(i for i, p in enumerate(user.parents) if p is parent)
     local = local_derivative(user, index, names)
     text = f"d{names[user]}/d{names[parent]} = {local.formula}"
-    try:
-        float(local.formula)
-    except ValueError:  # a formula in names: its number too
+    if not local.is_number:  # a formula in names: its number too
         text += f" = {number(local.value)}"
     return text, local.why
 

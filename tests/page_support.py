@@ -2,7 +2,9 @@
 
 `playground_server()` runs ``micrograd-mlp playground --port 0`` (uvicorn) in a
 subprocess and yields its address; `chromium()` launches Debian's chromium through
-Playwright (its own browser download is not reachable here).
+Playwright (its own browser download is not reachable here). A test module takes
+them as the fixtures ``address`` and ``browser`` (``from page_support import
+address, browser``), one server and one browser per module.
 """
 
 import contextlib
@@ -65,3 +67,17 @@ def wait_until(page, expression: str, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def address():
+    """The playground's address, one server for the test module."""
+    with playground_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, one for the test module."""
+    with chromium() as launched:
+        yield launched

@@ -21,7 +21,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from page_support import CHROMIUM, ROOT, chromium, playground_server, wait_until
+import page_support
+from page_support import CHROMIUM, ROOT, wait_until
+
+address, browser = page_support.address, page_support.browser  # the fixtures: one server, one chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
@@ -39,18 +42,6 @@ def _shots():
 
 
 SHOTS = _shots()
-
-
-@pytest.fixture(scope="module")
-def address():
-    with playground_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def open_page(browser, url, size):

@@ -13,7 +13,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from page_support import CHROMIUM, ROOT, chromium, playground_server, wait_until
+import page_support
+from page_support import CHROMIUM, ROOT, wait_until
+
+address, browser = page_support.address, page_support.browser  # the fixtures: one server, one chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
@@ -31,18 +34,6 @@ def _shots_folder():
 SHOTS = _shots_folder()
 LOSS_BELOW = 0.35  # moons, MLP(2, [8, 8, 1]), Adam 0.03: about 0.5 at epoch 1
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def address():
-    with playground_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def epoch(page):

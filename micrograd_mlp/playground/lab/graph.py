@@ -37,15 +37,6 @@ def _rule(node: Value, names: Dict[Value, str]) -> str:
     return practice.local_rule(node, names)
 
 
-def _is_plain(formula: str) -> bool:
-    """Is the formula a bare number ("1", "-1"), which the number says already?"""
-    try:
-        float(formula)
-    except ValueError:
-        return False
-    return True
-
-
 def _words(step, names: Dict[Value, str], root_name: str) -> str:
     """A backward step's arithmetic in sentences (the step's text says it in symbols)."""
     if step.index == 0:
@@ -57,8 +48,8 @@ def _words(step, names: Dict[Value, str], root_name: str) -> str:
                  f"{step.name} came after it in the forward pass and was visited already."]  # fmt: skip
     for k, update in enumerate(step.updates):
         # its formula in the graph's names too ("dmul1/dx1 = w1 = -3.0"), as explain writes it
-        formula = local_derivative(node, k, names).formula if node.op != REST_OP else ""
-        shown = f"{formula} = " if formula and formula != number(update.local_grad) and not _is_plain(formula) else ""
+        local = local_derivative(node, k, names)
+        shown = f"{local.formula} = " if node.op != REST_OP and not local.is_number else ""
         sentences.append(
             f"The local derivative d{step.name}/d{update.name} = {shown}{number(update.local_grad)}, so "
             f"{update.name}.grad grows by {number(step.upstream)} × {number(update.local_grad)} = "
