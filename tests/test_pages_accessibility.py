@@ -271,3 +271,17 @@ def test_every_lab_control_works_from_the_keyboard(address, browser):
     wait_until(page, "document.getElementById('verdicts').children.length === 0")
     assert problems == []
     page.context.close()
+
+
+def test_after_a_mouse_click_the_space_bar_still_plays(address, browser):
+    # the teacher clicks Step, then presses space: play (the clicked button does not keep the focus)
+    page, problems = open_page(browser, address, "desktop")
+    wait_until(page, "document.getElementById('neuron-pick').options.length > 1")
+    page.click("#step")
+    wait_until(page, "document.getElementById('epoch').textContent === '1'")
+    page.keyboard.press(" ")
+    wait_until(page, "document.getElementById('play').textContent.includes('Pause')")
+    page.keyboard.press(" ")
+    wait_until(page, "document.getElementById('play').textContent.includes('Play')")
+    assert problems == []
+    page.context.close()

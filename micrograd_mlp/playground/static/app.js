@@ -179,6 +179,13 @@ $("reset").onclick = async () => {
 };
 $("point").addEventListener("change", updateInsideLink);
 
+// A button clicked with the mouse gives the focus back, so that the teacher's space bar
+// plays/pauses afterwards (a keyboard's Enter or Space, detail 0, keeps the focus there).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (button && event.detail > 0) button.blur();
+});
+
 // Keys for the teacher at the front: space plays/pauses, "s" steps. Only when no control
 // has the focus: on a button, Space and Enter press that button, as everywhere.
 document.addEventListener("keydown", (event) => {
