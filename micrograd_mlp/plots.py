@@ -388,10 +388,12 @@ def multiclass_boundary_figure(
     image = 1.0 - (0.15 + 0.45 * strength) * (1.0 - rgb)
     extent = (float(grid_x.min()), float(grid_x.max()), float(grid_y.min()), float(grid_y.max()))
     ax.imshow(image, origin="lower", extent=extent, aspect="auto", interpolation="bilinear")
-    # One outline per class region (levels between class numbers would draw two
-    # lines where class 0 meets class 2); neighbouring outlines coincide.
+    # One outline per class region, where its probability meets the best other class's
+    # (p_c - max_other = 0): interpolated between grid points, a smooth line, not the
+    # staircase of the argmax's cells; neighbouring outlines coincide.
     for c in np.unique(predicted) if len(np.unique(predicted)) > 1 else ():
-        ax.contour(grid_x, grid_y, (predicted == c).astype(float), levels=[0.5], colors="black", linewidths=1.0)
+        others = np.delete(probabilities, c, axis=-1).max(axis=-1)
+        ax.contour(grid_x, grid_y, probabilities[..., c] - others, levels=[0.0], colors="black", linewidths=1.2)
     for marker, kind, xy, ys in (("o", "train", points, labels), ("^", "test", test_points, test_labels)):
         if xy is None or ys is None:
             continue
