@@ -281,9 +281,10 @@ def classification(
 
     fine = mesh(X, resolution)
     title = f"{dataset}: train {train_accuracy:.0%}, test {test_accuracy:.0%} after {epochs} epochs"
-    output.png(boundary(fine, _scores(model, *fine), title), "classification_boundary")
-    # One colour scale for every frame: a shade means the same logit all through training.
+    # One colour scale for every frame and the final picture: a shade means the same logit
+    # all through training.
     limit = plots.colour_limit(list(snapshots.values()))
+    output.png(boundary(fine, _scores(model, *fine), title, limit), "classification_boundary")
     animation = [
         plots.figure_to_image(boundary(coarse, snapshots[epoch], f"{dataset}, {epoch_title(epoch)}", limit))
         for epoch in output.frames(sorted(snapshots))

@@ -426,8 +426,8 @@ def test_the_training_gif_keeps_one_colour_scale_and_counts_epochs_from_1(tmp_pa
 
     monkeypatch.setattr(plots, "boundary_figure", spy)
     result = demos.classification(tmp_path, epochs=6, samples=40, hidden=(4,), frames=4, resolution=12, quiet=True)
-    frames = drawn[1:]  # the first picture is the final boundary, on its own scale
-    limits = {limit for _, limit in frames}
+    frames = drawn[1:]  # the first picture is the final boundary, on the same scale
+    limits = {limit for _, limit in drawn}
     assert len(frames) == gif_frames(tmp_path / "classification_training.gif") and len(limits) == 1
     (limit,) = limits
     assert limit is not None and limit > 0
