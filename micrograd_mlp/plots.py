@@ -282,7 +282,7 @@ def boundary_figure(
         limit = colour_limit([scores])
     heat = ax.contourf(
         # levels over the whole scale (not the data's range): the colour bar is the same in every frame
-        grid_x, grid_y, np.clip(scores, -limit, limit), levels=np.linspace(-limit, limit, 21),
+        grid_x, grid_y, np.clip(scores, -limit, limit), levels=np.linspace(-limit, limit, 41),
         cmap=HEATMAP, vmin=-limit, vmax=limit, alpha=0.6,
     )  # fmt: skip
     bar = figure.colorbar(heat, ax=ax, shrink=0.8, ticks=[-limit, 0.0, limit])
