@@ -12,11 +12,9 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
 import page_support
-from page_support import CHROMIUM, ROOT, wait_until
-
-address, browser = page_support.address, page_support.browser  # the fixtures: one server, one chromium
+import pytest
+from page_support import CHROMIUM, ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
@@ -33,6 +31,7 @@ def _shots_folder():
 
 SHOTS = _shots_folder()
 LOSS_BELOW = 0.35  # moons, MLP(2, [8, 8, 1]), Adam 0.03: about 0.5 at epoch 1
+address, browser = page_support.address, page_support.browser  # the fixtures: one server, one chromium
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
 
@@ -49,21 +48,21 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(address)
-    wait_until(page, "document.getElementById('limits').textContent.includes('32 neurons')")
-    wait_until(page, "frame !== null && frame.boundary !== undefined")
+    page.wait_for_function("() => document.getElementById('limits').textContent.includes('32 neurons')")
+    page.wait_for_function("() => frame !== null && frame.boundary !== undefined")
     assert epoch(page) == 0
     assert page.get_attribute("#lab-link", "href") == "lab"  # relative: works under any path prefix
     before = canvas_pixels(page, "#boundary")
 
     # play: the counter rises, the loss falls below the stated value, the boundary bends
     page.click("#play")
-    wait_until(page, 
-        f"Number(document.getElementById('epoch').textContent) >= 3 && "
+    page.wait_for_function(
+        f"() => Number(document.getElementById('epoch').textContent) >= 3 && "
         f"Number(document.getElementById('train-loss').textContent) < {LOSS_BELOW}",
-        timeout=180,
+        timeout=180_000,
     )
     assert canvas_pixels(page, "#boundary") != before
-    wait_until(page, "Number(document.getElementById('epoch').textContent) >= 12", timeout=180)
+    page.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 12", timeout=180_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "playground.png"), full_page=True)
 
@@ -74,7 +73,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
         page.click("#step")
     stepped = answer.value.json()["epoch"]
     assert stepped >= 13  # the epochs played, plus at most one under way when paused, plus this one
-    wait_until(page, f"Number(document.getElementById('epoch').textContent) === {stepped}")
+    page.wait_for_function(f"() => Number(document.getElementById('epoch').textContent) === {stepped}")
     page.wait_for_timeout(3000)
     assert epoch(page) == stepped  # paused: nothing more comes
 
@@ -86,7 +85,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     )
     page.mouse.click(x, y)
     page.wait_for_selector("#neuron-panel:not([hidden])")
-    assert page.text_content("#neuron-title") == "Neuron L1.N3: layer 1, neuron 3 (tanh)"  # counted from 1
+    assert page.text_content("#neuron-title") == "Neuron L0.N2 (tanh)"
     assert page.locator("#neuron-table tbody tr").count() == 3  # x0, x1, bias
     page.fill("#point", "5")
     page.dispatch_event("#point", "change")
@@ -98,17 +97,17 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     inside = browser.new_page(viewport={"width": 1400, "height": 1000})
     inside.goto(address + page.get_attribute("#inside-link", "href"))
     inside.wait_for_selector("#graph svg")
-    assert inside.text_content("#inside-title").startswith("Inside L1.N3 (model.layers[0].neurons[2]) for x = ")
+    assert inside.text_content("#inside-title").startswith("Inside L0.N2 for x = ")
     inside.close()
 
     # layers: add one, then one more neuron in the first
     page.click("#add-layer")
-    wait_until(page, "frame.network.length === 4")
+    page.wait_for_function("() => frame.network.length === 4")
     page.click("#layers .layer:first-child button[aria-label^='one neuron more']")
-    wait_until(page, "frame.settings.hidden[0] === 9")
+    page.wait_for_function("() => frame.settings.hidden[0] === 9")
     assert page.evaluate("frame.settings.hidden") == [9, 8, 8]
     page.click("#remove-layer")
-    wait_until(page, "frame.network.length === 3")
+    page.wait_for_function("() => frame.network.length === 3")
 
     # a bad learning rate: the server's message on the page, the old value back
     page.fill("#lr", "abc")
@@ -119,13 +118,13 @@ def test_play_watch_change_step_and_look_inside(address, browser):
 
     # the data set: the cubic regression draws its fitted curve
     page.select_option("#dataset", "cubic")
-    wait_until(page, "frame.regression === true && frame.curve !== undefined")
+    page.wait_for_function("() => frame.regression === true && frame.curve !== undefined")
     assert page.input_value("#loss") == "mse" and page.is_hidden("#acc-stats")
     page.click("#play")
-    wait_until(page, "Number(document.getElementById('epoch').textContent) >= 5", timeout=180)
+    page.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 5", timeout=180_000)
     page.click("#play")
     # pausing refreshes the open neuron panel (now a neuron of the cubic's model)
-    wait_until(page, "Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
+    page.wait_for_function("() => Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
     page.screenshot(path=str(SHOTS / "playground_regression.png"), full_page=True)
     assert problems == []
 
@@ -133,12 +132,12 @@ def test_play_watch_change_step_and_look_inside(address, browser):
 def test_a_diverging_run_pauses_with_a_message(address, browser):
     page = browser.new_page(viewport={"width": 1700, "height": 1000})
     page.goto(address)
-    wait_until(page, "frame !== null")
+    page.wait_for_function("() => frame !== null")
     page.evaluate(
         """() => change({optimizer: 'sgd', activation: 'linear', batch_size: null, lr: 1000000,
                          hidden: [16, 16], points: 100})"""
     )
-    wait_until(page, "frame.settings.lr === 1000000")
+    page.wait_for_function("() => frame.settings.lr === 1000000")
     page.click("#play")
     page.wait_for_selector("#message:not([hidden])", timeout=180_000)
     message = page.text_content("#message")
@@ -151,16 +150,16 @@ def test_two_tabs_train_independently(address, browser):
     first, second = browser.new_page(), browser.new_page()
     for page in (first, second):
         page.goto(address)
-        wait_until(page, "frame !== null && sid !== null")
+        page.wait_for_function("() => frame !== null && sid !== null")
     assert first.evaluate("sid") != second.evaluate("sid")
     second.select_option("#dataset", "xor")
-    wait_until(second, "frame.settings.dataset === 'xor'")
+    second.wait_for_function("() => frame.settings.dataset === 'xor'")
     first.click("#play")
-    wait_until(first, "Number(document.getElementById('epoch').textContent) >= 2", timeout=120)
+    first.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 2", timeout=120_000)
     first.click("#play")
     assert epoch(second) == 0 and first.evaluate("frame.settings.dataset") == "moons"
     second.click("#step")
-    wait_until(second, "Number(document.getElementById('epoch').textContent) === 1")
+    second.wait_for_function("() => Number(document.getElementById('epoch').textContent) === 1")
     first.close()  # its socket closes: the other tab goes on
     second.click("#step")
-    wait_until(second, "Number(document.getElementById('epoch').textContent) === 2")
+    second.wait_for_function("() => Number(document.getElementById('epoch').textContent) === 2")
