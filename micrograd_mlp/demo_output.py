@@ -22,9 +22,10 @@ import math
 import numbers
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
@@ -34,7 +35,7 @@ from . import plots
 from .files import atomic_write
 from .nn import MLP
 from .rendering import GraphvizNotFound, find_dot, render
-from .train import History, TrainingDiverged, redraws_in_place
+from .train import History, LossExploding, TrainingDiverged, redraws_in_place
 
 DEFAULT_SEED = 0  # of the data and the initial weights, in every demo
 
@@ -240,9 +241,16 @@ class DemoDiverged(TrainingDiverged):
 
 @contextmanager
 def diverging_with_given_lr(lr: float, epochs: int, schedule: str = "") -> Iterator[None]:
-    """Turn a `TrainingDiverged` raised inside into a `DemoDiverged` naming `lr` as given."""
+    """Turn a `TrainingDiverged` raised inside into a `DemoDiverged` naming `lr` as given.
+
+    `fit`'s `LossExploding` warning is silenced inside: a demo stops at the same
+    1,000-fold rise (`stop_if_blown_up`) and says so in one line, with the rate as
+    typed, where the warning would name the schedule's rate and count epochs from 0.
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LossExploding)
+            yield
     except DemoDiverged:
         raise
     except TrainingDiverged as found:

@@ -238,3 +238,13 @@ def test_help_lists_every_command_on_one_line_and_the_readme_says_what_it_shows(
     named = readme.split("Options: `micrograd-mlp demo classification", 1)[1].split("An\noption", 1)[0]
     for option in re.findall(r"--[a-z]+", named):
         assert option in demo_help, option
+
+
+def test_a_diverging_demo_says_it_in_one_line_without_a_warning_on_top(tmp_path):
+    # fit's LossExploding warning would add "in epoch 0" and the schedule's rate: the demo speaks alone
+    done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "classification", "--lr", "1e6",
+                           "--epochs", "2", "--out", str(tmp_path), "--quiet"],
+                          capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "epoch 0" not in done.stderr and "in epoch 1 of 2" in done.stderr

@@ -85,7 +85,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     )
     page.mouse.click(x, y)
     page.wait_for_selector("#neuron-panel:not([hidden])")
-    assert page.text_content("#neuron-title") == "Neuron L0.N2 (tanh)"
+    assert page.text_content("#neuron-title") == "Neuron L1.N3: layer 1, neuron 3 (tanh)"  # counted from 1
     assert page.locator("#neuron-table tbody tr").count() == 3  # x0, x1, bias
     page.fill("#point", "5")
     page.dispatch_event("#point", "change")
@@ -97,7 +97,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     inside = browser.new_page(viewport={"width": 1400, "height": 1000})
     inside.goto(address + page.get_attribute("#inside-link", "href"))
     inside.wait_for_selector("#graph svg")
-    assert inside.text_content("#inside-title").startswith("Inside L0.N2 for x = ")
+    assert inside.text_content("#inside-title").startswith("Inside L1.N3 (model.layers[0].neurons[2]) for x = ")
     inside.close()
 
     # layers: add one, then one more neuron in the first
