@@ -108,9 +108,9 @@ def count_nodes(root):
     return count_micrograd_nodes(root)  # every engine here has micrograd's _prev
 
 
-def time_chain(value_class, n_ops, repeats):
-    """Median seconds of build + backward + drop, and the node count."""
-    nodes = count_nodes(build_chain(value_class, n_ops))
+def time_chain(value_class, n_ops, repeats, count=True):
+    """Seconds of each build + backward + drop, and the node count."""
+    nodes = count_nodes(build_chain(value_class, n_ops)) if count else None
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -118,7 +118,7 @@ def time_chain(value_class, n_ops, repeats):
         root.backward()
         del root
         times.append(time.perf_counter() - start)
-    return statistics.median(times), nodes
+    return times, nodes
 
 
 def memory_per_node(value_class, n_ops):
@@ -224,10 +224,10 @@ def copy_weights(ours, theirs):
         q.data = p.data
 
 
-def time_steps(step, model, X, labels, steps, *extra):
+def time_steps(step, model, X, labels, steps, *extra, first=0):
     """Per-step seconds over `steps` consecutive steps (as a training loop runs them)."""
     times, losses = [], []
-    for k in range(steps):
+    for k in range(first, first + steps):
         start = time.perf_counter()
         loss = step(model, X, labels, k, *extra)
         times.append(time.perf_counter() - start)
@@ -260,19 +260,26 @@ def report_chains(scale):
     per_node = {}
     for n_ops, repeats in ((10**3, 200), (10**4, 30), (10**5, 7)):
         repeats = max(3, int(repeats * scale))
+        # Our engines interleaved, one run each in turn (so a change in the
+        # machine's load hits both), and before micrograd: right after it (its
+        # cyclic garbage churns the heap) any engine measured slower.
+        nodes = {e.name: count_nodes(build_chain(e.Value, n_ops)) for e in ENGINES}
+        times = {e.name: [] for e in ENGINES}
+        for _ in range(repeats):
+            for engine in ENGINES:
+                times[engine.name] += time_chain(engine.Value, n_ops, 1, count=False)[0]
+        rows = [(e, nodes[e.name], statistics.median(times[e.name]) / nodes[e.name] * 1e9) for e in ENGINES]
         gc.collect()
         theirs, their_nodes = in_big_stack(time_chain, MGValue, n_ops, repeats)
-        theirs_ns = theirs / their_nodes * 1e9
+        gc.collect()
+        theirs_ns = statistics.median(theirs) / their_nodes * 1e9
         print(f"{n_ops:>9,} {'micrograd':>22} {their_nodes:>9,} {theirs_ns:>9.0f} {'1.0x':>10}")
-        for engine in ENGINES:
-            gc.collect()
-            seconds, nodes = time_chain(engine.Value, n_ops, repeats)
-            ns = seconds / nodes * 1e9
+        for engine, nodes, ns in rows:
             if engine is OURS:
                 per_node[n_ops] = ns
             print(f"{'':>9} {engine.name:>22} {nodes:>9,} {ns:>9.0f} {theirs_ns / ns:>9.1f}x")
     deep_seconds, deep_nodes = time_chain(Value, 10**6, 1)
-    deep_ns = deep_seconds / deep_nodes * 1e9
+    deep_ns = deep_seconds[0] / deep_nodes * 1e9
     print(f"{10**6:>9,} {'ours':>22} {deep_nodes:>9,} {deep_ns:>9.0f}   (micrograd not run: ~0.7 GB)")
     print(f"ours: per-node cost at 10^5 is {per_node[10**5] / per_node[10**3]:.2f}x, "
           f"at 10^6 {deep_ns / per_node[10**3]:.2f}x the cost at 10^3\n")
@@ -304,16 +311,25 @@ def report_training(scale):
     rows = []
     first_losses = {}
     for fused in (False, True):
+        # our engines interleaved step by step, so a change in load hits both
+        models, times, losses = {}, {}, {}
         for engine in ENGINES:
-            name = f"{engine.name}, {'fused' if fused else 'unfused'}"
-            model = engine.MLP(2, SIZES, init="uniform", seed=0, fused=fused)
+            model = models[engine.name] = engine.MLP(2, SIZES, init="uniform", seed=0, fused=fused)
             root = engine.hinge([model(x) for x in X], labels) + engine.l2(model, ALPHA)
-            nodes = len(engine.topological_order(root))
+            rows.append((engine.name, fused, len(engine.topological_order(root))))
             del root
-            gc.collect()
-            times, losses = time_steps(our_step, model, X, labels, steps * (2 if fused else 1), engine)
-            rows.append((name, statistics.median(times), nodes))
-            first_losses[name] = losses[0]
+            times[engine.name], losses[engine.name] = [], []
+        gc.collect()
+        for k in range(steps * (2 if fused else 1)):
+            for engine in ENGINES:
+                seconds, loss = time_steps(our_step, models[engine.name], X, labels, 1, engine, first=k)
+                times[engine.name] += seconds
+                losses[engine.name] += loss
+        for i, (name, row_fused, nodes) in enumerate(rows):
+            if row_fused == fused:
+                label = f"{name}, {'fused' if fused else 'unfused'}"
+                rows[i] = (label, statistics.median(times[name]), nodes)
+                first_losses[label] = losses[name][0]
 
     reference = MLP(2, SIZES, init="uniform", seed=0)
     theirs = mg_nn.MLP(2, SIZES)
@@ -380,30 +396,43 @@ def report_ops(scale):
             if len(costs) > 1:
                 line += f" {costs[0] / costs[1]:>14.2f}x"
             print(line)
-    print()
+    # What per-thread grad mode adds to every op: one ContextVar read instead
+    # of one module-global read.
+    import timeit
+
+    from micrograd_mlp.grad_mode import GRAD_MODE
+
+    number = max(200_000, int(2_000_000 * scale))
+    namespace = {"GRAD_MODE": GRAD_MODE, "flag": True}
+    per_thread = min(timeit.repeat("GRAD_MODE.get().enabled", globals=namespace, number=number, repeat=5)) / number
+    one_global = min(timeit.repeat("flag", globals=namespace, number=number, repeat=5)) / number
+    print(f"grad mode read per op: per thread (ContextVar.get().enabled) {per_thread * 1e9:.0f} ns, "
+          f"one global (before) {one_global * 1e9:.0f} ns: {(per_thread - one_global) * 1e9:.0f} ns more per op\n")
 
 
 def report_attributes():
-    print("6. bytes per node when user code hangs its own attribute on nodes (p.m, node._vis_color)")
+    print("6. bytes per node when user code hangs its own attributes on it (AdamW's p.m and p.v)")
     for engine in ENGINES:
-        for tagged in (False, True):
+        for extra in ((), ("m",), ("m", "v")):
             gc.collect()
+            nodes = [engine.Value(float(i)) for i in range(10**5)]
             tracemalloc.start()
             start = tracemalloc.get_traced_memory()[0]
-            nodes = [engine.Value(float(i)) for i in range(10**5)]
-            if tagged:
-                try:
+            try:
+                for name in extra:
                     for node in nodes:
-                        node.m = 0.0
-                except AttributeError:
-                    tracemalloc.stop()
-                    print(f"{engine.name:>22}, with .m: refused (AttributeError)")
-                    continue
-            used = tracemalloc.get_traced_memory()[0] - start
+                        setattr(node, name, 0.5)
+            except AttributeError:
+                tracemalloc.stop()
+                print(f"{engine.name:>22}, with .{' .'.join(extra)}: refused (AttributeError)")
+                break
+            added = tracemalloc.get_traced_memory()[0] - start
             tracemalloc.stop()
+            size = sys.getsizeof(engine.Value(1.0))
             del nodes
-            print(f"{engine.name:>22}, {'with .m = 0.0' if tagged else 'plain leaf':>14}: "
-                  f"{used / 10**5:.0f} bytes per node (the list's 8 included)")
+            shown = "no attribute" if not extra else "with ." + ", .".join(extra)
+            print(f"{engine.name:>22}, {shown:>16}: node object {size} bytes, "
+                  f"+{added / 10**5:.0f} bytes per node for the attributes")
     print()
 
 

@@ -1,6 +1,6 @@
 """Memory of batched training: 1,000 models trained with batched=True and dropped, memory flat.
 
-    python bench/replay_memory.py            # from the repository root, about 1 minute
+    python bench/replay_memory.py            # from the repository root, 1-5 minutes
     python bench/replay_memory.py --models 200
 
 Each model is MLP(2, [16, 16, 1]) trained for 2 epochs on 100 two-moons points

@@ -236,6 +236,12 @@ def float32_weights() -> Model:
     return model
 
 
+def float16_weights() -> Model:
+    model = Model()
+    model.net.parameters()[2].data = np.float16(model.net.parameters()[2].data)
+    return model
+
+
 # kind -> (make the model, loss, what to do between the two fit calls, inputs' dtype)
 KINDS: Dict[str, Tuple[Callable[[], Any], Any, Callable[[Any], None], Any]] = {
     "if x.data < 1 in forward (samples agree)": (IfOnData, "hinge", None, float),
@@ -264,6 +270,7 @@ KINDS: Dict[str, Tuple[Callable[[], Any], Any, Callable[[Any], None], Any]] = {
     "module attribute, changed between fit calls": (ReadsModuleAttribute, "hinge", lambda m: setattr(SETTINGS, "SCALE", 2.5), float),
     "attribute flag, changed between fit calls": (AttributeFlag, "hinge", lambda m: setattr(m, "temperature", 3.0), float),
     "float32 weight": (float32_weights, "hinge", None, float),
+    "float16 weight": (float16_weights, "hinge", None, float),
     "float32 inputs": (Model, "hinge", None, np.float32),
     "float16 inputs": (Model, "hinge", None, np.float16),
     "custom loss, a mean (no branch)": (Model, mean_hinge, None, float),

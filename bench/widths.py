@@ -206,7 +206,7 @@ def main(argv: List[str] = None) -> int:
     print(f"# bench/widths.py: the moons step (hinge + {ALPHA:g} L2, SGD, full batch), "
           f"median ms per step of {rounds} interleaved rounds of {steps} steps")  # fmt: skip
     print(f"# NumPy BLAS: {blas_threads()} (ours and hand NumPy run it on 1); PyTorch: {'1 thread' if torch is not None else 'not installed'}; "
-          f"JAX: {'jit, float64, CPU' if jax is not None else 'not installed (pip install jax jaxlib): column skipped'}")
+          f"JAX: {'jit, float64, CPU' if jax is not None else 'not installed (pip install -e .[bench]): column skipped'}")
     with open("/proc/loadavg") if sys.platform.startswith("linux") else open(__file__) as f:
         print(f"# load average: {f.read().split()[:3] if sys.platform.startswith('linux') else 'n/a'}")
     ratios = ["ours in fit / PyTorch float64", "fit per call / PyTorch float64"] if torch is not None else []

@@ -15,8 +15,9 @@ derivatives in four slots of its own (``_left``, ``_right`` and their
 ``_grad``); only a node with three or more parents (a fused `dot`, `max_of`)
 keeps two tuples.
 
-`EdgeSlots` is the base class of `engine.Value`; `push_parents` is the fast
-reader that `topological_order`, the engine's hottest loop, uses.
+`EdgeSlots` is the base class of `engine.Value`. Its two fast readers serve
+the engine's two hot loops: `add_to_parent_grads` (one node's chain-rule
+step, `Value._backward`) and `push_parents` (`topological_order`).
 """
 
 from __future__ import annotations
@@ -84,6 +85,25 @@ class EdgeSlots:
     def is_leaf(self) -> bool:
         """True for a node without parents (an input, a parameter, a constant)."""
         return self._left is None and not self._many_parents
+
+    def add_to_parent_grads(self, upstream: float) -> None:
+        """``parent.grad += upstream * local_grad`` on every edge, a zero local grad skipped.
+
+        What ``for parent, local_grad in zip(self.parents, self.local_grads)``
+        does, read from the slots: building the two tuples for every node made
+        a backward pass about 2.5x slower (bench/README.md, "The edge slots").
+        """
+        left = self._left
+        if left is not None:
+            if self._left_grad != 0.0:
+                left.grad += upstream * self._left_grad
+            right = self._right
+            if right is not None and self._right_grad != 0.0:
+                right.grad += upstream * self._right_grad
+        else:
+            for parent, local_grad in zip(self._many_parents, self._many_grads):
+                if local_grad != 0.0:
+                    parent.grad += upstream * local_grad
 
     def push_parents(self, stack: list, visited: set) -> None:
         """Push every parent not yet visited (topological_order's inner loop)."""

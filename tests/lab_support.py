@@ -9,9 +9,11 @@ import socket
 import threading
 import time
 
-from starlette.applications import Starlette
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from optional import require
+
+Starlette = require("starlette.applications").Starlette
+JSONResponse = require("starlette.responses").JSONResponse
+Route = require("starlette.routing").Route
 
 from micrograd_mlp.nn import MLP
 from micrograd_mlp.playground import lab

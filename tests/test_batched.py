@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from optional import require
 from hypothesis import strategies as st
 
 from micrograd_mlp import MLP, SGD, Adam, Value, dot, fit, linear_decay, max_of, predict
@@ -519,7 +520,7 @@ def test_the_moons_network_is_a_short_array_program():
 
 
 def test_the_schedule_draws_as_a_figure(tmp_path):
-    pytest.importorskip("matplotlib")
+    require("matplotlib")
     model = MLP(2, [4, 1], seed=0)
     tape = trace(lambda x, t: model(x), [0.0, 1.0], params=model.parameters())
     figure = tape.draw()
@@ -587,3 +588,24 @@ def test_the_zero_rule_holds_in_the_replay_as_in_the_engine():
     for x in (-1.0, 4.0):
         ((w * x).relu() ** 0.5).backward()
     assert tape.backward([1.0])[0] == w.grad == 1.0  # d/dw sqrt(4w) = 1 at w = 1; the x = -1 sample adds 0
+
+
+@pytest.mark.filterwarnings("ignore:SGD. 1 parameter")  # (the optimizer says it updates it once)
+def test_tied_weights_listed_twice_train_as_in_the_scalar_engine():
+    class Tied:
+        def __init__(self):
+            self.net = MLP(2, [3, 1], seed=0)
+
+        def parameters(self):  # the first weight twice, as a model sharing it might list it
+            return [self.net.parameters()[0]] + self.net.parameters()
+
+        def __call__(self, x):
+            return self.net(x)
+
+    X, y = make_moons(20, seed=0)
+    runs = []
+    for flag in (False, True):
+        model = Tied()
+        history = fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=3, seed=0, verbose=False, batched=flag)
+        runs.append(history.loss + [p.data for p in model.net.parameters()])
+    assert_close(runs[1], runs[0])

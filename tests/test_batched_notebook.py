@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from optional import require
+
+nbformat = require("nbformat")
+NotebookClient = require("nbclient").NotebookClient
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "demos" / "batched_replay.ipynb"
 

@@ -47,6 +47,7 @@ def test_no_kind_of_data_dependent_code_trains_silently_wrong(verdicts):
     ("constant from the weights' numbers", "computed from the parameters"),
     ("writes a weight's .data in forward", "changes a Value's number while it runs"),
     ("float32 weight", "parameter 4 (L0.N1.w1) holds a numpy.float32"),
+    ("float16 weight", "parameter 2 (L0.N0.b) holds a numpy.float16"),
 ])  # fmt: skip
 def test_each_kind_is_refused_for_its_reason(verdicts, kind, reason):
     word, detail = verdicts[kind]
@@ -106,6 +107,29 @@ def test_the_spot_check_catches_what_the_recording_cannot_see(monkeypatch):
     assert [p.data for p in model.parameters()] == before  # refused before a weight moved
     batched.forget(model)
     fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)  # re-recorded
+
+
+def test_predict_falls_back_to_the_scalar_engine_when_its_spot_check_fails(monkeypatch):
+    class Scaled:
+        nin = 2
+
+        def __init__(self):
+            self.net = MLP(2, [4, 1], seed=1)
+
+        def parameters(self):
+            return self.net.parameters()
+
+        def __call__(self, x):
+            return self.net(x) * float(os.environ.get("MICROGRAD_TEST_SCALE", "1"))
+
+    monkeypatch.setattr(checking, "CHECK_SHARE", 1e9)
+    monkeypatch.setenv("MICROGRAD_TEST_SCALE", "1")
+    X, _ = make_moons(16, seed=0)
+    model = Scaled()
+    first = predict(model, X)
+    monkeypatch.setenv("MICROGRAD_TEST_SCALE", "3")
+    scalar = np.array([model(row).data for row in X.tolist()])
+    assert np.allclose(predict(model, X), scalar, rtol=1e-12) and np.allclose(scalar, 3 * first, rtol=1e-12)
 
 
 def test_the_spot_check_runs_at_its_share_of_the_time():
@@ -190,3 +214,22 @@ def test_a_float32_weight_is_refused_by_name_and_the_scalar_path_still_trains_it
     with pytest.raises(ReplayError, match=r"parameter 1 \(L0\.N0\.w1\) holds a numpy\.float32 \(0\.25\)"):
         fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)
     fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=False)
+
+
+def test_a_patched_library_method_is_watched_again(monkeypatch):
+    from micrograd_mlp import nn
+    from micrograd_mlp.batched.watching import runs_library_code_only
+
+    model = MLP(2, [3, 1], seed=0)
+    assert runs_library_code_only(model, "hinge")
+    original = nn.Neuron.__call__
+
+    def peeking(self, x):
+        out = original(self, x)
+        return out * 2.0 if out.data > 0 else out
+
+    monkeypatch.setattr(nn.Neuron, "__call__", peeking)
+    assert not runs_library_code_only(model, "hinge")
+    X, y = make_moons(16, seed=0)
+    with pytest.raises(ReplayError, match="depends on the sample"):
+        fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)

@@ -171,9 +171,17 @@ def test_one_blas_thread_puts_the_users_setting_back():
     if not before:
         pytest.skip("no NumPy BLAS library that threadpoolctl can see")
     with replay_program.one_blas_thread():
+        with replay_program.one_blas_thread():  # nested: the inner block changes nothing
+            inner = numpy_blas_threads()
         inside = numpy_blas_threads()
-    assert inside == [1] * len(before)
+    assert inner == inside == [1] * len(before)
     assert numpy_blas_threads() == before
+    # a fit with a callback: the user's code runs with the user's setting, and it is back after
+    X, y = make_moons(10, seed=0)
+    seen = []
+    fit(MLP(2, [3, 1], seed=0, fused=True), X, y, loss="hinge", epochs=2, batch_size=None, batched=True,
+        verbose=False, callback=lambda *args: seen.append(numpy_blas_threads()))  # fmt: skip
+    assert seen == [before, before] and numpy_blas_threads() == before
 
 
 def test_an_interrupted_batched_fit_leaves_the_values_of_the_steps_it_took(monkeypatch):

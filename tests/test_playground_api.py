@@ -11,10 +11,10 @@ import re
 import numpy as np
 import pytest
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
+from optional import require
 
-from starlette.testclient import TestClient  # noqa: E402
+require("httpx")  # starlette's TestClient drives the app through httpx
+TestClient = require("starlette.testclient").TestClient
 
 from micrograd_mlp import MLP, data, predict  # noqa: E402
 from micrograd_mlp.playground import server  # noqa: E402

@@ -62,10 +62,11 @@ each refusing with a `ReplayError` that says where and what to write instead:
    recorded again (equal to scalar), never replayed stale.
 3. **A spot check** (`checking`): now and then, one sample of a replayed
    step is recomputed by the scalar engine before the optimizer moves a
-   weight; a difference is refused. It costs at most ``CHECK_SHARE`` (10%) of
+   weight; a difference is refused (in `predict`: the scalar engine answers
+   that call and the program is recorded again at the next). It costs at most ``CHECK_SHARE`` (10%) of
    the replay's time, and catches what the first two cannot see (state
    reached through a road nobody followed). ``bench/replay_soundness.py``
-   tries 30 kinds of data-dependent code: each is refused or equal to scalar.
+   tries 31 kinds of data-dependent code: each is refused or equal to scalar.
 
 A weight holding a NumPy float32 (the scalar engine then computes in float32)
 is refused by name; inputs of any float dtype are read as float64 by both.

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import threading
 import time
 import weakref
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -39,7 +40,7 @@ from ..losses import SAMPLE_TERMS
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, check_parameter_numbers, close_enough, trace
-from .watching import state_of
+from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
            "read_numbers", "write_numbers"]  # fmt: skip
@@ -75,31 +76,51 @@ def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> No
         raise ValueError(f"write_numbers writes 'data' or 'grad', not {name!r}")
 
 
-_THREADPOOLS: List[Any] = []  # the threadpoolctl controller, made at first use
+class _OneBlasThread:
+    """The state behind `one_blas_thread`: the controller, and how many blocks are inside it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.controller: Any = None
+        self.looked = False
+        self.inside = 0  # blocks running now, in any thread: the setting is put back when none is
+        self.limiter: Any = None
+
+
+_BLAS = _OneBlasThread()
 
 
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Run the block with NumPy's BLAS on one thread; the user's setting is back after it.
 
-    Without threadpoolctl (or a BLAS it knows), the block runs as it is.
+    Blocks may nest (and run in several threads): the first one in sets one thread, the last one
+    out puts the user's setting back, so a block inside another costs nothing. Without
+    threadpoolctl (or a BLAS it knows), the block runs as it is.
 
     >>> with one_blas_thread():
     ...     _ = np.ones((3, 3)) @ np.ones((3, 3))
     """
-    if not _THREADPOOLS:
-        try:
-            from threadpoolctl import ThreadpoolController
+    with _BLAS.lock:
+        if not _BLAS.looked:
+            _BLAS.looked = True
+            try:
+                from threadpoolctl import ThreadpoolController
 
-            _THREADPOOLS.append(ThreadpoolController())
-        except Exception:  # noqa: BLE001 - not installed, or a BLAS it cannot read: leave it alone
-            _THREADPOOLS.append(None)
-    controller = _THREADPOOLS[0]
-    if controller is None:
+                _BLAS.controller = ThreadpoolController()
+            except Exception:  # noqa: BLE001 - not installed, or a BLAS it cannot read: leave it alone
+                _BLAS.controller = None
+        if _BLAS.controller is not None and _BLAS.inside == 0:
+            _BLAS.limiter = _BLAS.controller.limit(limits=1, user_api="blas")
+        _BLAS.inside += 1
+    try:
         yield
-        return
-    with controller.limit(limits=1, user_api="blas"):
-        yield
+    finally:
+        with _BLAS.lock:
+            _BLAS.inside -= 1
+            if _BLAS.inside == 0 and _BLAS.limiter is not None:
+                _BLAS.limiter.restore_original_limits()
+                _BLAS.limiter = None
 
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
@@ -159,7 +180,8 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
 
     def make() -> Any:
         try:
-            return trace(lambda x, t: model_ref()(x), X[0].tolist(), params=params, state={"model": model})
+            return trace(lambda x, t: model_ref()(x), X[0].tolist(), params=params, state={"model": model},
+                         watch_reads=not runs_library_code_only(model, "predict"))  # fmt: skip
         except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
@@ -189,6 +211,7 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     tape = predict_tape(model, X)
     if tape is None:
         return None
+    started = time.perf_counter()
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
     numbers = read_numbers(model.parameters())  # the weights read once, for every chunk
@@ -199,7 +222,31 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     outputs = np.concatenate(parts)
     if not np.all(np.isfinite(outputs)):
         return None
+    if not _spot_checked(tape, model, X, outputs, time.perf_counter() - started):
+        forget(model)  # recorded again at the next call; this one the scalar engine answers
+        return None
     return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def _spot_checked(tape: Tape, model: Any, X: np.ndarray, outputs: np.ndarray, seconds: float) -> bool:
+    """The predict tape's spot check (see checking.py); False when the replay no longer matches."""
+    check = getattr(tape, "spot_check", None)
+    if check is None:
+        model_ref = _weak(model)
+
+        def outputs_of(x: List[Value], t: List[Value]) -> List[Value]:
+            out = model_ref()(x)
+            return out if isinstance(out, list) else [out]
+
+        check = tape.spot_check = SpotCheck(outputs_of, first_cost=1e-6 * tape.node_count)
+    check.earn(seconds)
+    if check.due():
+        i = check.turn % len(X)
+        try:
+            check.check(X[i].tolist(), [], outputs[i].tolist())
+        except ReplayError:
+            return False
+    return True
 
 
 class FitProgram:
@@ -259,7 +306,8 @@ class FitProgram:
 
         started = time.perf_counter()
         state = {"model": model} if isinstance(loss, str) else {"model": model, "loss": loss}
-        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params, state=state)
+        self.tape = trace(per_sample, X[0].tolist(), targets[0].tolist(), self.params, state=state,
+                          watch_reads=not runs_library_code_only(model, loss))  # fmt: skip
         # (a first guess at a check's cost, a forward pass without graph: a fifth of the recording)
         self.spot_check = SpotCheck(per_sample, (time.perf_counter() - started) / 5)
         if callable(loss):

@@ -2,8 +2,9 @@
 
 `record` calls the traced function on fresh leaves (one per input, one per
 target) under the engine's `recording`, which reports every op node as it is
-made, with its operands (for ``dot``: how it paired weights and inputs). `compile_nodes` then writes the graph below the
-results as a list of `Node`s in topological order: tape indices instead of
+made, with its operands (for ``dot``: how it paired weights and inputs).
+`compile_nodes` then writes the graph below the results as a list of `Node`s
+in topological order: tape indices instead of
 Values, each leaf labelled with its kind (parameter, input, target or
 constant). `signature` turns that list into plain data, so two recordings of
 the same program can be compared.
@@ -45,13 +46,15 @@ class Node:
 
     def __init__(self, op: str, parents: Sequence[int] = (), value: float = 0.0, index: int = 0) -> None:
         self.op = op
-        self.parents = list(parents)
+        self.parents = parents if type(parents) in (list, tuple) else list(parents)
         self.space = "S"  # "S": shared by the batch (one number), "B": one number per sample
         self.value = value  # a constant's number
         self.index = index  # which parameter / input / target
         self.exponent = 0.0  # for "**<n>"
-        self.pairs: List[Tuple[int, int]] = []  # dot: (a, b) multiplied
-        self.singles: List[int] = []  # dot: bias; sum: the terms
+        # (shared empty tuples until a dot or a sum sets its own lists: two fewer lists to make
+        # and free per node, and a big network records one node per scalar op)
+        self.pairs: Sequence[Tuple[int, int]] = ()  # dot: (a, b) multiplied
+        self.singles: Sequence[int] = ()  # dot: bias; sum: the terms
         self.level = 0
         self.row = -1
 
@@ -79,7 +82,7 @@ class Recording:
 
 
 def record(function: Callable, inputs: Sequence[float], targets: Sequence[float],
-           state: Optional[Dict[str, Any]] = None) -> Recording:  # fmt: skip
+           state: Optional[Dict[str, Any]] = None, watch_reads: bool = True) -> Recording:  # fmt: skip
     """Run `function` on fresh placeholder leaves, under the engine's `recording` and a `Watch`.
 
     The engine tells us every op node it makes, with its operands as given
@@ -93,7 +96,7 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     made: list = []
     try:
         with engine.recording(lambda node, operands: made.append((node, operands))):
-            with Watch({"the traced function": function, **(state or {})}) as watch:
+            with Watch({"the traced function": function, **(state or {})}, reads=watch_reads) as watch:
                 result = function(x, t)
     except ReplayError:
         raise
@@ -213,6 +216,12 @@ def compile_nodes(recording: Recording, params: Sequence[Value]) -> tuple:
         position[id(value)] = len(nodes)
         nodes.append(node)
 
+    # the leaves we know, first (a parameter no op reads is harmless: its row is its index; a
+    # parameter listed twice, tied weights, is read from its last place, as param_index says)
+    for kind, values in (("param", params), ("input", recording.x), ("target", recording.t)):
+        for i, value in enumerate(values):
+            position[id(value)] = len(nodes)
+            nodes.append(Node(kind, index=i))
     get = position.get
     for value, operands in recording.made:
         op = value.operation

@@ -24,7 +24,7 @@ import numpy as np
 from ..ops import TABLE, power
 from .recording import LEAF_KINDS, Node, ReplayError, operands
 
-__all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "as_index", "OP_WORDS"]
+__all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "Grid", "as_index", "OP_WORDS"]
 
 
 def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
@@ -48,7 +48,7 @@ def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
             inner = nodes[p]
             if inner.op in ("+", "sum") and readers[p] == 1:
                 inner_terms = inner.singles if inner.op == "sum" else list(inner.parents)
-                inner.op, inner.singles = "folded", []  # its value is never needed on its own
+                inner.op, inner.singles = "folded", ()  # its value is never needed on its own
                 # take the inner list over (copying it at every link of a chain of n
                 # would cost n^2 / 2: 2 billion entries for a 66,000-term L2 penalty)
                 if terms is None:
@@ -154,6 +154,43 @@ def as_index(rows: np.ndarray) -> Union[slice, np.ndarray]:
     return flat
 
 
+class Grid:
+    """Rows ``base + i * step + j`` (i < n, j < k): a layer's weight matrix in the parameter rows.
+
+    Read and written as a strided VIEW of the array (no gather, no scatter): neuron i's
+    weights are consecutive, and the neurons follow each other ``step`` rows apart.
+
+    >>> grid = Grid.of(np.array([[1, 2], [4, 5]]))
+    >>> grid.view(np.arange(8.0).reshape(8, 1))[:, :, 0].tolist()
+    [[1.0, 2.0], [4.0, 5.0]]
+    """
+
+    def __init__(self, base: int, step: int, n: int, k: int) -> None:
+        self.base, self.step, self.n, self.k = base, step, n, k
+
+    @staticmethod
+    def of(rows: np.ndarray) -> Optional["Grid"]:
+        """The grid these 2-D rows form, or None (rows that overlap or are not evenly laid out)."""
+        if rows.ndim != 2 or rows.size == 0:
+            return None
+        n, k = rows.shape
+        base = int(rows[0, 0])
+        step = int(rows[1, 0] - rows[0, 0]) if n > 1 else k
+        if step < k or base < 0:
+            return None
+        expected = base + step * np.arange(n)[:, None] + np.arange(k)[None, :]
+        return Grid(base, step, n, k) if np.array_equal(rows, expected) else None
+
+    def view(self, array: np.ndarray) -> np.ndarray:
+        """The rows as an (n, k, columns) view of ``array`` (writes go to ``array``)."""
+        end = self.base + self.n * self.step
+        if end <= len(array):  # (slicing and a reshape: cheaper than as_strided)
+            return array[self.base : end].reshape(self.n, self.step, array.shape[1])[:, : self.k]
+        rows, columns = array.strides
+        return np.lib.stride_tricks.as_strided(array[self.base :], shape=(self.n, self.k, array.shape[1]),
+                                               strides=(self.step * rows, rows, columns))  # fmt: skip
+
+
 class Scatter:
     """Adds contributions into gradient rows, correctly when a row appears twice."""
 
@@ -162,7 +199,10 @@ class Scatter:
         self.shape = rows.shape
         flat = rows.reshape(-1)
         self.count = flat.size
-        if np.unique(flat).size == flat.size:
+        self.grid = Grid.of(rows)
+        if self.grid is not None:  # a weight matrix: an in-place add on a view
+            self.order = None
+        elif np.unique(flat).size == flat.size:
             # 1-D: a slice when consecutive; n-D: the index array in its own shape, so
             # target[rows] += contribution broadcasts without copying
             self.rows, self.order = (as_index(flat) if rows.ndim == 1 else rows), None
@@ -171,6 +211,10 @@ class Scatter:
             self.rows, self.starts = np.unique(flat[self.order], return_index=True)
 
     def add(self, target: np.ndarray, contribution: np.ndarray) -> None:
+        if self.grid is not None:
+            view = self.grid.view(target)
+            view += contribution
+            return
         if self.order is None:  # rows all different: NumPy's in-place add broadcasts by itself
             target[self.rows] += contribution
             return
@@ -187,10 +231,13 @@ class Slot:
         self.rows = np.asarray(rows, dtype=np.intp)
         self.index = as_index(self.rows) if self.rows.ndim == 1 else self.rows
         self.scatter = Scatter(self.rows)
+        self.grid = self.scatter.grid  # a weight matrix: read as a view, not gathered
         # a shared operand of a per-sample op: its gradient is summed over the batch
         self.reduce = batch_group and kind == "S"
 
     def read(self, values: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        if self.grid is not None:
+            return self.grid.view(values if self.kind == "B" else shared)
         return (values if self.kind == "B" else shared)[self.index]
 
     def add_grad(self, grads: np.ndarray, shared_grads: np.ndarray, contribution: np.ndarray) -> None:

@@ -38,6 +38,7 @@ def trace(
     targets2: Optional[Sequence[float]] = None,
     rewrite: bool = True,
     state: Optional[Dict[str, Any]] = None,
+    watch_reads: bool = True,
 ) -> "Tape":
     """Record ``function(x, t)`` on one sample into a `Tape` that replays it on a batch.
 
@@ -49,6 +50,9 @@ def trace(
     second sample and must give the same program, or `ReplayError` says so.
     ``rewrite=False`` keeps every '+' and '*' node as it is (no n-ary sums, no
     dots made of products): slower, but the schedule shows the graph as drawn.
+    ``state`` names what the function's behaviour may depend on (the model, a
+    loss) for the watch to see changes in; ``watch_reads=False`` skips noting
+    reads of numbers, for code known to read none (`watching.runs_library_code_only`).
 
     >>> w = Value(2.0)
     >>> tape = trace(lambda x, t: (w * x[0] - t[0]) ** 2, [1.0], [0.0], params=[w])
@@ -60,7 +64,7 @@ def trace(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _trace(function, inputs, targets, params, probe2, targets2, rewrite, state)
+        return _trace(function, inputs, targets, params, probe2, targets2, rewrite, state, watch_reads)
     finally:
         if was_enabled:
             gc.enable()
@@ -68,12 +72,12 @@ def trace(
 
 def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float], params: Sequence[Value],
            probe2: Optional[Sequence[float]], targets2: Optional[Sequence[float]], rewrite: bool,
-           state: Optional[Dict[str, Any]]) -> "Tape":  # fmt: skip
+           state: Optional[Dict[str, Any]], watch_reads: bool = True) -> "Tape":  # fmt: skip
     inputs = [float(v) for v in inputs]
     targets = [float(v) for v in targets]
     params = list(params)
     check_parameter_numbers(params)
-    first = _recorded(function, inputs, targets, params, state)
+    first = _recorded(function, inputs, targets, params, state, watch_reads)
     nodes, outputs = compile_nodes(first, params)
     tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in first.roots], rewrite,
                 signed=probe2 is not None)  # fmt: skip
@@ -81,7 +85,7 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     if probe2 is not None:
         second = [float(v) for v in probe2]
         second_targets = [float(v) for v in (targets if targets2 is None else targets2)]
-        again = _recorded(function, second, second_targets, params, state)
+        again = _recorded(function, second, second_targets, params, state, watch_reads)
         if signature(*compile_nodes(again, params)) != tape._signature:
             raise ReplayError(
                 "the function runs a different program on different samples (it branches on data: "
@@ -99,9 +103,9 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
 
 
 def _recorded(function: Callable, inputs: List[float], targets: List[float], params: List[Value],
-              state: Optional[Dict[str, Any]]) -> Recording:  # fmt: skip
+              state: Optional[Dict[str, Any]], watch_reads: bool) -> Recording:  # fmt: skip
     """One watched recording, refused (`ReplayError`) when the watch saw what a replay cannot repeat."""
-    recording = record(function, inputs, targets, state)
+    recording = record(function, inputs, targets, state, watch_reads)
     reason = verdict(recording.watch, recording.x + recording.t, params)
     if reason is not None:
         raise ReplayError(reason)

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..engine import Value
 
-__all__ = ["Watch", "state_of", "describe_frame", "verdict"]
+__all__ = ["Watch", "state_of", "describe_frame", "verdict", "runs_library_code_only"]
 
 _local = threading.local()  # the Watch of this thread's recording, if any
 _swap_lock = threading.Lock()
@@ -176,6 +176,12 @@ def _globals_named(function: Any) -> Dict[str, Any]:
     return named
 
 
+def _library_class(kind: type) -> bool:
+    """A class the library defines at the top of one of its modules (not a user's, not a doctest's)."""
+    module = getattr(kind, "__module__", "") or ""
+    return module.startswith("micrograd_mlp") and getattr(sys.modules.get(module), kind.__name__, None) is kind
+
+
 def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
     """Plain numbers, random states and small arrays reachable from ``roots``, by path.
 
@@ -194,7 +200,7 @@ def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
 
     def walk(obj: Any, path: str, depth: int) -> None:
         kind = type(obj)
-        if kind is Value or depth > 8:
+        if kind is Value or depth > 8 or isinstance(obj, Value):
             return
         if isinstance(obj, _NUMBERS):
             found[path] = obj
@@ -233,12 +239,15 @@ def state_of(roots: Dict[str, Any]) -> Dict[str, Any]:
         elif isinstance(obj, (types.ModuleType, type)):
             return
         else:
-            kind_module = getattr(kind, "__module__", "") or ""
-            if not kind_module.startswith("micrograd_mlp"):
-                # a user's class: its own attributes, and the globals its methods name
-                for name, item in vars(kind).items():
-                    if isinstance(item, _NUMBERS):
-                        found[f"{kind.__qualname__}.{name}"] = item
+            if _library_class(kind):
+                return  # the library's own objects (an MLP, its layers): no hidden state
+            # a user's classes: their own attributes, and the globals their methods name
+            for cls in kind.__mro__:
+                if cls is object or _library_class(cls) or getattr(cls, "__module__", "") == "builtins":
+                    continue
+                for name, item in list(vars(cls).items()):
+                    if isinstance(item, _NUMBERS) and not name.startswith("__"):
+                        found[f"{cls.__qualname__}.{name}"] = item
                     elif isinstance(item, types.FunctionType):
                         for gname, gitem in _globals_named(item).items():
                             walk(gitem, f"{item.__module__}.{gname}", depth + 1)
@@ -259,6 +268,49 @@ def _global_random_states() -> Tuple[Any, Any]:
     return random.getstate(), repr(np.random.get_state(legacy=False))
 
 
+# ------------------------------------------------------------ library code
+
+
+def _library_code() -> Dict[Any, Any]:
+    from .. import nn
+
+    methods = {(cls, name): vars(cls)[name] for cls in (nn.MLP, nn.Layer, nn.Neuron)
+               for name in ("__call__", "forward") if name in vars(cls)}  # fmt: skip
+    return {"classes": (nn.MLP, nn.Layer, nn.Neuron), "methods": methods, "activations": dict(nn.ACTIVATIONS)}
+
+
+_LIBRARY = _library_code()  # (taken at import, before any user code could patch them)
+
+
+def runs_library_code_only(model: Any, loss: Any) -> bool:
+    """Is the traced code only the library's own MLP and a named loss (code that reads no number)?
+
+    Then the watch need not note reads (the costly part of watching a big
+    network): the library's `MLP`, `Layer` and `Neuron`, with their own methods
+    and activations, and the per-sample loss terms read no Value's number.
+    Any subclass, patched method or custom activation or loss is watched.
+
+    >>> from micrograd_mlp import MLP
+    >>> runs_library_code_only(MLP(2, [3, 1]), "hinge"), runs_library_code_only(MLP(2, [3, 1]), len)
+    (True, False)
+    """
+    mlp, layer, neuron = _LIBRARY["classes"]
+    if not isinstance(loss, str) or type(model) is not mlp:
+        return False
+    if any(getattr(cls, name) is not method for (cls, name), method in _LIBRARY["methods"].items()):
+        return False
+    activations = _LIBRARY["activations"]
+    for each in model.layers:
+        if type(each) is not layer:
+            return False
+        for unit in each.neurons:
+            if type(unit) is not neuron or activations.get(unit.activation) is None:
+                return False
+    from .. import nn
+
+    return all(nn.ACTIVATIONS.get(name) is function for name, function in activations.items())
+
+
 # ------------------------------------------------------------------ watch
 
 
@@ -274,8 +326,9 @@ class Watch:
     [('.data', True)]
     """
 
-    def __init__(self, state_roots: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, state_roots: Optional[Dict[str, Any]] = None, reads: bool = True) -> None:
         self.state_roots = dict(state_roots or {})
+        self.watch_reads = reads  # False: only draws and changes (see runs_library_code_only)
         self.reads: List[Tuple[Value, str, str]] = []
         self.writes: List[Tuple[Value, str]] = []
         self.changes: List[str] = []
@@ -285,13 +338,15 @@ class Watch:
         self._state = state_of(self.state_roots)
         self._random = _global_random_states()
         self._previous = getattr(_local, "watch", None)
-        _swap_in()
+        if self.watch_reads:
+            _swap_in()
         _local.watch = self
         return self
 
     def __exit__(self, *exc: Any) -> None:
         _local.watch = self._previous
-        _swap_out()
+        if self.watch_reads:
+            _swap_out()
         if self._random[0] != random.getstate():
             self.changes.append("it drew random numbers from Python's `random` module")
         if self._random[1] != repr(np.random.get_state(legacy=False)):

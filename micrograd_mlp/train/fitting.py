@@ -17,10 +17,12 @@ epoch (micrograd's demo). `fit` is a loop over `Trainer.epoch`.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import sys
 from typing import Any, Callable, Optional, Tuple, Union
 
+from ..batched.program import one_blas_thread
 from ..optim import Optimizer
 from .arguments import check_callback, check_flag, is_whole
 from .objective import LossFunction
@@ -99,19 +101,22 @@ def fit(
                       l2=l2, val=val, batched=batched)  # fmt: skip
     history = trainer.history
     epoch_range = progress_bar(int(epochs), verbose)
-    try:
-        for epoch in epoch_range:
-            # a batched run keeps its parameters in arrays between epochs nobody looks at
-            trainer.epoch(sync=callback is not None)
-            if verbose:
-                epoch_range.set_postfix_str(history.summary())
-            if callback is not None:
-                callback(epoch, model, history)
-            if stopper.should_stop(history.val_loss[-1] if trainer.val is not None else history.loss[-1]):
-                history.stopped_early = epoch + 1 < epochs
-                break
-    finally:
-        trainer.sync()  # the Values up to date when fit returns, or raises
+    # NumPy's BLAS on one thread for the whole loop (each epoch's own switch then costs nothing),
+    # unless a callback runs between epochs: the user's code keeps the user's setting
+    with one_blas_thread() if callback is None else contextlib.nullcontext():
+        try:
+            for epoch in epoch_range:
+                # a batched run keeps its parameters in arrays between epochs nobody looks at
+                trainer.epoch(sync=callback is not None)
+                if verbose:
+                    epoch_range.set_postfix_str(history.summary())
+                if callback is not None:
+                    callback(epoch, model, history)
+                if stopper.should_stop(history.val_loss[-1] if trainer.val is not None else history.loss[-1]):
+                    history.stopped_early = epoch + 1 < epochs
+                    break
+        finally:
+            trainer.sync()  # the Values up to date when fit returns, or raises
     return history
 
 
