@@ -24,12 +24,12 @@ ROLES = [
     ("apps", "#fde2e4", ["cli", "demos", "demos_multiclass", "demo_output", "playground", "widgets", "notebook",
                          "micrograd"]),
     ("fast path", "#e2ece9", ["batched"]),
-    ("seeing and teaching", "#fff1c1", ["viz", "rendering", "explain", "stepper", "expression", "practice",
+    ("seeing and teaching", "#fff1c1", ["viz", "colours", "rendering", "explain", "stepper", "expression", "practice",
                                        "plots"]),
     ("training and checking", "#dfe7fd", ["train", "trainer", "check", "reference", "data", "classify",
                                          "torch_bridge"]),
     ("networks, losses, optimizers", "#e8dff5", ["nn", "losses", "optim"]),
-    ("engine", "#d8f3dc", ["engine", "ops", "edges"]),
+    ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode"]),
     ("shared helpers", "#eeeeee", ["files", "extras", "validate"]),
 ]  # fmt: skip
 
