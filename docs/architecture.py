@@ -24,7 +24,7 @@ ROLES = [
     ("apps", "#fde2e4", ["cli", "demos", "demos_multiclass", "demo_output", "playground", "widgets", "notebook",
                          "micrograd"]),
     ("fast path", "#e2ece9", ["batched"]),
-    ("seeing and teaching", "#fff1c1", ["viz", "rendering", "explain", "stepper", "expression", "practice",
+    ("seeing and teaching", "#fff1c1", ["viz", "colours", "rendering", "explain", "stepper", "expression", "practice",
                                        "plots"]),
     ("training and checking", "#dfe7fd", ["train", "trainer", "check", "reference", "data", "classify",
                                          "torch_bridge"]),

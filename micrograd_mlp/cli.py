@@ -21,9 +21,22 @@ from typing import Callable, List, Optional, Sequence
 
 from . import __version__, check, demos
 from .data import MULTICLASS_DATASETS, MissingDigitsExtra
+from .demo_output import DemoDiverged
+from .extras import install_command
 from .plots import MissingDemoExtra
 
 DEMO_CHOICES = (*demos.DEMOS, "all", *demos.MORE_DEMOS)
+
+# The end of `micrograd-mlp --help`: one example per command, as in the README.
+EXAMPLES = """examples:
+  micrograd-mlp demo                   three demos, pictures in ./micrograd-out
+  micrograd-mlp demo classification --dataset spiral --hidden 32,32
+  micrograd-mlp demo spiral3           three classes; demo digits: real digits
+  micrograd-mlp check                  autograd against the slides' backprop
+  micrograd-mlp practice --level 3     type each gradient, see what went wrong
+  micrograd-mlp playground             the playground and the chain-rule lab
+
+Every option of a command: micrograd-mlp demo --help (or check, practice...)"""
 TRAINING_OPTIONS = ("epochs", "lr", "hidden", "activation", "seed", "dataset")
 
 
@@ -127,7 +140,7 @@ def _sizes(hidden: Sequence[int]) -> str:
 def _add_demo_command(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo",
-        help="draw backprop: the chain rule, regression, classification",
+        help="draw backprop: chain rule, regression, classification, more",
         description=(
             "Run the demos and write their pictures. chain-rule: one tanh neuron's graph "
             "before and after backward(), a page that steps through backward, and the "
@@ -170,7 +183,7 @@ def _add_demo_command(commands: argparse._SubParsersAction) -> None:
 def _add_check_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "check",
-        help="check autograd against the slides' NumPy backprop and finite differences",
+        help="autograd against the slides' NumPy backprop",
         description="Compare autograd with the slides' hand-derived gradients.",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
@@ -191,7 +204,7 @@ def _level(text: str) -> int:
 def _add_practice_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "practice",
-        help="chain-rule exercises: type each gradient, see which step went wrong",
+        help="chain-rule exercises, checked as you type",
         description=(
             "Practise the chain rule: a small expression with its forward pass is shown, "
             "you type dout/dnode for each node (numbers such as -0.5 or 1/3), and each answer "
@@ -259,7 +272,7 @@ def port_number(text: str) -> int:
 def _add_playground_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "playground",
-        help="train a network live in the browser (needs the playground extra)",
+        help="train a network live in the browser",
         description="Start a local web server with the playground page and open it in the browser.",
     )
     parser.add_argument("--host", default="127.0.0.1",
@@ -294,12 +307,22 @@ def run_playground(args: argparse.Namespace) -> int:
 
         from .playground.server import serve
     except ImportError as error:
-        print(f'micrograd-mlp playground: {error.name or error} is missing; pip install -e ".[playground]"',
+        print(f"micrograd-mlp playground: {error.name or error} is missing; {install_command('playground')}",
               file=sys.stderr)  # fmt: skip
         return 1
     return serve(args.host, args.port, open_browser=not args.no_browser, allow_hosts=args.allow_host,
                  allow_origins=args.allow_origin, token=args.token, no_token=args.no_token,
                  workers=args.workers, max_tabs=args.max_tabs)  # fmt: skip
+
+
+class _CommandsHelp(argparse.RawDescriptionHelpFormatter):
+    """The top-level help: the examples as written, and each command's help on its own line."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog)
+        # argparse sizes the name column from the options, not the commands: make room
+        # for "playground" so its help does not drop to the next line
+        self._action_max_length = 16
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -311,9 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="micrograd-mlp",
         description="Backpropagation you can see, check and teach.",
+        epilog=EXAMPLES,
+        formatter_class=_CommandsHelp,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
+                                     description="each with its own options: micrograd-mlp COMMAND --help")  # fmt: skip
     _add_demo_command(commands)
     _add_check_command(commands)
     _add_practice_command(commands)
@@ -365,8 +391,8 @@ def run_demo(args: argparse.Namespace) -> int:
             return 1
         except (FloatingPointError, OverflowError) as error:
             reason = " ".join(str(error).split()).rstrip(".")  # one line, whatever the message
-            print(f"micrograd-mlp demo {name}: {reason}. Lower the learning rate with --lr.",
-                  file=sys.stderr)  # fmt: skip
+            hint = "" if isinstance(error, DemoDiverged) else " Lower the learning rate with --lr."
+            print(f"micrograd-mlp demo {name}: {reason}.{hint}", file=sys.stderr)
             return 1
         say(f"{name}: wrote {len(result.files)} files in {result.seconds:.1f} s")
         for path in result.files:

@@ -20,6 +20,8 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from .extras import install_command
+
 __all__ = [
     "make_moons",
     "make_circles",
@@ -238,18 +240,19 @@ def make_yinyang(n: int = 300, seed: Optional[int] = None, r_small: float = 0.1,
     return X, wanted.astype(int)
 
 
-DIGITS_INSTALL_HINT = 'pip install "micrograd_mlp[digits]"'
-
-
 class MissingDigitsExtra(ImportError):
     """scikit-learn (which ships the handwritten digits) is not installed; says how to get it.
 
-    >>> str(MissingDigitsExtra()).split(": ", 1)[1]
-    'pip install "micrograd_mlp[digits]"'
+    The command fits how the library was installed (`extras.install_command`):
+    ``pip install -e ".[digits]"`` in a clone, ``pip install "micrograd_mlp[digits]"``
+    from a package index.
+
+    >>> str(MissingDigitsExtra()).split(": ", 1)[1].startswith("pip install")
+    True
     """
 
     def __init__(self) -> None:
-        super().__init__(f"the handwritten digits come with scikit-learn, which is not installed: {DIGITS_INSTALL_HINT}")
+        super().__init__(f"the handwritten digits come with scikit-learn, which is not installed: {install_command('digits')}")
 
 
 def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -27,8 +27,9 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from . import data, plots
-from .demos import (
-    DEFAULT_SEED, DemoResult, _check_epochs, _classifier_curves, _keep_classifier, _mesh, _Output, _snapshot_epochs,
+from .demo_output import (
+    DEFAULT_SEED, DemoOutput, DemoResult, check_epochs, classifier_curves, decay_schedule, diverging_with_given_lr,
+    epoch_title, keep_classifier, mesh, snapshot_epochs,
 )  # fmt: skip
 from .nn import MLP
 from .optim import Adam, linear_decay
@@ -81,11 +82,11 @@ def spiral3(
     """
     if dataset not in data.MULTICLASS_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r} for three classes; choose one of {', '.join(MULTICLASS_DATASETS)}")
-    epochs = _check_epochs(MULTICLASS_EPOCHS[dataset] if epochs is None else epochs)
+    epochs = check_epochs(MULTICLASS_EPOCHS[dataset] if epochs is None else epochs)
     if resolution < 2:
         raise ValueError(f"resolution is the grid's points per side, at least 2; got {resolution!r}")
     plots.require_demo_extras()
-    output = _Output("spiral3", out, quiet)
+    output = DemoOutput("spiral3", out, quiet)
     X, y = data.MULTICLASS_DATASETS[dataset](samples, seed=seed)
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, 0.25, seed=seed)
     model = MLP(2, [*hidden, 3], activation, seed=seed, fused=True)
@@ -93,8 +94,8 @@ def spiral3(
     optimizer = Adam(model.parameters(), lr=linear_decay(lr, lr / 20, steps))
     names = CLASS_NAMES[dataset]
 
-    coarse = _mesh(X, max(2, resolution // 2))
-    snapshots = {epoch: None for epoch in _snapshot_epochs(epochs, frames)}
+    coarse = mesh(X, max(2, resolution // 2))
+    snapshots = {epoch: None for epoch in snapshot_epochs(epochs, frames)}
     snapshots[0] = _probabilities(model, *coarse)
 
     def record(epoch: int, model: MLP, history: History) -> None:
@@ -104,9 +105,10 @@ def spiral3(
 
     output.say(f"spiral3: training an MLP {[2, *hidden, 3]} ({activation}) with softmax cross-entropy on "
                f"{len(X_train)} {dataset} points of 3 classes, {len(X_test)} kept for testing")  # fmt: skip
-    history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
-                  batch_size=MULTICLASS_BATCH, seed=seed, val=(X_test, y_test), callback=record,
-                  verbose=output.bars, batched=True)  # fmt: skip
+    with diverging_with_given_lr(lr, epochs, decay_schedule(lr)):
+        history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
+                      batch_size=MULTICLASS_BATCH, seed=seed, val=(X_test, y_test), callback=record,
+                      verbose=output.bars, batched=True)  # fmt: skip
     train_accuracy, test_accuracy = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
     output.say(f"spiral3: train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
 
@@ -114,16 +116,16 @@ def spiral3(
         return plots.multiclass_boundary_figure(*grid, probabilities, X_train, y_train, title,
                                                 X_test, y_test, class_names=names)  # fmt: skip
 
-    fine = _mesh(X, resolution)
+    fine = mesh(X, resolution)
     title = f"{dataset}: train {train_accuracy:.0%}, test {test_accuracy:.0%} after {epochs} epochs"
     output.png(regions(fine, _probabilities(model, *fine), title), f"{dataset}_regions")
     animation = [
-        plots.figure_to_image(regions(coarse, snapshots[epoch], f"{dataset}, epoch {epoch}"))
+        plots.figure_to_image(regions(coarse, snapshots[epoch], f"{dataset}, {epoch_title(epoch)}"))
         for epoch in output.frames(sorted(snapshots))
     ]
     output.gif(animation, f"{dataset}_training")
-    output.png(_classifier_curves(history, "softmax cross-entropy"), f"{dataset}_curves")
-    _keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
+    output.png(classifier_curves(history, "softmax cross-entropy"), f"{dataset}_curves")
+    keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
     return output.done()
 
 
@@ -155,7 +157,7 @@ def digits(
     >>> [path.name for path in result.files]
     ['digits_confusion.png', 'digits_mistakes.png', 'digits_curves.png']
     """
-    _check_epochs(epochs)
+    check_epochs(epochs)
     if train_samples is not None and (
         isinstance(train_samples, bool) or not isinstance(train_samples, numbers.Integral) or train_samples < 1
     ):
@@ -164,7 +166,7 @@ def digits(
     X_train, X_test, y_train, y_test = data.load_digits()  # before any output: a missing extra writes nothing
     if train_samples is not None:
         X_train, y_train = X_train[: int(train_samples)], y_train[: int(train_samples)]
-    output = _Output("digits", out, quiet)
+    output = DemoOutput("digits", out, quiet)
     model = MLP(64, [*hidden, 10], activation, seed=seed, fused=True)
     steps = epochs * math.ceil(len(X_train) / DIGITS_BATCH)
     optimizer = Adam(model.parameters(), lr=linear_decay(lr, lr / 20, steps))
@@ -176,9 +178,10 @@ def digits(
                f"parameters) on {len(X_train)} handwritten digits, {len(X_test)} kept for testing")  # fmt: skip
     started = time.perf_counter()
     # batched replay: one sample's graph recorded once, replayed over each batch with NumPy
-    history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
-                  batch_size=DIGITS_BATCH, seed=seed, val=(X_test, y_test), callback=record,
-                  verbose=output.bars, batched=True)  # fmt: skip
+    with diverging_with_given_lr(lr, epochs, decay_schedule(lr)):
+        history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
+                      batch_size=DIGITS_BATCH, seed=seed, val=(X_test, y_test), callback=record,
+                      verbose=output.bars, batched=True)  # fmt: skip
     training_seconds = time.perf_counter() - started
     predicted = predict_classes(model, X_test)
     matrix = confusion(model, X_test, y_test)
@@ -198,8 +201,8 @@ def digits(
         shown = np.arange(min(MISTAKES_SHOWN, len(y_test)))
         title = "no test digit misclassified: the first ones (true as predicted)"
     output.png(plots.digits_figure(X_test[shown], y_test[shown], predicted[shown], title), "digits_mistakes")
-    output.png(_classifier_curves(history, "softmax cross-entropy"), "digits_curves")
-    _keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
+    output.png(classifier_curves(history, "softmax cross-entropy"), "digits_curves")
+    keep_classifier(output, model, history, (X_train, X_test, y_train, y_test), train_accuracy, test_accuracy)
     output.result.metrics["training seconds"] = training_seconds
     output.result.data["confusion"] = matrix
     return output.done()

@@ -6,8 +6,10 @@ parent, the local derivative and what was added to the parent's ``.grad``::
 
     parent.grad += upstream * local_grad
 
-`explain` writes the same rule out for one node, down to the numbers:
-``dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0``.
+`explain` writes the same rule out for one node as a student would by hand,
+each local derivative as its formula in the graph's own names
+(`local_derivative`), then the numbers:
+``dL/dw1 = dL/dn * dn/dw1 = (-0.5) * x1 = (-0.5) * 2.0 = -1.0``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from typing import Dict, Iterator, List, Tuple
 from .engine import Value, topological_order
 from .ops import SCALAR, chain
 
-__all__ = ["BackwardStep", "ParentUpdate", "backward_steps", "explain", "node_names"]
+__all__ = [
+    "BackwardStep", "LocalDerivative", "ParentUpdate", "backward_steps", "explain", "local_derivative",
+    "node_formula", "node_names", "number",
+]
 
 # Unlabelled nodes are named after their op, e.g. "mul1", "tanh2", "const3".
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "": "const"}
@@ -172,22 +177,162 @@ def _steps(root: Value) -> Iterator[BackwardStep]:
         yield BackwardStep(index, node, names[node], upstream, tuple(updates))
 
 
+def _shown(node: Value, names: Dict[Value, str]) -> str:
+    """A parent as it appears in a formula: its name, or the number of an unnamed constant."""
+    return names[node] if (node.label or node.parents) else number(node.data)
+
+
+def node_formula(node: Value, names: Dict[Value, str]) -> str:
+    """How `node` was computed from its parents, in the graph's own names.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> out = (a * b + 1).tanh()
+    >>> names = node_names(topological_order(out))
+    >>> node_formula(out, names), node_formula(out.parents[0], names)
+    ('tanh(add1)', 'mul1 + 1.0')
+    """
+    shown = [_shown(p, names) for p in node.parents]
+    if node.op in ("+", "-", "*", "/", "**") and len(shown) == 2:
+        return f"{shown[0]} {node.op} {shown[1]}"
+    if node.op.startswith("**"):
+        return f"{shown[0]} ** {node.op[2:]}"
+    if node.op == "neg":
+        return f"-{shown[0]}"
+    if node.op == "dot":
+        return f"dot({', '.join(shown)})"
+    return f"{node.op}({', '.join(shown)})"
+
+
+@dataclass(frozen=True)
+class LocalDerivative:
+    """d node / d parent on one edge, as a formula in the graph's own names.
+
+    ``formula`` is what a student writes by hand (``"1 - o^2"``, ``"w1"``,
+    ``"1 / b"``); put the nodes' values into it and it gives ``value``, the
+    engine's ``local_grads`` entry for that edge. ``why`` says, in the graph's
+    names, which rule gives it.
+
+    >>> n = Value(0.5, label="n")
+    >>> o = n.tanh(); o.label = "o"
+    >>> step = local_derivative(o, 0, node_names(topological_order(o)))
+    >>> step.formula, round(step.value, 4)
+    ('1 - o^2', 0.7864)
+    >>> step.why
+    'o = tanh(n), and the slope of tanh is 1 minus its output squared'
+    """
+
+    formula: str
+    value: float
+    why: str
+
+    @property
+    def is_number(self) -> bool:
+        """Is the formula a plain number ("1", "-1", "2.5"), which its value says already?"""
+        try:
+            float(self.formula)
+        except ValueError:
+            return False
+        return True
+
+
+def _power(base: str, exponent: float) -> str:
+    """``base^exponent`` written by hand: ``x`` for 1, ``x^2``, ``x^(-0.5)``."""
+    if exponent == 1.0:
+        return base
+    shown = number(exponent).removesuffix(".0")
+    return f"{base}^{shown}" if exponent > 0 else f"{base}^({shown})"
+
+
+def local_derivative(node: Value, index: int, names: Dict[Value, str]) -> LocalDerivative:
+    """The local derivative d node / d node.parents[index], with its formula and rule.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> out = a * b; out.label = "out"
+    >>> names = node_names(topological_order(out))
+    >>> local_derivative(out, 0, names)
+    LocalDerivative(formula='b', value=-3.0, why='out = a * b, and the derivative of the product with respect to one factor is the other factor')
+    """
+    parents = node.parents
+    value = node.local_grads[index]
+    me, it = names[node], _shown(parents[index], names)
+    made = f"{me} = {node_formula(node, names)}"
+    op = node.op
+    formula = number(value)  # for an op with no rule below: the number itself
+    why = f"{made}: the engine's local derivative of {op}"
+    if op == "+":
+        formula, why = "1", f"{made} passes its grad unchanged to each term"
+    elif op == "-":
+        formula = "1" if index == 0 else "-1"
+        why = f"{made}: +1 for the first term, -1 for the term taken away"
+    elif op == "*":
+        formula = _shown(parents[1 - index], names)
+        why = f"{made}, and the derivative of the product with respect to one factor is the other factor"
+    elif op == "/":
+        top, bottom = _shown(parents[0], names), _shown(parents[1], names)
+        formula = f"1 / {bottom}" if index == 0 else f"-{top} / {bottom}^2"
+        why = f"{made}: 1 / {bottom} for the numerator, -{top} / {bottom}^2 for the denominator"
+    elif op == "**":
+        base, exponent = _shown(parents[0], names), _shown(parents[1], names)
+        formula = f"{exponent} * {base}^({exponent} - 1)" if index == 0 else f"{me} * log({base})"
+        why = f"{made}: {exponent} * {base}^({exponent} - 1) for the base, {me} * log({base}) for the exponent"
+    elif op.startswith("**"):
+        n = float(op[2:])
+        if n in (0.0, 1.0):
+            formula = number(n).removesuffix(".0")
+        else:
+            formula = f"{number(n).removesuffix('.0')} * {_power(it, n - 1.0)}"
+        why = f"{made}, and by the power rule the exponent comes down and drops by one"
+    elif op == "neg":
+        formula, why = "-1", f"{made} flips the sign"
+    elif op == "relu":
+        above = parents[0].data > 0.0
+        formula = "1" if above else "0"
+        why = (f"{made} passes the grad only where its input is above 0; here {it} = "
+               f"{number(parents[0].data)}")  # fmt: skip
+    elif op == "tanh":
+        formula, why = f"1 - {me}^2", f"{made}, and the slope of tanh is 1 minus its output squared"
+    elif op == "sigmoid":
+        formula = f"{me} * (1 - {me})"
+        why = f"{made}, and the slope of sigmoid is its output times 1 minus its output"
+    elif op == "softplus":
+        formula, why = f"sigmoid({it})", f"{made}, and the slope of softplus is the sigmoid of its input"
+    elif op == "exp":
+        formula, why = me, f"{made} is its own slope"
+    elif op == "log":
+        formula, why = f"1 / {it}", f"{made}, and the slope of log is 1 over its input"
+    elif op == "max":
+        formula = "1" if value == 1.0 else "0"
+        why = f"{made}: 1 for the largest input, 0 for the others"
+    elif op == "dot":
+        why = f"{made}: each weight's slope is its input, each input's its weight, the bias's 1"
+    return LocalDerivative(formula, value, why)
+
+
+def _factor(text: str) -> str:
+    """A term of a product: in parentheses when it is a sum or negative, ``(1 - o^2)``, ``(-3.0)``."""
+    return f"({text})" if (" " in text or text.startswith("-")) else text
+
+
 def explain(node: Value, root: Value) -> str:
-    """The chain rule for d root / d node, written out with the numbers.
+    """The chain rule for d root / d node, written out as by hand, with the numbers.
 
     The first line is the gradient of ``node`` as a sum over every edge to a
-    node that uses it (two terms for ``a + a``); each ``where`` line below
-    derives an upstream gradient it used, down to the root, where the chain
-    starts (d root / d root = 1, said in words, not written as a factor). The numbers are
-    computed fresh from the graph: ``.grad`` is neither read nor changed, so
-    the text is right whether or not ``backward()`` has run.
+    node that uses it (two terms when it is used twice): upstream times local
+    derivative, first in symbols, then with each local derivative's formula
+    (`local_derivative`), then in numbers. Each ``where`` line below derives an
+    upstream gradient it used, down to the root, where the chain starts
+    (d root / d root = 1); the last line says how each node named in the text
+    was computed. The numbers are computed fresh from the graph: ``.grad`` is
+    neither read nor changed, so the text is right whether or not
+    ``backward()`` has run.
 
     >>> w1, x1 = Value(-3.0, label="w1"), Value(2.0, label="x1")
     >>> n = w1 * x1; n.label = "n"
     >>> L = n * -0.5; L.label = "L"
     >>> print(explain(w1, L))
-    dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0
-      where dL/dn = the local derivative at L, where the chain starts (dL/dL = 1) = -0.5
+    dL/dw1 = dL/dn * dn/dw1 = (-0.5) * x1 = (-0.5) * 2.0 = -1.0
+      where dL/dn = dL/dL * dL/dn = 1 * (-0.5) = -0.5
+      with L = n * -0.5, n = w1 * x1
     """
     if not isinstance(node, Value) or not isinstance(root, Value):
         raise TypeError(
@@ -203,43 +348,35 @@ def explain(node: Value, root: Value) -> str:
         )
     names = node_names(order)
     grads, users = _gradients(order)
-    root_name = names[root]
-
-    # The chain starts at the root with d root / d root = 1. Written as a factor,
-    # "dL/dL * dL/dn", it reads as circular, so it is said in words instead: an edge
-    # into the root contributes just its local derivative. Every line still ends
-    # with its number.
-    start = f"d{root_name}/d{root_name} = 1"
+    top = names[root]
+    mentioned: set = {node}
 
     def derivation(each: Value) -> str:
-        total = f"d{root_name}/d{names[each]}"
+        total = f"d{top}/d{names[each]}"
         if each is root:
-            return f"the chain starts at {root_name}: {start}.0"
-        terms = users[each]
-        numbers = " + ".join(
-            number(local) if user is root else f"{number(grads[user])} * {number(local)}" for user, local in terms
-        )
-        if len(terms) > 1:
-            numbers += f" = {number(grads[each])}"
-        if all(user is root for user, _ in terms):
-            what = "the local derivative" if len(terms) == 1 else "the local derivatives"
-            per_use = "," if len(terms) == 1 else ", one per use,"
-            if len(terms) == 1:  # the total itself (0.0 + local: no "-0.0" where backward has 0.0)
-                numbers = number(grads[each])
-            return f"{total} = {what} at {root_name}{per_use} where the chain starts ({start}) = {numbers}"
-        symbols = " + ".join(
-            f"(the local derivative at {root_name}, where the chain starts: {start})" if user is root
-            else f"d{root_name}/d{names[user]} * d{names[user]}/d{names[each]}"
-            for user, _ in terms
-        )
-        if len(terms) == 1:
-            numbers += f" = {number(grads[each])}"
-        return f"{total} = {symbols} = {numbers}"
+            return f"the chain starts at {top}: {total} = 1.0"
+        symbols, formulas, numbers, locals_ = [], [], [], []
+        for user, index in users[each]:
+            mentioned.add(user)
+            local = local_derivative(user, index, names)
+            locals_.append(local)
+            upstream = "1" if user is root else _factor(number(grads[user]))
+            symbols.append(f"d{top}/d{names[user]} * d{names[user]}/d{names[each]}")
+            formulas.append(f"{upstream} * {_factor(local.formula)}")
+            numbers.append(f"{upstream} * {_factor(number(local.value))}")
+        parts = [total, " + ".join(symbols), " + ".join(formulas)]
+        if not all(local.is_number for local in locals_):
+            parts.append(" + ".join(numbers))
+        parts.append(number(grads[each]))
+        return " = ".join(parts)
 
     lines = [derivation(node)]
     for each in sorted(_on_the_way_to_root(node, users), key=position.__getitem__):
         if each is not root:
             lines.append("  where " + derivation(each))
+    computed = [each for each in sorted(mentioned, key=position.__getitem__, reverse=True) if each.parents]
+    if computed and node is not root:
+        lines.append("  with " + ", ".join(f"{names[each]} = {node_formula(each, names)}" for each in computed))
     return "\n".join(lines)
 
 
@@ -247,8 +384,8 @@ def _gradients(order: List[Value]) -> Tuple[Dict[Value, float], Dict[Value, list
     """d root / d node for every node (root = order[-1]) and, per node, its users.
 
     The chain rule as in backward(), but into a dict, so .grad stays untouched.
-    ``users[parent]`` lists (node, local_grad) once per edge, in the order
-    backward() adds them.
+    ``users[parent]`` lists (node, index of parent in node.parents) once per
+    edge, in the order backward() adds them.
     """
     grads = {each: 0.0 for each in order}
     users: Dict[Value, list] = {each: [] for each in order}
@@ -256,7 +393,8 @@ def _gradients(order: List[Value]) -> Tuple[Dict[Value, float], Dict[Value, list
     for each in reversed(order):
         for parent, local_grad in zip(each.parents, each.local_grads):
             grads[parent] += grads[each] * local_grad
-            users[parent].append((each, local_grad))
+        for index, parent in enumerate(each.parents):
+            users[parent].append((each, index))
     return grads, users
 
 

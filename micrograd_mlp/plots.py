@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Collection, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .colours import LINE_COLOURS, NEGATIVE_COLOUR, POSITIVE_COLOUR
+from .extras import install_command
 from .files import atomic_path
 
 if TYPE_CHECKING:  # imported for type hints only: both are optional dependencies
@@ -29,7 +31,7 @@ if TYPE_CHECKING:  # imported for type hints only: both are optional dependencie
     from PIL.Image import Image
 
 __all__ = [
-    "DEMOS_INSTALL_HINT",
+    "colour_limit",
     "MissingDemoExtra",
     "require_demo_extras",
     "save_png",
@@ -47,32 +49,29 @@ __all__ = [
 PathLike = Union[str, os.PathLike]
 Curve = Sequence[float]
 
-DEMOS_INSTALL_HINT = 'pip install "micrograd_mlp[demos]"'
-
 # Sized to be read on a projector from the back of a room: 100 dots per inch,
 # text of 13-16 pt (17-22 px), a single fits panel or boundary at least 640 px.
 DPI = 100
 FONT_SIZES = {"text": 14, "title": 16, "label": 15, "ticks": 13, "legend": 13}
-# One colour scheme with the graph drawings (viz): blue positive, red negative.
-# A logit > 0 votes for class + (class 1): class + and high scores are blue,
-# class - (class 0) and low scores red; the heatmap (RdBu) runs red to blue.
-CLASS_COLOURS = ("#b2182b", "#2166ac")  # (class -, class +)
+# One colour scheme with the graph drawings (viz) and the playground: blue positive,
+# red negative. A logit > 0 votes for class 1: class 1 and high scores are blue,
+# class 0 and low scores red; the heatmap (RdBu) runs red to blue. Two classes are
+# named by their labels, "class 1" and "class 0", as in the playground.
+CLASS_COLOURS = (NEGATIVE_COLOUR, POSITIVE_COLOUR)  # (class 0, class 1)
 HEATMAP = "RdBu"
-# Lines for models and series (train, test) are neither blue nor red, which mean signs.
-LINE_COLOURS = ("#7b3294", "#e08214", "#1b9e77", "#525252")
 
 
 class MissingDemoExtra(ImportError):
     """matplotlib or Pillow is not installed; the message says how to get them.
 
-    >>> str(MissingDemoExtra("matplotlib")).split(". ")[-1]
-    'Install the demos extra: pip install "micrograd_mlp[demos]"'
+    >>> str(MissingDemoExtra("matplotlib")).split(". ")[-1].split(": ")[0]
+    'Install the demos extra'
     """
 
     def __init__(self, package: str) -> None:
         super().__init__(
             f"the demos draw their pictures with matplotlib and Pillow, and {package} is not "
-            f"installed. Install the demos extra: {DEMOS_INSTALL_HINT}"
+            f"installed. Install the demos extra: {install_command('demos')}"
         )
         self.package = package
 
@@ -254,16 +253,21 @@ def boundary_figure(
     title: str = "",
     test_points: Optional[np.ndarray] = None,
     test_labels: Optional[Sequence[int]] = None,
+    limit: Optional[float] = None,
 ) -> "Figure":
     """A model's decision boundary: `scores` as a heatmap, the points on top.
 
     `scores` are the model's outputs on the mesh ``(grid_x, grid_y)`` where
-    the sign decides the class (logits or margins: > 0 is the positive class),
-    drawn blue for positive (class +), red for negative (class -), as signs are
-    in the graph drawings, with the boundary (score 0) as a black line and a
-    colour bar naming the score. A point is positive when its label is > 0, so
-    labels may be 0/1 or -1/+1. Test points, if given, are drawn as triangles.
-    The axes are the two inputs, x0 and x1.
+    the sign decides the class (logits or margins: > 0 is class 1), drawn blue
+    for positive (class 1), red for negative (class 0), as signs are in the
+    graph drawings, with the boundary (score 0) as a black line and a colour
+    bar naming the score. A point is class 1 when its label is > 0, so labels
+    may be 0/1 or -1/+1. Test points, if given, are drawn as triangles. The
+    axes are the two inputs, x1 and x2.
+
+    The colour is full at |score| = `limit` (default: this picture's 75th
+    percentile of |score|). The frames of an animation pass one `limit`, so
+    that one shade means one logit in every frame.
 
     >>> grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
     >>> fig = boundary_figure(grid_x, grid_y, grid_x, np.array([[0.5, 0.0]]), [1], "x > 0")
@@ -274,13 +278,15 @@ def boundary_figure(
     # Colour saturates at |score| = limit, so the far grid corners, where
     # scores grow without bound, do not wash out the region near the
     # boundary, where the interest is.
-    limit = max(float(np.percentile(np.abs(scores), 75)), 1e-6)
+    if limit is None:
+        limit = colour_limit([scores])
     heat = ax.contourf(
-        grid_x, grid_y, np.clip(scores, -limit, limit), levels=20,
+        # levels over the whole scale (not the data's range): the colour bar is the same in every frame
+        grid_x, grid_y, np.clip(scores, -limit, limit), levels=np.linspace(-limit, limit, 41),
         cmap=HEATMAP, vmin=-limit, vmax=limit, alpha=0.6,
     )  # fmt: skip
     bar = figure.colorbar(heat, ax=ax, shrink=0.8, ticks=[-limit, 0.0, limit])
-    bar.ax.set_yticklabels([f"{-limit:.2g} (class -)", "0 (boundary)", f"{limit:.2g} (class +)"])
+    bar.ax.set_yticklabels([f"{-limit:.2g} (class 0)", "0 (boundary)", f"{limit:.2g} (class 1)"])
     bar.set_label("model output (logit)", fontsize=FONT_SIZES["label"])
     bar.ax.tick_params(labelsize=FONT_SIZES["ticks"])
     if float(np.min(scores)) < 0.0 < float(np.max(scores)):
@@ -291,10 +297,19 @@ def boundary_figure(
     ax.set_xlim(float(grid_x.min()), float(grid_x.max()))
     ax.set_ylim(float(grid_y.min()), float(grid_y.max()))
     ax.set_title(title, fontsize=FONT_SIZES["title"])
-    ax.set_xlabel("x0 (input 0)")
-    ax.set_ylabel("x1 (input 1)")
+    ax.set_xlabel("x1 (input 1)")
+    ax.set_ylabel("x2 (input 2)")
     figure.legend(loc="outside lower center", ncols=2, fontsize=FONT_SIZES["legend"], frameon=False)
     return figure
+
+
+def colour_limit(frames: Sequence[np.ndarray]) -> float:
+    """One colour scale for several boundary pictures: the largest 75th percentile of |score|.
+
+    >>> colour_limit([np.array([0.1, -0.2]), np.array([4.0, -8.0, 2.0, 1.0])])
+    5.0
+    """
+    return max(max(float(np.percentile(np.abs(scores), 75)) for scores in frames), 1e-6)
 
 
 def _scatter_classes(ax, points: np.ndarray, labels: Sequence[int], marker: str, kind: str):
@@ -307,7 +322,7 @@ def _scatter_classes(ax, points: np.ndarray, labels: Sequence[int], marker: str,
         ax.scatter(
             chosen[:, 0], chosen[:, 1], s=40, marker=marker, color=colour,
             edgecolors="white", linewidths=0.8,
-            label=f"{kind}, class {'+' if is_positive else '-'}",
+            label=f"{kind}, class {1 if is_positive else 0}",
         )  # fmt: skip
 
 
@@ -364,7 +379,7 @@ def multiclass_boundary_figure(
     k = probabilities.shape[-1]
     names = list(class_names) if class_names is not None else [f"class {c}" for c in range(k)]
     colours = class_colours(k)
-    figure, (ax,) = _new_figure(width=5.0, height=5.4)
+    figure, (ax,) = _new_figure(width=8.0, height=7.6)  # for a projector, as boundary_figure
     predicted = probabilities.argmax(axis=-1)
     confidence = probabilities.max(axis=-1)
     strength = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None]
@@ -373,10 +388,12 @@ def multiclass_boundary_figure(
     image = 1.0 - (0.15 + 0.45 * strength) * (1.0 - rgb)
     extent = (float(grid_x.min()), float(grid_x.max()), float(grid_y.min()), float(grid_y.max()))
     ax.imshow(image, origin="lower", extent=extent, aspect="auto", interpolation="bilinear")
-    # One outline per class region (levels between class numbers would draw two
-    # lines where class 0 meets class 2); neighbouring outlines coincide.
+    # One outline per class region, where its probability meets the best other class's
+    # (p_c - max_other = 0): interpolated between grid points, a smooth line, not the
+    # staircase of the argmax's cells; neighbouring outlines coincide.
     for c in np.unique(predicted) if len(np.unique(predicted)) > 1 else ():
-        ax.contour(grid_x, grid_y, (predicted == c).astype(float), levels=[0.5], colors="black", linewidths=1.0)
+        others = np.delete(probabilities, c, axis=-1).max(axis=-1)
+        ax.contour(grid_x, grid_y, probabilities[..., c] - others, levels=[0.0], colors="black", linewidths=1.2)
     for marker, kind, xy, ys in (("o", "train", points, labels), ("^", "test", test_points, test_labels)):
         if xy is None or ys is None:
             continue
@@ -384,15 +401,15 @@ def multiclass_boundary_figure(
         for c in range(k):
             chosen = xy[ys == c]
             if len(chosen):
-                ax.scatter(chosen[:, 0], chosen[:, 1], s=24, marker=marker, color=colours[c],
+                ax.scatter(chosen[:, 0], chosen[:, 1], s=40, marker=marker, color=colours[c],
                            edgecolors="black", linewidths=0.5, label=f"{kind}, {names[c]}")  # fmt: skip
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
-    ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
-    ax.set_title(title)
+    ax.set_xlabel("x1 (input 1)")
+    ax.set_ylabel("x2 (input 2)")
+    ax.set_title(title, fontsize=FONT_SIZES["title"])
     # two columns: the training points' classes, then the test points'
-    figure.legend(loc="outside lower center", ncols=2, fontsize="medium", frameon=False)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=FONT_SIZES["legend"], frameon=False)
     return figure
 
 

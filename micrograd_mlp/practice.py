@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from .engine import Value, topological_order
-from .explain import backward_steps, explain, node_names, number
+from .explain import backward_steps, explain, local_derivative, node_formula, node_names, number
 from .expression import ExpressionError, parse_expression
 
 __all__ = ["LEVELS", "Exercise", "Feedback", "Verdict", "make_exercise", "check_answer", "local_rule"]
@@ -95,13 +95,11 @@ class Exercise:
         """The forward pass, one node a line: ``mul1 = a * b = -6.0``."""
         order = topological_order(self.root)
         names = node_names(order)
-        lines = []
+        # the given values first, in the order the expression names them (a, b, c), then each op
+        lines = [f"{name} = {number(value)}" for name, value in self.values.items()]
         for node in order:
-            if not node.parents:
-                if node.label:
-                    lines.append(f"{names[node]} = {number(node.data)}")
-                continue
-            lines.append(f"{names[node]} = {_formula(node, names)} = {number(node.data)}")
+            if node.parents:
+                lines.append(f"{names[node]} = {node_formula(node, names)} = {number(node.data)}")
         return lines
 
     def __str__(self) -> str:
@@ -109,18 +107,6 @@ class Exercise:
         wanted = ", ".join(f"dout/d{name}" for name in self.asked)
         return "\n".join([head, "forward pass:", *("  " + line for line in self.forward_lines()),
                           f"find: {wanted}"])  # fmt: skip
-
-
-def _formula(node: Value, names: Dict[Value, str]) -> str:
-    """How `node` was computed from its parents, as text: ``a * b``, ``tanh(add1)``."""
-    shown = [names[p] if (p.label or p.parents) else number(p.data) for p in node.parents]
-    if node.op in ("+", "-", "*", "/", "**") and len(shown) == 2:
-        return f"{shown[0]} {node.op} {shown[1]}"
-    if node.op.startswith("**"):
-        return f"{shown[0]} ** {node.op[2:]}"
-    if node.op == "neg":
-        return f"-{shown[0]}"
-    return f"{node.op}({', '.join(shown)})"
 
 
 def _check_level(level: object) -> int:
@@ -189,32 +175,19 @@ def _asked(root: Value) -> List[str]:
     return [names[node] for node in reversed(order) if node is not root and (node.label or node.parents)]
 
 
-_RULES = {
-    "+": "d(a + b)/da = d(a + b)/db = 1",
-    "-": "d(a - b)/da = 1 and d(a - b)/db = -1",
-    "*": "d(a * b)/da = b: the other factor",
-    "/": "d(a / b)/da = 1/b and d(a / b)/db = -a/b^2",
-    "**": "d(a ** b)/da = b * a^(b-1) and d(a ** b)/db = a^b * ln(a)",
-    "neg": "d(-a)/da = -1",
-    "relu": "d relu(x)/dx = 1 if x > 0 else 0",
-    "tanh": "d tanh(x)/dx = 1 - tanh(x)^2",
-    "sigmoid": "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))",
-    "exp": "d exp(x)/dx = exp(x)",
-    "log": "d log(x)/dx = 1/x",
-    "dot": "d(b + sum w*x)/dw_i = x_i, /dx_i = w_i, /db = 1",
-    "max": "d max/dx = 1 for the largest input, 0 for the others",
-}
+def local_rule(node: Value, names: Optional[Dict[Value, str]] = None) -> str:
+    """The rule that gives `node`'s local derivatives, in the graph's own names.
 
-
-def local_rule(op: str) -> str:
-    """The rule for the local derivative of an op, as text.
-
-    >>> local_rule("*"), local_rule("**2")
-    ('d(a * b)/da = b: the other factor', 'd(x^n)/dx = n * x^(n-1), here n = 2')
+    >>> a, b = Value(-1.0, label="a"), Value(-2.0, label="b")
+    >>> out = (a + b) * a; out.label = "out"
+    >>> local_rule(out)
+    'out = add1 * a, and the derivative of the product with respect to one factor is the other factor'
     """
-    if op.startswith("**") and op != "**":
-        return f"d(x^n)/dx = n * x^(n-1), here n = {op[2:]}"
-    return _RULES.get(op, f"the local derivative of {op}")
+    if not node.parents:
+        return ""
+    if names is None:
+        names = node_names(topological_order(node))
+    return local_derivative(node, 0, names).why
 
 
 @dataclass(frozen=True)
@@ -309,7 +282,7 @@ def check_answer(exercise: Exercise, answers: Mapping[str, object]) -> Feedback:
     >>> [(v.name, v.right, v.mistake) for v in feedback.verdicts]
     [('add1', True, ''), ('b', True, ''), ('a', False, 'second_path')]
     >>> print(feedback.verdicts[2].message)
-    wrong: you wrote -3.0, it is -4.0. a is used 2 times (by add1 and out): its grad is the sum over every path, -1.0 + -3.0 = -4.0; you have only part of it
+    wrong: you wrote -3.0, it is -4.0. a is used 2 times (by add1 and out), so its grad is the sum over every path: dout/da = dout/dout * dout/da + dout/dadd1 * dadd1/da = 1 * add1 + (-1.0) * 1 = 1 * (-3.0) + (-1.0) * 1.0 = -4.0. You have only part of it.
     """
     if not isinstance(exercise, Exercise):
         raise TypeError(f"check_answer needs an Exercise from make_exercise(), got {type(exercise).__name__}")
@@ -336,16 +309,29 @@ def check_answer(exercise: Exercise, answers: Mapping[str, object]) -> Feedback:
     return Feedback(verdicts, steps, explanations)
 
 
+def _edge(user: Value, parent: Value, names: Dict[Value, str]) -> Tuple[str, str]:
+    """The local derivative on the edge parent -> user: ``dout/dadd1 = a = -1.0`` and its rule."""
+    index = next(i for i, p in enumerate(user.parents) if p is parent)
+    local = local_derivative(user, index, names)
+    text = f"d{names[user]}/d{names[parent]} = {local.formula}"
+    if not local.is_number:  # a formula in names: its number too
+        text += f" = {number(local.value)}"
+    return text, local.why
+
+
 def _verdict(name, node, given, problem, edges, names, read, root) -> Verdict:
     expected = node.grad
+    top = names[root]
     if problem == "missing":
         return Verdict(name, None, expected, False, "missing", f"no answer; it is {number(expected)}")
     if problem:
         return Verdict(name, None, expected, False, "not_a_number",
-                       f"not a number; type e.g. -0.5 or 1/3. It is {number(expected)}")  # fmt: skip
+                       f"that is no number; type one such as -0.5 or 1/3. It is {number(expected)}")  # fmt: skip
     if _close(given, expected):
         return Verdict(name, given, expected, True, "", f"right ({number(expected)})")
     start = f"wrong: you wrote {number(given)}, it is {number(expected)}."
+    # The chain rule for this node as the library writes it (explain's first line).
+    chain = explain(node, root).splitlines()[0]
     contributions = [user.grad * local for user, local in edges]
     user_names = [names[user] for user, _ in edges]
 
@@ -354,11 +340,9 @@ def _verdict(name, node, given, problem, edges, names, read, root) -> Verdict:
         for size in range(1, len(edges)):
             for subset in itertools.combinations(range(len(edges)), size):
                 if _close(given, sum(contributions[i] for i in subset)):
-                    terms = " + ".join(number(c) for c in contributions)
                     return Verdict(name, given, expected, False, "second_path", (
-                        f"{start} {name} is used {len(edges)} times (by {' and '.join(user_names)}): "
-                        f"its grad is the sum over every path, {terms} = {number(expected)}; "
-                        "you have only part of it"))  # fmt: skip
+                        f"{start} {name} is used {len(edges)} times (by {' and '.join(user_names)}), so "
+                        f"its grad is the sum over every path: {chain}. You have only part of it."))  # fmt: skip
 
     # 2. A wrong answer above this node flows down the chain: fix that one first.
     wrong_above = []
@@ -368,47 +352,40 @@ def _verdict(name, node, given, problem, edges, names, read, root) -> Verdict:
             wrong_above.append((user, user_given))
     if wrong_above:
         user, user_given = wrong_above[0]
-        local = dict((id(u), l) for u, l in edges)[id(user)]
         carried = _close(given, sum(
             (dict(wrong_above).get(u, u.grad) if u is not root else 1.0) * l for u, l in edges))  # fmt: skip
-        how = ("you applied the chain rule right, but to your upstream grad"
-               if carried else "and the upstream grad it builds on is wrong too:")  # fmt: skip
+        how = ("You applied the chain rule right, but to the wrong upstream grad"
+               if carried else "The upstream grad it builds on is wrong too")  # fmt: skip
         return Verdict(name, given, expected, False, "upstream", (
-            f"{start} The upstream grad: {how} dout/d{names[user]} = {number(user_given)}, "
-            f"which should be {number(user.grad)}; fix it first. Then dout/d{name} = "
-            f"{number(user.grad)} * d{names[user]}/d{name} ({number(local)}) "
-            + ("+ the other paths " if len(edges) > 1 else "") + f"= {number(expected)}"))  # fmt: skip
+            f"{start} {how}: you wrote {number(user_given)} for d{top}/d{names[user]}, which should be "
+            f"{number(user.grad)}; fix that one first. Then {chain}."))  # fmt: skip
 
     # 3. The upstream grads are right: the local derivative (or the product) is not.
     if len(edges) == 1:
         user, local = edges[0]
         upstream = user.grad
-        link = f"d{names[user]}/d{name}"
+        link, why = _edge(user, node, names)
         if _close(given, local) and not _close(upstream, 1.0):
             return Verdict(name, given, expected, False, "upstream", (
-                f"{start} You wrote only the local derivative {link} = {number(local)}; multiply it "
-                f"by the upstream grad dout/d{names[user]} = {number(upstream)}"))  # fmt: skip
-        rule = local_rule(user.op)
-        if _close(given, upstream) and not _close(local, 1.0):
-            return Verdict(name, given, expected, False, "local", (
-                f"{start} You passed the upstream grad {number(upstream)} through unchanged; multiply "
-                f"it by the local derivative {link} = {number(local)} ({rule})"))  # fmt: skip
+                f"{start} You wrote only the local derivative {link}; multiply it by the upstream grad "
+                f"d{top}/d{names[user]} = {number(upstream)}: {chain}."))  # fmt: skip
         if user is root:  # the upstream is dout/dout = 1: the grad is the local derivative itself
             return Verdict(name, given, expected, False, "local", (
-                f"{start} Right below the output the upstream grad is dout/dout = 1, so dout/d{name} "
-                f"is the local derivative itself: {rule}, here {number(local)}"))  # fmt: skip
-        implied = f" (your answer means {link} = {number(given / upstream)})" if upstream else ""
+                f"{start} Right below the output the upstream grad is d{top}/d{top} = 1, so "
+                f"d{top}/d{name} is the local derivative itself: {link} ({why})."))  # fmt: skip
+        if _close(given, upstream) and not _close(local, 1.0):
+            return Verdict(name, given, expected, False, "local", (
+                f"{start} You passed the upstream grad (d{top}/d{names[user]} = {number(upstream)}) through "
+                f"unchanged; multiply it by the local derivative {link} ({why}): {chain}."))  # fmt: skip
+        implied = f", where your answer means {number(given / upstream)} for it" if upstream else ""
         return Verdict(name, given, expected, False, "local", (
-            f"{start} The upstream grad dout/d{names[user]} = {number(upstream)} is right; the local "
-            f"derivative {link} is {number(local)}{implied}: {rule}. "
-            f"So dout/d{name} = {number(upstream)} * {number(local)} = {number(expected)}"))  # fmt: skip
-    parts = "; ".join(
-        f"d{names[user]}/d{name} = {number(local)} ({local_rule(user.op)})" for user, local in edges
-    )
+            f"{start} The upstream grad is right (d{top}/d{names[user]} = {number(upstream)}); the local "
+            f"derivative is {link} ({why}){implied}. So {chain}."))  # fmt: skip
+    parts = "; ".join("the local derivative {} ({})".format(*_edge(user, node, names))
+                      for user in dict.fromkeys(u for u, _ in edges))  # fmt: skip
     return Verdict(name, given, expected, False, "local", (
-        f"{start} Check the local derivatives on its {len(edges)} edges: {parts}; then add "
-        f"upstream * local over the edges: " + " + ".join(number(c) for c in contributions)
-        + f" = {number(expected)}"))  # fmt: skip
+        f"{start} Check the local derivatives on its {len(edges)} edges: {parts}. "
+        f"Then add upstream times local over the edges: {chain}."))  # fmt: skip
 
 
 def exercise_answers(exercise: Exercise) -> Dict[str, float]:
@@ -444,7 +421,7 @@ def ask_in_terminal(exercise: Exercise, read_line=input, say=print, again: bool 
         try:
             answers[name] = read_line(f"dout/d{name} = ")
             while again and _read_answer(answers[name])[1] == "not_a_number":
-                answers[name] = read_line(f"not a number (type e.g. -0.5 or 1/3); dout/d{name} = ")
+                answers[name] = read_line(f"that is no number (type one such as -0.5 or 1/3); dout/d{name} = ")
         except (EOFError, StopIteration):
             if not answers:
                 return None

@@ -41,6 +41,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
+from .extras import install_command
 from .nn import MLP
 
 if TYPE_CHECKING:  # torch is an optional dependency
@@ -68,12 +69,12 @@ REFUSAL_HINTS = {
 class MissingTorchExtra(ImportError):
     """PyTorch is not installed; the message says how to get it.
 
-    >>> str(MissingTorchExtra()).rsplit(": ", 1)[1]
-    'pip install "micrograd_mlp[torch]"'
+    >>> "[torch]" in str(MissingTorchExtra()).rsplit(": ", 1)[1]    # as `extras.install_command` says
+    True
     """
 
     def __init__(self) -> None:
-        super().__init__(f"the PyTorch bridge needs PyTorch, which is not installed: {TORCH_INSTALL_HINT}")
+        super().__init__(f"the PyTorch bridge needs PyTorch, which is not installed: {install_command('torch')}")
 
 
 class TorchMappingError(ValueError):

@@ -1,8 +1,10 @@
 """Drawing computation graphs and networks with Graphviz.
 
 `draw_dot` draws the graph behind a `Value`: a box per value (label, data,
-grad), a small node per op, and on every edge parent -> op the local
-derivative d(child)/d(parent). The picture states the chain rule:
+grad), a circle per op, and on every edge parent -> op, in a small box sitting
+on the edge itself, the local derivative d(child)/d(parent) (so at a ``*`` the
+two numbers can never be mistaken for each other's). The picture states the
+chain rule:
 
     grad(parent) = sum over its edges of grad(child) * number on the edge
 
@@ -22,12 +24,18 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import graphviz
 
+from .colours import (
+    HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE, NEGATIVE_COLOUR, NEGATIVE_RGB, NOT_FINITE_COLOUR, POSITIVE_COLOUR,
+    POSITIVE_RGB, ROLE_COLOURS, ink_on, mix,
+)  # fmt: skip
 from .engine import Value, topological_order
 from .explain import node_names
 from .nn import MLP
 from .rendering import render_svg
 
-__all__ = ["Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES"]
+__all__ = [
+    "Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES",
+]  # fmt: skip
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
 # A collapsed MLP(2, [64, 64, 1]) has ~4300 edges and takes dot ~5 s; with [128, 128]
@@ -35,6 +43,7 @@ MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture
 # 16768 in 7 s, 32940 in 29 s.
 MAX_EDGES = 5000
 MAX_MLP_EDGES = 20000
+MLP_COLUMN = 8  # draw_mlp: more neurons than this in a layer, and layers become rows (see draw_mlp)
 # A collapsed graph is drawn much smaller than it is, but grouping its nodes into
 # neurons takes time too: beyond this many times max_nodes values it is refused.
 COLLAPSE_FACTOR = 50
@@ -44,19 +53,10 @@ MAX_LABEL_CHARS = 1000  # characters of a name or title shown in a drawing
 _PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
 _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 
-# One colour scheme for every picture (graphs, networks, decision boundaries):
-# blue means positive, red means negative (a weight, a gradient, a logit and so
-# the class it votes for). Roles use colours that are neither: green for
-# parameters, grey for inputs, lavender for the output.
-_ROLE_COLOURS = {
-    "parameter": "#c7e9c0",
-    "input": "#e0e0e0",
-    "intermediate": "#ffffff",
-    "output": "#dadaeb",
-}
-_POSITIVE, _NEGATIVE, _NOT_FINITE = (33, 102, 172), (178, 24, 43), "#ffff66"
-POSITIVE_COLOUR, NEGATIVE_COLOUR = "#2166ac", "#b2182b"  # _POSITIVE, _NEGATIVE as hex
-_HIGHLIGHT = "#e6550d"
+# One colour scheme for every picture (see colours.py): signs blue and red, roles
+# green, grey, white and lavender, "look here" amber under a black outline.
+_LOCAL_BOX = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": "#999999",
+              "fontsize": "11", "height": "0.2", "width": "0.3", "margin": "0.04,0.02"}  # fmt: skip
 _ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
 
 
@@ -103,19 +103,13 @@ def _number(x: float) -> str:
     return f"{x:#.4g}"  # 4 significant digits, trailing zeros kept: 2.000, -0.5000
 
 
-def _mix(rgb: Tuple[int, int, int], strength: float) -> str:
-    """The colour `rgb` faded towards white; strength 0 is white, 1 is `rgb`."""
-    channels = (round(255 + (c - 255) * strength) for c in rgb)
-    return "#" + "".join(f"{c:02x}" for c in channels)
-
-
 def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
     """Blue for positive, red for negative, stronger for larger |x| (up to `strongest`)."""
     if not math.isfinite(x):
-        return _NOT_FINITE
+        return NOT_FINITE_COLOUR
     strength = abs(x) / largest if largest > 0.0 else 0.0
     faintest = 0.1
-    return _mix(_POSITIVE if x > 0 else _NEGATIVE, faintest + (strongest - faintest) * strength if x else 0.0)
+    return mix(POSITIVE_RGB if x > 0 else NEGATIVE_RGB, faintest + (strongest - faintest) * strength if x else 0.0)
 
 
 def _legend(entries: List[tuple], note: str, title: str = "") -> str:
@@ -125,7 +119,7 @@ def _legend(entries: List[tuple], note: str, title: str = "") -> str:
     """
     cells = ['<TD BORDER="0"><B>legend</B></TD>']
     for fill, text, *outline in entries:
-        ink = "#ffffff" if fill in (POSITIVE_COLOUR, NEGATIVE_COLOUR) else "#000000"
+        ink = ink_on(fill)  # WCAG AA: at least 4.5:1 on every swatch (white on blue and red)
         border = f' COLOR="{outline[0]}" BORDER="3"' if outline else ""
         cells.append(f'<TD BGCOLOR="{fill}"{border}><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
     cells.append(f'<TD BORDER="0">{escape(note)}</TD>')
@@ -234,6 +228,7 @@ def draw_dot(
     cluster: bool = True,
     collapse: bool = False,
     highlight: Optional[Value] = None,
+    room_for_steps: bool = False,
     title: str = "",
     max_nodes: int = MAX_NODES,
     max_edges: int = MAX_EDGES,
@@ -260,6 +255,8 @@ def draw_dot(
         highlight: a node to outline, with the contribution upstream * local
             derivative written on the edges to its parents (used by the
             backward stepper's frames).
+        room_for_steps: give every local derivative's box a blank second
+            line, where a page stepping through backward writes "+= ...".
         title: a caption drawn under the graph, below the legend (every
             drawing has one: what the colours and edge numbers mean).
         max_nodes, max_edges: refuse larger graphs (dot would take long to
@@ -269,8 +266,8 @@ def draw_dot(
     >>> c = a * b; c.label = "c"
     >>> c.backward()
     >>> graph = draw_dot(c)
-    >>> graph.source.count("->")   # a -> *, b -> *, * -> c
-    3
+    >>> graph.source.count("->")   # a -> box -> *, b -> box -> *, * -> c (a box: the local derivative)
+    5
     >>> "data 2.000<BR/>grad -3.000" in graph.source  # a: dc/da = b = -3
     True
     """
@@ -324,10 +321,10 @@ def draw_dot(
         if color == "grad":
             fill = _signed_colour(node.grad, largest_grad, strongest=0.6)  # pale: text stays legible
         else:
-            fill = _ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
+            fill = ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
         style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}
         if node is highlight:
-            style.update(color=_HIGHLIGHT, penwidth="3")
+            style.update(fillcolor=HIGHLIGHT_COLOUR, color=HIGHLIGHT_OUTLINE, penwidth="3")
         neuron = owner[node] if node in whole_neurons else None
         graph.node(ids[node], label=_box_label(node, names[node], neuron, show_grad), **style)
         if node.parents and neuron is None:
@@ -344,17 +341,17 @@ def draw_dot(
         # the layer boxes loop far around the picture; straight lines stay readable.
         graph.attr(splines="line", ranksep="1.2")
     if color == "grad":
-        swatches = [(_mix(_POSITIVE, 0.6), "grad > 0"), (_mix(_NEGATIVE, 0.6), "grad < 0"),
-                    (_NOT_FINITE, "not finite")]  # fmt: skip
+        swatches = [(mix(POSITIVE_RGB, 0.6), "grad > 0"), (mix(NEGATIVE_RGB, 0.6), "grad < 0"),
+                    (NOT_FINITE_COLOUR, "not finite")]  # fmt: skip
     elif color == "role":
         used = {_role(node, root, param_set) for node in shown}
-        swatches = [(_ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in _ROLE_COLOURS if role in used]
+        swatches = [(ROLE_COLOURS[role], _ROLE_NAMES[role]) for role in ROLE_COLOURS if role in used]
     else:
         swatches = []
     note = "box: data, grad" if show_grad else "box: data"
     note += "; number on an edge: local derivative d(child)/d(parent)"
     if highlight is not None:
-        swatches.append(("#ffffff", "visiting now", _HIGHLIGHT))
+        swatches.append((HIGHLIGHT_COLOUR, "visiting now", HIGHLIGHT_OUTLINE))
         note += "; += what it adds to the parent's grad"
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="11")  # fmt: skip
@@ -363,16 +360,27 @@ def draw_dot(
         _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster)
     for node in shown:
         target = ids[node] if node in whole_neurons else ids[node] + "op"
-        for source, local_grad in incoming[node]:
+        for k, (source, local_grad) in enumerate(incoming[node]):
             if local_grad is None:  # into a collapsed neuron: many paths, no single number
                 graph.edge(ids[source], target)
-            elif node is highlight:
+                continue
+            # The local derivative in a small box ON the edge (node "n3e0": edge 0 into n3),
+            # not an edge label, which dot and graphviz-pure put beside the line, where two
+            # edges meeting at one op leave it unclear which number is whose.
+            box = f"{ids[node]}e{k}"
+            rows = [_number(local_grad)]
+            line: Dict[str, str] = {}
+            style = dict(_LOCAL_BOX)
+            if node is highlight:
                 # At a backward step, node.grad is the upstream dL/dnode.
-                contribution = node.grad * local_grad
-                graph.edge(ids[source], target, label=f"<{_number(local_grad)}<BR/>+= {_number(contribution)}>",
-                           color=_HIGHLIGHT, fontcolor=_HIGHLIGHT, penwidth="2.5")  # fmt: skip
-            else:
-                graph.edge(ids[source], target, label=_number(local_grad))
+                rows.append(f"<B>+= {_number(node.grad * local_grad)}</B>")
+                style.update(fillcolor=HIGHLIGHT_COLOUR, color=HIGHLIGHT_OUTLINE, penwidth="2")
+                line = {"color": HIGHLIGHT_OUTLINE, "penwidth": "2.5"}
+            elif room_for_steps:
+                rows.append("&#160;" * 18)  # a blank line, wide enough for the lab's "+= -0.1234"
+            graph.node(box, label="<" + "<BR/>".join(rows) + ">", **style)
+            graph.edge(ids[source], box, arrowhead="none", **line)
+            graph.edge(box, target, **line)
     return graph
 
 
@@ -413,7 +421,7 @@ def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_g
     """The HTML-like label of a value's box: its name, data and grad."""
     if neuron is not None:  # a collapsed neuron, drawn as its output
         activation = node.op if node.op in _ACTIVATIONS else "linear"
-        rows = [f"<B>L{neuron[0]}.N{neuron[1]}</B> {activation}"]
+        rows = [f"<B>L{neuron[0] + 1}.N{neuron[1] + 1}</B> {activation}"]  # counted from 1, as in the playground
     elif node.label:
         rows = [f"<B>{escape(_shorten(name))}</B>"]
     elif node.parents:
@@ -446,10 +454,10 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
         return
     for layer in sorted(by_layer):
         with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
-            layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
+            layer_box.attr(label=f"layer {layer + 1}", style="dashed", color="#999999")
             for index, members in sorted(by_layer[layer].items()):
                 with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
-                    neuron_box.attr(label=f"L{layer}.N{index}", style="rounded", color="#bbbbbb")
+                    neuron_box.attr(label=f"L{layer + 1}.N{index + 1}", style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
 
@@ -482,7 +490,7 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
     for layer, members in sorted(by_layer.items()):
         column = [members[index] for index in sorted(members)]
         if cluster:
-            _header(graph, f"header_L{layer}", f"layer {layer}")
+            _header(graph, f"header_L{layer}", f"layer {layer + 1}")
             column.insert(0, f"header_L{layer}")
         _chain(graph, column)
     if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
@@ -518,23 +526,29 @@ def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[V
 
 
 def draw_mlp(
-    model: MLP, show_grad: bool = False, rankdir: str = "LR", title: str = "", max_edges: int = MAX_MLP_EDGES
+    model: MLP, show_grad: bool = False, rankdir: str = "auto", title: str = "", max_edges: int = MAX_MLP_EDGES
 ) -> Drawing:
     """Draw a network as layers of neurons, edges sized and coloured by weight.
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
     blue for positive, red for negative; each neuron shows its bias (or its
     gradient). Columns keep their order top to bottom (x0 above x1, N0 above
-    N1) under a header naming the layer and its activation, and a legend
+    N1) under a header naming the layer (counted from 1, as in the playground)
+    and its activation; the output layer's neurons are lavender, as outputs are
+    in every drawing; and a legend
     under the picture says what colours and widths mean. Works with `micrograd_mlp.nn.MLP`
     or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
     A network with more than ``max_edges`` weights is refused (dot would take long).
+    ``rankdir="auto"`` lays it out left to right when every column has at most
+    `MLP_COLUMN` neurons, else top to bottom (layers as rows), so a wide network
+    fits a 16:9 projector instead of making a picture three times taller than wide.
 
     >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
     >>> graph.source.count("arrowhead=none")            # an edge per weight: 2 * 3 + 3 * 1
     9
     """
-    _check_rankdir(rankdir)
+    if rankdir != "auto":
+        _check_rankdir(rankdir)
     layers = list(getattr(model, "layers", ()))
     if not layers or not all(getattr(layer, "neurons", None) for layer in layers):
         raise TypeError(
@@ -549,8 +563,12 @@ def draw_mlp(
 
     # Wider gaps between columns for taller ones, so the picture is not a thin strip.
     tallest = max(nin, *(len(layer.neurons) for layer in layers))
+    if rankdir == "auto":
+        rankdir = "LR" if tallest <= MLP_COLUMN else "TB"
+    # Left to right, wider gaps between taller columns; top to bottom, rows a fixed gap apart.
+    ranksep = max(1.4, 0.16 * tallest) if rankdir in ("LR", "RL") else 1.2
     graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": f"{max(1.4, 0.16 * tallest):.2f}", "nodesep": "0.25",
+        graph_attr={"rankdir": rankdir, "ranksep": f"{ranksep:.2f}", "nodesep": "0.25",
                     "splines": "line", "outputorder": "edgesfirst"},  # fmt: skip
         # Circles grow to fit their text (fixedsize would let long numbers spill out
         # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
@@ -558,30 +576,33 @@ def draw_mlp(
                    "margin": "0.02"},  # fmt: skip
     )
     what = "w.grad" if show_grad else "w"
-    swatches = [(_ROLE_COLOURS["input"], "input"), (_ROLE_COLOURS["parameter"], "neuron"),
-                (POSITIVE_COLOUR, f"{what} > 0"), (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
+    swatches = [(ROLE_COLOURS["input"], "input"), (ROLE_COLOURS["parameter"], "neuron"),
+                (ROLE_COLOURS["output"], "output"), (POSITIVE_COLOUR, f"{what} > 0"),
+                (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
     note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.
     _header(graph, "header_inputs", "inputs")
     for i in range(nin):
-        graph.node(f"x{i}", label=f"x{i}", fillcolor=_ROLE_COLOURS["input"], style="filled")
+        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=ROLE_COLOURS["input"], style="filled")
     _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
     previous = [f"x{i}" for i in range(nin)]
     for depth, layer in enumerate(layers):
         current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
         activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
-        _header(graph, f"header_L{depth}", f"layer {depth}\n{'/'.join(activations)}")
+        last = depth == len(layers) - 1
+        kind = "output, " if last else ""
+        _header(graph, f"header_L{depth}", f"layer {depth + 1}\n{kind}{'/'.join(activations)}")
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)
             graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
-                       fillcolor=_ROLE_COLOURS["parameter"])  # fmt: skip
+                       fillcolor=ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
         _chain(graph, [f"header_L{depth}"] + current)
         for name, neuron in zip(current, layer.neurons):
             if len(neuron.w) != len(previous):
                 raise ValueError(
-                    f"layer {depth} neurons have {len(neuron.w)} weights but the layer "
+                    f"layer {depth + 1} neurons have {len(neuron.w)} weights but the layer "
                     f"before has {len(previous)} outputs; the model is not a chain of layers"
                 )
             for source, weight in zip(previous, neuron.w):

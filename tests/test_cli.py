@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_mlp import cli, demos
+from micrograd_mlp.cli import main
 from micrograd_mlp.demos import DemoResult
 
 from cli_support import run_cli
@@ -17,8 +18,9 @@ from cli_support import run_cli
 def test_help_lists_every_command(capsys):
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
-    commands = re.findall(r"^    (\w+)\s+(\w+)", out, flags=re.MULTILINE)  # a long name puts its help on the next line
-    assert commands == [("demo", "draw"), ("check", "check"), ("practice", "chain"), ("playground", "train")]
+    commands = re.findall(r"^    (\w+) +(\w+)", out, flags=re.MULTILINE)  # each command and its help on one line
+    assert commands == [("demo", "draw"), ("check", "autograd"), ("practice", "chain"), ("playground", "train")]
+
 
 
 def test_demo_help_lists_every_option_and_demo(capsys):
@@ -138,7 +140,7 @@ def test_missing_matplotlib_names_the_extra_and_exits_1_after_the_chain_rule(cap
     code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path), "--quiet")
     assert code == 1
     assert 'micrograd-mlp demo regression: the demos draw their pictures with matplotlib' in err
-    assert 'pip install "micrograd_mlp[demos]"' in err
+    assert 'pip install -e ' in err and '[demos]"' in err  # from this clone, not from an index
     assert len(out.splitlines()) == 4  # the chain-rule demo needs no matplotlib and ran
     assert not list(tmp_path.glob("regression*"))
 
@@ -156,8 +158,10 @@ def test_a_diverging_learning_rate_is_a_one_line_error_not_a_traceback(capsys, t
     code, out, err = run_cli(capsys, "demo", "regression", "--lr", "5", "--epochs", "2",
                              "--out", str(tmp_path), "--quiet")  # fmt: skip
     assert code == 1 and out == ""
-    assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 0")
-    assert err.rstrip().endswith("Lower the learning rate with --lr.")
+    # epochs count from 1; the rate is the one typed (SGD here: no schedule to explain)
+    assert err.startswith("micrograd-mlp demo regression: training diverged in epoch 1 of 2, step ")
+    assert err.rstrip().endswith("The learning rate 5 is too large: try 0.5 or smaller (--lr 0.5).")
+    assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
 
 
@@ -201,3 +205,46 @@ def test_output_into_a_pipe_has_plain_progress_lines_not_bar_redraws(tmp_path):
         " linear MLP epoch 1/2", " linear MLP epoch 2/2", " relu MLP epoch 1/2", " relu MLP epoch 2/2",
     ]  # fmt: skip
     assert all(re.fullmatch(r"regression: .*: loss=[0-9.e-]+", line) for line in progress)
+
+
+def test_a_huge_learning_rate_is_reported_as_typed_with_the_schedule_explained(capsys, tmp_path):
+    # issue 20.5: "lr=9.86e+05 in this step" and "epoch 0" were the schedule's value and fit's count
+    code, out, err = run_cli(capsys, "demo", "classification", "--lr", "1e6", "--epochs", "3",
+                             "--out", str(tmp_path), "--quiet")  # fmt: skip
+    assert code == 1 and out == ""
+    assert err.startswith("micrograd-mlp demo classification: training diverged in epoch 1 of 3, step 8 of 8: ")
+    assert ("The learning rate 1e+06 (as given; the demo lowers it linearly to 5e+04 over training, so this "
+            "step used ") in err
+    assert err.rstrip().endswith("is too large: try 1e+05 or smaller (--lr 1e+05).")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_help_lists_every_command_on_one_line_and_the_readme_says_what_it_shows(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # a plain terminal
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    for command in ("demo", "check", "practice", "playground"):
+        line = [each for each in shown.splitlines() if each.strip().startswith(command + " ")]
+        assert line and len(line[0].split()) > 2, f"{command} has no one-line help in:\n{shown}"
+        assert f"micrograd-mlp {command}" in shown  # and an example
+    assert max(len(each) for each in shown.splitlines()) <= 80
+    # the README's sentence about --help is true: every demo option it names is in demo --help
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "`micrograd-mlp --help` lists every\ncommand with one line and an example each" in readme
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    demo_help = capsys.readouterr().out
+    named = readme.split("Options: `micrograd-mlp demo classification", 1)[1].split("An\noption", 1)[0]
+    for option in re.findall(r"--[a-z]+", named):
+        assert option in demo_help, option
+
+
+def test_a_diverging_demo_says_it_in_one_line_without_a_warning_on_top(tmp_path):
+    # fit's LossExploding warning would add "in epoch 0" and the schedule's rate: the demo speaks alone
+    done = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "classification", "--lr", "1e6",
+                           "--epochs", "2", "--out", str(tmp_path), "--quiet"],
+                          capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "epoch 0" not in done.stderr and "in epoch 1 of 2" in done.stderr

@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 import runpy
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from optional import require, require_program
 
 Image = require("PIL.Image")
 
-from micrograd_mlp import accuracy, data, demos, evaluate, plots
+from micrograd_mlp import accuracy, data, demo_output, demos, evaluate, plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -42,9 +43,9 @@ def assert_svg(path):
 @pytest.fixture(autouse=True)
 def fresh_run():
     """Each test is a new run: notes said once per run are said again."""
-    demos._SAID.clear()
+    demo_output.SAID.clear()
     yield
-    demos._SAID.clear()
+    demo_output.SAID.clear()
 
 
 def hide_programs(tmp_path, monkeypatch, *programs):
@@ -133,8 +134,12 @@ def test_chain_rule_demo_writes_graphs_stepper_and_derivations(tmp_path, capsys)
     # one frame for the start and one per op node: *, *, +, +, tanh
     assert page.count('class="frame"') == 6
     text = (tmp_path / "chain_rule.txt").read_text(encoding="utf-8")
-    assert "do/dw1 = do/dx1w1 * dx1w1/dw1 = 0.5 * 2.0 = 1.0" in text
-    assert "do/dx1 = do/dx1w1 * dx1w1/dx1 = 0.5 * -3.0 = -1.5" in text
+    # readable names, each defined; every local derivative as its formula, then the numbers
+    assert "computed as p1 = x1 * w1, p2 = x2 * w2, s = p1 + p2, n = s + b, o = tanh(n)" in text
+    assert "do/dw1 = do/dp1 * dp1/dw1 = 0.5 * x1 = 0.5 * 2.0 = 1.0" in text
+    assert "do/dx1 = do/dp1 * dp1/dx1 = 0.5 * w1 = 0.5 * (-3.0) = -1.5" in text
+    assert "where do/dn = do/do * do/dn = 1 * (1 - o^2) = 1 * 0.5 = 0.5" in text
+    assert "x1w1" not in text
 
 
 def test_chain_rule_grads_are_the_hand_derived_ones(tmp_path):
@@ -167,7 +172,7 @@ def test_regression_demo_at_a_small_size_writes_its_pictures(tmp_path, capsys):
     assert_png(tmp_path / "regression_fits.png", min_size=(1000, 200))
     assert_png(tmp_path / "regression_loss.png")
     # frames: the snapshot epochs 0, ..., 4 (at most 3 spaced ones plus both ends)
-    assert gif_frames(tmp_path / "regression_fit.gif") == len(demos._snapshot_epochs(4, 3))
+    assert gif_frames(tmp_path / "regression_fit.gif") == len(demo_output.snapshot_epochs(4, 3))
     assert set(result.histories) == {"linear MLP", "relu MLP"}
     assert all(h.epochs == 4 for h in result.histories.values())
     said = capsys.readouterr().out
@@ -203,7 +208,7 @@ def test_quiet_demos_print_no_progress_at_all(tmp_path, capsys):
 
 
 def test_snapshot_epochs_start_at_zero_end_at_the_last_epoch_and_crowd_the_start():
-    epochs = demos._snapshot_epochs(100, 10)
+    epochs = demo_output.snapshot_epochs(100, 10)
     assert epochs[0] == 0 and epochs[-1] == 100 and epochs == sorted(set(epochs))
     assert len(epochs) <= 11
     gaps = np.diff(epochs)
@@ -228,7 +233,7 @@ def test_regression_the_line_fails_and_the_relu_net_bends(tmp_path):
 
 def test_regression_without_matplotlib_stops_before_training(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(plots.MissingDemoExtra, match=r'pip install "micrograd_mlp\[demos\]"'):
+    with pytest.raises(plots.MissingDemoExtra, match=r'pip install -e ".*\[demos\]"'):
         demos.regression(tmp_path / "out", epochs=1)
     assert not (tmp_path / "out").exists()
 
@@ -249,10 +254,12 @@ def test_classification_demo_at_a_small_size_writes_its_pictures(tmp_path):
     ]
     assert_png(tmp_path / "classification_boundary.png")
     assert_png(tmp_path / "classification_curves.png")
-    assert gif_frames(tmp_path / "classification_training.gif") == len(demos._snapshot_epochs(3, 3))
+    assert gif_frames(tmp_path / "classification_training.gif") == len(demo_output.snapshot_epochs(3, 3))
     network = assert_svg(tmp_path / "classification_network.svg")
-    # a header per layer ("layer 0", "relu") and a circle with its bias b per neuron (4 + 1)
-    assert "layer 0" in network and "relu" in network and network.count(">b</text>") == 5
+    # a header per layer, counted from 1 as in the playground ("layer 1", "relu", "output, linear"),
+    # and a circle with its bias b per neuron (4 + 1)
+    assert "layer 1" in network and "output, linear" in network and "layer 0" not in network
+    assert "relu" in network and network.count(">b</text>") == 5
     history = result.histories["classifier"]
     assert len(history.loss) == len(history.val_loss) == len(history.val_accuracy) == 3
     # the reported accuracies are the model's on the same split
@@ -400,3 +407,62 @@ def test_regression_trains_exactly_as_the_slides_fit_loop(tmp_path, activation):
     for key in ("w1", "b1", "w2", "b2"):
         np.testing.assert_allclose(after[key], getattr(slides, key), rtol=0, atol=1e-12, err_msg=key)
     np.testing.assert_allclose(result.histories[name].loss, slides_history, rtol=1e-12)
+
+
+# ------------------------------------------------- one visual language (issue 20)
+
+
+def test_the_training_gif_keeps_one_colour_scale_and_counts_epochs_from_1(tmp_path, monkeypatch):
+    # issue 20.6: the scale was +-0.32 in the first frame and +-16 in the last
+    drawn = []
+    real = plots.boundary_figure
+
+    def spy(*args, **kwargs):
+        drawn.append((args[5], kwargs.get("limit")))  # (title, colour limit)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "boundary_figure", spy)
+    result = demos.classification(tmp_path, epochs=6, samples=40, hidden=(4,), frames=4, resolution=12, quiet=True)
+    frames = drawn[1:]  # the first picture is the final boundary, on the same scale
+    limits = {limit for _, limit in drawn}
+    assert len(frames) == gif_frames(tmp_path / "classification_training.gif") and len(limits) == 1
+    (limit,) = limits
+    assert limit is not None and limit > 0
+    # the frames' shared scale is the widest of the frames' own scales
+    assert [title for title, _ in frames][:2] == ["moons, before training", "moons, after epoch 1"]
+    assert frames[-1][0] == "moons, after epoch 6"
+    assert result.metrics["test accuracy"] >= 0.0
+
+
+def test_two_classes_are_named_1_and_0_as_in_the_playground(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
+    figure = plots.boundary_figure(grid_x, grid_y, grid_x, np.array([[0.5, 0.0], [-0.5, 0.0]]), [1, 0], "halves")
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert labels == ["train, class 0", "train, class 1"]
+    ticks = [text.get_text() for text in figure.axes[1].get_yticklabels()]
+    assert ticks[0].endswith("(class 0)") and ticks[-1].endswith("(class 1)")
+    assert figure.axes[0].get_xlabel() == "x1 (input 1)"  # inputs counted from 1, as layers
+    playground = (Path(__file__).resolve().parent.parent / "micrograd_mlp/playground/static/index.html").read_text()
+    assert "class 1" in playground and "class 0" in playground and "class +" not in playground
+
+
+def test_the_demo_network_drawing_fits_a_16_by_9_projector(tmp_path):
+    # issue 20.7: MLP(2, [16, 16, 1]) was drawn 3 times taller than wide
+    demos.classification(tmp_path, epochs=1, samples=40, frames=2, resolution=8, quiet=True)
+    svg = (tmp_path / "classification_network.svg").read_text(encoding="utf-8")
+    width, height = (float(x) for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert 1.0 <= width / height <= 16 / 9 * 1.5, (width, height)
+    # the output neuron lavender (as the README says outputs are), the hidden ones green
+    assert svg.count('fill="#dadaeb"') >= 2 and 'fill="#c7e9c0"' in svg  # (the legend's swatch too)
+
+
+def test_the_three_class_regions_are_sized_for_a_projector(tmp_path):
+    # issue 20.11: spiral3_regions.png was about 400 x 430 pixels with small text
+    from micrograd_mlp import demos_multiclass
+
+    demos_multiclass.spiral3(tmp_path, epochs=1, samples=30, hidden=(4,), frames=2, resolution=8, quiet=True)
+    width, height = Image.open(tmp_path / "spiral3_regions.png").size
+    assert width >= 760 and 0.8 <= width / height <= 16 / 9, (width, height)

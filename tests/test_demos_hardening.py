@@ -6,11 +6,11 @@ import numpy as np
 
 
 def test_demo_text_files_are_written_atomically(tmp_path, monkeypatch):
-    from micrograd_mlp import demos
+    from micrograd_mlp import demo_output
 
     calls = []
-    monkeypatch.setattr(demos, "atomic_write", lambda path, text, **kw: calls.append(Path(path).name), raising=True)
-    demos._Output("x", tmp_path, quiet=True).text("hello", "note")
+    monkeypatch.setattr(demo_output, "atomic_write", lambda path, text, **kw: calls.append(Path(path).name), raising=True)
+    demo_output.DemoOutput("x", tmp_path, quiet=True).text("hello", "note")
     assert calls == ["note.txt"]
 
 

@@ -148,17 +148,31 @@ def test_explain_ends_with_the_gradient_backward_computes(leaves, recipe):
 # ----------------------------------------------------------------- explain
 
 
-def test_explain_the_example_from_the_issue():
+def test_explain_writes_the_chain_rule_as_by_hand():
     w1, x1 = Value(-3.0, label="w1"), Value(2.0, label="x1")
     n = w1 * x1
     n.label = "n"
     L = n * -0.5
     L.label = "L"
     assert explain(w1, L) == (
-        "dL/dw1 = dL/dn * dn/dw1 = -0.5 * 2.0 = -1.0\n"
-        "  where dL/dn = the local derivative at L, where the chain starts (dL/dL = 1) = -0.5"
+        "dL/dw1 = dL/dn * dn/dw1 = (-0.5) * x1 = (-0.5) * 2.0 = -1.0\n"
+        "  where dL/dn = dL/dL * dL/dn = 1 * (-0.5) = -0.5\n"
+        "  with L = n * -0.5, n = w1 * x1"
     )
     assert explain(L, L) == "the chain starts at L: dL/dL = 1.0"
+
+
+def test_explain_the_neuron_of_the_issue():
+    # "do/dn = do/do x do/dn = 1 x (1 - o^2) = 0.5", every factor with its source
+    o, v = neuron()
+    assert explain(v["n"], o) == "do/dn = do/do * do/dn = 1 * (1 - o^2) = 1 * 0.5 = 0.5\n  with o = tanh(n), n = add1 + b"
+    assert explain(v["w1"], o).splitlines() == [
+        "do/dw1 = do/dmul2 * dmul2/dw1 = 0.5 * x1 = 0.5 * 2.0 = 1.0",
+        "  where do/dmul2 = do/dadd1 * dadd1/dmul2 = 0.5 * 1 = 0.5",
+        "  where do/dadd1 = do/dn * dn/dadd1 = 0.5 * 1 = 0.5",
+        "  where do/dn = do/do * do/dn = 1 * (1 - o^2) = 1 * 0.5 = 0.5",
+        "  with o = tanh(n), n = add1 + b, add1 = mul2 + mul1, mul2 = x1 * w1",
+    ]
 
 
 def test_explain_sums_over_every_use_of_a_reused_node():
@@ -166,8 +180,20 @@ def test_explain_sums_over_every_use_of_a_reused_node():
     L = a * a
     L.label = "L"
     assert explain(a, L) == (
-        "dL/da = the local derivatives at L, one per use, where the chain starts (dL/dL = 1) = 3.0 + 3.0 = 6.0"
+        "dL/da = dL/dL * dL/da + dL/dL * dL/da = 1 * a + 1 * a = 1 * 3.0 + 1 * 3.0 = 6.0\n  with L = a * a"
     )
+
+
+def test_explain_a_reused_node_gives_each_term_its_source():
+    # the issue's (a + b) * a: the first term's -3.0 is add1, the second's -1.0 is derived below
+    a, b = Value(-1.0, label="a"), Value(-2.0, label="b")
+    out = (a + b) * a
+    out.label = "out"
+    assert explain(a, out).splitlines() == [
+        "dout/da = dout/dout * dout/da + dout/dadd1 * dadd1/da = 1 * add1 + (-1.0) * 1 = 1 * (-3.0) + (-1.0) * 1.0 = -4.0",
+        "  where dout/dadd1 = dout/dout * dout/dadd1 = 1 * a = 1 * (-1.0) = -1.0",
+        "  with out = add1 * a, add1 = a + b",
+    ]
 
 
 def test_explain_a_diamond_with_generated_names():
@@ -176,23 +202,50 @@ def test_explain_a_diamond_with_generated_names():
     c = a + 1.0  # add1 (const2 = 1.0)
     out = b * c  # mul2, the root, unlabelled
     assert explain(a, out) == (
-        "dmul2/da = dmul2/dmul1 * dmul1/da + dmul2/dadd1 * dadd1/da = 3.0 * 4.0 + 8.0 * 1.0 = 20.0\n"
-        "  where dmul2/dadd1 = the local derivative at mul2, where the chain starts (dmul2/dmul2 = 1) = 8.0\n"
-        "  where dmul2/dmul1 = the local derivative at mul2, where the chain starts (dmul2/dmul2 = 1) = 3.0"
+        "dmul2/da = dmul2/dmul1 * dmul1/da + dmul2/dadd1 * dadd1/da = 3.0 * 4.0 + 8.0 * 1 = 20.0\n"
+        "  where dmul2/dadd1 = dmul2/dmul2 * dmul2/dadd1 = 1 * mul1 = 1 * 8.0 = 8.0\n"
+        "  where dmul2/dmul1 = dmul2/dmul2 * dmul2/dmul1 = 1 * add1 = 1 * 3.0 = 3.0\n"
+        "  with mul2 = mul1 * add1, mul1 = a * 4.0, add1 = a + 1.0"
     )
     out.backward()
     assert a.grad == 20.0  # d(4a(a+1))/da = 8a + 4 at a = 2
 
 
-def test_explain_derives_every_upstream_gradient_down_to_the_root():
-    o, v = neuron()
-    text = explain(v["w1"], o)
-    assert text.splitlines() == [
-        "do/dw1 = do/dmul2 * dmul2/dw1 = 0.5 * 2.0 = 1.0",
-        "  where do/dmul2 = do/dadd1 * dadd1/dmul2 = 0.5 * 1.0 = 0.5",
-        "  where do/dadd1 = do/dn * dn/dadd1 = 0.5 * 1.0 = 0.5",
-        "  where do/dn = the local derivative at o, where the chain starts (do/do = 1) = 0.5",
-    ]
+@pytest.mark.parametrize("make, formula", [
+    (lambda x, y: x + y, ("1", "1")), (lambda x, y: x - y, ("1", "-1")), (lambda x, y: x * y, ("y", "x")),
+    (lambda x, y: x / y, ("1 / y", "-x / y^2")), (lambda x, y: x ** y, ("y * x^(y - 1)", "f * log(x)")),
+    (lambda x, y: x ** 3, ("3 * x^2",)), (lambda x, y: x ** -1, ("-1 * x^(-2)",)), (lambda x, y: x ** 2, ("2 * x",)),
+    (lambda x, y: -x, ("-1",)), (lambda x, y: x.tanh(), ("1 - f^2",)), (lambda x, y: x.sigmoid(), ("f * (1 - f)",)),
+    (lambda x, y: x.exp(), ("f",)), (lambda x, y: x.log(), ("1 / x",)), (lambda x, y: x.relu(), ("1",)),
+    (lambda x, y: x.softplus(), ("sigmoid(x)",)),
+])  # fmt: skip
+def test_each_local_derivative_formula_gives_the_engines_number(make, formula):
+    from explain_examples import check_written_formulas
+
+    from micrograd_mlp.explain import local_derivative
+
+    x, y = Value(1.5, label="x"), Value(0.5, label="y")
+    f = make(x, y)
+    f.label = "f"
+    names = node_names(topological_order(f))
+    got = tuple(local_derivative(f, i, names).formula for i in range(len(f.parents)))
+    assert got == formula
+    for i, parent in enumerate(f.parents):
+        local = local_derivative(f, i, names)
+        assert local.value == f.local_grads[i]
+        assert check_written_formulas(f"local derivative df/d{names[parent]} = {local.formula}", f) == 1
+        assert names[f] in local.why
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(small, min_size=1, max_size=4), recipes)
+def test_every_formula_explain_writes_is_the_graphs(leaves, recipe):
+    from explain_examples import check_written_formulas
+
+    root = build(leaves, recipe)
+    for node in topological_order(root):
+        text = explain(node, root)
+        assert check_written_formulas(text, root) == sum(1 for line in text.splitlines() if not line.startswith("  with "))
 
 
 def test_explain_neither_reads_nor_changes_grad():
@@ -200,7 +253,7 @@ def test_explain_neither_reads_nor_changes_grad():
     for node in topological_order(o):
         node.grad = 42.0
     text = explain(v["x1"], o)
-    assert text.splitlines()[0] == "do/dx1 = do/dmul2 * dmul2/dx1 = 0.5 * -3.0 = -1.5"
+    assert text.splitlines()[0] == "do/dx1 = do/dmul2 * dmul2/dx1 = 0.5 * w1 = 0.5 * (-3.0) = -1.5"
     assert all(node.grad == 42.0 for node in topological_order(o))
 
 
@@ -217,20 +270,22 @@ def test_explain_numbers_survive_nan_and_inf():
     x = Value(math.inf, label="x")
     y = x * 0.0
     y.label = "y"
-    assert explain(x, y) == "dy/dx = the local derivative at y, where the chain starts (dy/dy = 1) = 0.0"
+    assert explain(x, y) == "dy/dx = dy/dy * dy/dx = 1 * 0.0 = 0.0\n  with y = x * 0.0"
     assert number(math.nan) == "nan" and number(-math.inf) == "-inf"
 
 
-def test_explain_never_writes_the_root_as_a_factor_of_itself():
-    # "dout/dout * dout/dn" reads as circular: the start of the chain is said in words.
-    a = Value(3.0, label="a")
-    m = a * 2.0
-    m.label = "m"
-    L = m + a  # L uses a directly and through m
-    L.label = "L"
-    assert explain(a, L) == (
-        "dL/da = (the local derivative at L, where the chain starts: dL/dL = 1) + dL/dm * dm/da = 1.0 + 1.0 * 2.0 = 3.0\n"
-        "  where dL/dm = the local derivative at L, where the chain starts (dL/dL = 1) = 1.0"
-    )
-    for node in (a, m):
-        assert "dL/dL *" not in explain(node, L)
+@pytest.mark.parametrize("text", ["tanh(x1*w1 + x2*w2 + b)", "(a + b) * a", "a / b - a ** 3", "sigmoid(a * a) + exp(b)"])
+def test_the_labs_step_words_state_true_formulas(text):
+    # the lab's "this step" sentences name each local derivative by its formula too
+    pytest.importorskip("starlette")
+    from explain_examples import check_written_formulas
+
+    from micrograd_mlp.expression import parse_expression
+    from micrograd_mlp.playground.lab.graph import expression_payload
+
+    values = {"x1": 2.0, "w1": -3.0, "x2": 0.5, "w2": 1.0, "b": 1.5, "a": 0.7}
+    payload = expression_payload(text, values, draw=False)
+    root = parse_expression(text, **payload["values"])
+    root.label = root.label or "out"
+    checked = sum(check_written_formulas(step["words"], root) for step in payload["graph"]["steps"])
+    assert checked >= len(payload["graph"]["edges"])

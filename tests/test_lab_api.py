@@ -68,10 +68,9 @@ def test_the_pages_numbers_are_the_librarys(client, expression, values):
     # the grads after the last step are the final ones; after step 0 only the output's is set
     assert graph["steps"][-1]["grads"] == [node.grad for node in order]
     assert graph["steps"][0]["grads"] == [1.0 if node is root else 0.0 for node in order]
-    # the picture's edge labels are those local derivatives, each found where the page looks
     svg = graph["svg"]
-    for edge in graph["edges"]:
-        group = re.search(rf'<g id="{edge["svg"]}" class="edge">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
+    for edge in graph["edges"]:  # the boxes on the edges hold those local derivatives, found where the page looks
+        group = re.search(rf'<g id="{edge["svg"]}" class="node">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
         assert group.group(1).replace("&#45;", "-") == f"{edge['local_grad']:#.4g}"
     for node in graph["nodes"]:
         assert re.search(rf'<g id="{node["svg"]}" class="node">\s*<title>{node["id"]}</title>', svg)
@@ -282,7 +281,7 @@ def test_inside_a_multiclass_network_with_cross_entropy():
 
 def test_the_inside_endpoint_of_the_test_app(client):
     payload = client.get("/api/sessions/test/inside?layer=0&neuron=1&point=1").json()
-    assert payload["title"].startswith("Inside L0.N1 for x = [1.5, 0.25]")
+    assert payload["title"].startswith("Inside L1.N2 (model.layers[0].neurons[1]) for x = [1.5, 0.25]")
     expected = lab.inside_payload(MODEL, 0, 1, POINTS[1][0], POINTS[1][1], "mse")
     assert payload["graph"]["nodes"] == expected["graph"]["nodes"]
     assert client.get("/api/sessions/test/inside?layer=5").status_code == 400

@@ -181,12 +181,12 @@ def test_practice_right_and_wrong(server, page, shots):
     assert "right" in page.get_attribute("#verdict-b", "class")
     assert "wrong" in page.get_attribute("#verdict-a", "class")
     assert "sum over every path" in page.text_content("#verdict-a")
-    assert ("dout/da = (the local derivative at out, where the chain starts: dout/dout = 1) + dout/dadd1 * dadd1/da"
+    assert ("dout/da = dout/dout * dout/da + dout/dadd1 * dadd1/da = 1 * add1 + (-1.0) * 1"
             in page.text_content("#verdict-a pre"))
     assert "step 2: at add1 (+)" in page.text_content("#worked")
-    # in the revealed graph, a's box and its two edges (the two terms of its sum) are marked
-    assert page.locator("#practice-graph g.node.wrong").count() == 1
-    assert page.locator("#practice-graph g.edge.wrong").count() == 2
+    # in the revealed graph, a's box and the boxes on its two edges (the two terms of its sum)
+    assert page.locator("#practice-graph g.node.wrong").count() == 3
+    assert page.locator("#practice-graph g.node.wrong text", has_text="data").count() == 1
     page.screenshot(path=str(shots / "lab_practice.png"), full_page=True)
     page.fill("#answer-a", "-4")
     page.click("#check")
@@ -206,7 +206,7 @@ def test_practice_right_and_wrong(server, page, shots):
 def test_inside_a_neuron_from_the_playground_link(server, page, shots):
     page.goto(server.url + "/lab?session=test&layer=0&neuron=1&point=0")
     page.wait_for_selector("#graph svg")
-    assert page.text_content("#inside-title").startswith("Inside L0.N1 for x = [0.5, -1.0]")
+    assert page.text_content("#inside-title").startswith("Inside L1.N2 (model.layers[0].neurons[1]) for x = [0.5, -1.0]")
     assert page.is_hidden("#expr-form")
     page.click("#last")
     steps = page.text_content("#counter")

@@ -3,6 +3,7 @@
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -300,7 +301,7 @@ def test_load_digits_is_scaled_and_split_the_same_every_time():
 
 def test_without_scikit_learn_the_digits_say_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(MissingDigitsExtra, match=r'pip install "micrograd_mlp\[digits\]"'):
+    with pytest.raises(MissingDigitsExtra, match=r'pip install -e ".*\[digits\]"'):
         load_digits()
 
 
@@ -354,11 +355,13 @@ def test_cli_digits_without_scikit_learn_is_one_line_and_exit_1(tmp_path):
     import os
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(blocker), *sys.path]))
-    finished = run_cli("demo", "digits", "--out", str(tmp_path / "out"), env=env)
+    finished = subprocess.run([sys.executable, "-m", "micrograd_mlp", "demo", "digits", "--out", "out"],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
+    ROOT_FOLDER = Path(__file__).resolve().parent.parent
     assert finished.returncode == 1
     assert finished.stderr.strip().splitlines() == [
         'micrograd-mlp demo digits: the handwritten digits come with scikit-learn, which is not installed: '
-        'pip install "micrograd_mlp[digits]"'
+        f'pip install -e "{ROOT_FOLDER}[digits]"'  # run from a clone (not its folder): the clone's extra
     ]
     assert not (tmp_path / "out").exists()  # nothing written
 

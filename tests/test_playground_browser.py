@@ -9,19 +9,16 @@ MICROGRAD_SCREENSHOTS=1 (as the lab's do), otherwise to a temporary folder.
 """
 
 import os
-import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+import page_support
 import pytest
+from page_support import CHROMIUM, ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
@@ -34,37 +31,8 @@ def _shots_folder():
 
 SHOTS = _shots_folder()
 LOSS_BELOW = 0.35  # moons, MLP(2, [8, 8, 1]), Adam 0.03: about 0.5 at epoch 1
+address, browser = page_support.address, page_support.browser  # the fixtures: one server, one chromium
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def address():
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "0", "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
-    )  # fmt: skip
-    line = server.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if not match:
-        server.kill()
-        pytest.fail(f"the server did not start: {line!r} {server.stderr.read()!r}")
-    yield match.group(0)
-    server.terminate()
-    _, errors = server.communicate(timeout=20)
-    assert "Traceback" not in errors, errors
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield chromium
-        chromium.close()
 
 
 def epoch(page):
@@ -117,7 +85,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     )
     page.mouse.click(x, y)
     page.wait_for_selector("#neuron-panel:not([hidden])")
-    assert page.text_content("#neuron-title") == "Neuron L0.N2 (tanh)"
+    assert page.text_content("#neuron-title") == "Neuron L1.N3: layer 1, neuron 3 (tanh)"  # counted from 1
     assert page.locator("#neuron-table tbody tr").count() == 3  # x0, x1, bias
     page.fill("#point", "5")
     page.dispatch_event("#point", "change")
@@ -129,13 +97,13 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     inside = browser.new_page(viewport={"width": 1400, "height": 1000})
     inside.goto(address + page.get_attribute("#inside-link", "href"))
     inside.wait_for_selector("#graph svg")
-    assert inside.text_content("#inside-title").startswith("Inside L0.N2 for x = ")
+    assert inside.text_content("#inside-title").startswith("Inside L1.N3 (model.layers[0].neurons[2]) for x = ")
     inside.close()
 
     # layers: add one, then one more neuron in the first
     page.click("#add-layer")
     page.wait_for_function("() => frame.network.length === 4")
-    page.click("#layers .layer:first-child button[aria-label=more]")
+    page.click("#layers .layer:first-child button[aria-label^='one neuron more']")
     page.wait_for_function("() => frame.settings.hidden[0] === 9")
     assert page.evaluate("frame.settings.hidden") == [9, 8, 8]
     page.click("#remove-layer")

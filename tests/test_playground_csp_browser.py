@@ -83,7 +83,7 @@ def test_both_pages_work_under_the_csp_and_a_path_prefix(address, browser):
     lab, lab_problems = watched_page(browser)
     lab.goto(address + href)
     lab.wait_for_selector("#graph svg")
-    assert lab.text_content("#inside-title").startswith("Inside L0.N0 for x = ")
+    assert lab.text_content("#inside-title").startswith("Inside L1.N1 (model.layers[0].neurons[0]) for x = ")
     lab.screenshot(path=str(SHOTS / "csp_lab_inside.png"), full_page=True)
 
     # the lab on its own: draw, step the backward pass, a practice exercise

@@ -65,10 +65,10 @@ def test_boundary_figure_colours_points_by_class_and_draws_the_zero_contour():
                                    test_points=np.array([[0.1, 0.1]]), test_labels=[1])  # fmt: skip
     ax = figure.axes[0]
     by_label = {c.get_label(): c.get_offsets().tolist() for c in ax.collections if c.get_label()}
-    assert by_label["train, class -"] == [[-0.5, 0.0]]
-    assert by_label["train, class +"] == [[0.5, 0.2], [0.6, -0.3]]
-    assert by_label["test, class +"] == [[0.1, 0.1]]
-    assert "test, class -" not in by_label  # no such points: no empty legend entry
+    assert by_label["train, class 0"] == [[-0.5, 0.0]]
+    assert by_label["train, class 1"] == [[0.5, 0.2], [0.6, -0.3]]
+    assert by_label["test, class 1"] == [[0.1, 0.1]]
+    assert "test, class 0" not in by_label  # no such points: no empty legend entry
     # the boundary line: a contour at score 0, here the line x = 0
     boundary = [c for c in ax.collections if hasattr(c, "levels") and list(c.levels) == [0.0]]
     assert len(boundary) == 1
@@ -80,7 +80,7 @@ def test_boundary_figure_accepts_minus_one_plus_one_labels():
     grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4))
     figure = plots.boundary_figure(grid_x, grid_y, grid_x, np.array([[0.0, 0.0], [1.0, 1.0]]), [-1, 1])
     labels = {c.get_label(): len(c.get_offsets()) for c in figure.axes[0].collections if c.get_label()}
-    assert labels["train, class -"] == 1 and labels["train, class +"] == 1
+    assert labels["train, class 0"] == 1 and labels["train, class 1"] == 1
 
 
 def test_save_gif_writes_an_endless_animation_that_lingers_on_the_last_frame(tmp_path):
@@ -121,7 +121,7 @@ def test_pictures_are_sized_and_lettered_for_a_projector():
     image = plots.figure_to_image(figure)
     assert min(image.size) >= 640
     ax = figure.axes[0]
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x0 (input 0)", "x1 (input 1)")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1 (input 1)", "x2 (input 2)")
     assert ax.title.get_fontsize() >= 15 and ax.xaxis.label.get_fontsize() >= 13
     assert all(label.get_fontsize() >= 12 for label in ax.get_xticklabels())
     legend_texts = [text for legend in figure.legends for text in legend.get_texts()]
@@ -129,7 +129,7 @@ def test_pictures_are_sized_and_lettered_for_a_projector():
     # a colour bar that names the score and which side is which class
     bars = [other for other in figure.axes if other is not ax]
     assert len(bars) == 1 and bars[0].get_ylabel() == "model output (logit)"
-    assert [t.get_text() for t in bars[0].get_yticklabels()][-1].endswith("(class +)")
+    assert [t.get_text() for t in bars[0].get_yticklabels()][-1].endswith("(class 1)")
 
 
 def test_model_lines_use_neither_sign_colour():
@@ -143,7 +143,7 @@ def test_model_lines_use_neither_sign_colour():
 
 def test_without_matplotlib_the_error_names_the_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # makes the import fail
-    with pytest.raises(plots.MissingDemoExtra, match=r'matplotlib .*pip install "micrograd_mlp\[demos\]"'):
+    with pytest.raises(plots.MissingDemoExtra, match=r'matplotlib .*pip install -e ".*\[demos\]"'):
         plots.require_demo_extras()
     with pytest.raises(ImportError, match="demos extra"):
         plots.curves_figure({"loss": {"train": [1.0]}})
@@ -151,5 +151,5 @@ def test_without_matplotlib_the_error_names_the_extra_to_install(monkeypatch):
 
 def test_without_pillow_the_error_names_the_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
-    with pytest.raises(plots.MissingDemoExtra, match=r'Pillow .*pip install "micrograd_mlp\[demos\]"'):
+    with pytest.raises(plots.MissingDemoExtra, match=r'Pillow .*pip install -e ".*\[demos\]"'):
         plots.require_demo_extras()

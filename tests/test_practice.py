@@ -1,6 +1,7 @@
 """Practice: exercises per level, verdicts checked against the engine, diagnoses, the CLI."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -71,7 +72,8 @@ def test_local_derivative_wrong_with_the_upstream_right():
     feedback = check_answer(exercise, answers)
     verdict = [v for v in feedback.verdicts if v.name == "a"][0]
     assert (verdict.right, verdict.mistake) == (False, "local")
-    assert "d(a * b)/da = b" in verdict.message
+    # the rule in the exercise's own names, with its number
+    assert "the local derivative is dmul1/da = b = 2.0 (mul1 = a * b, and the derivative of the product" in verdict.message
     # passing the upstream through unchanged is a local-derivative mistake too
     neuron = make_exercise(4, 4)  # tanh(x1*w1 + x2*w2 + b): dout/dx1 = dout/dmul2 * w1
     right = exercise_answers(neuron)
@@ -112,7 +114,7 @@ def test_feedback_text_has_the_worked_steps_when_wrong():
     text = str(check_answer(exercise, {"a": 1, "b": -1}))
     assert "1 of 2 right" in text
     assert "step 1: at out (*), upstream grad 1.0" in text
-    assert "dout/da = the local derivative at out, where the chain starts (dout/dout = 1) = -2.0" in text
+    assert "dout/da = dout/dout * dout/da = 1 * b = 1 * (-2.0) = -2.0" in text
 
 
 def test_bad_arguments():
@@ -165,7 +167,7 @@ def test_a_typo_at_a_terminal_is_asked_again():
 
     feedback = ask_in_terminal(make_exercise(1, 2), read_line, lambda text: None, again=True)
     assert feedback.all_right
-    assert prompts == ["dout/da = ", "dout/db = ", "not a number (type e.g. -0.5 or 1/3); dout/db = "]
+    assert prompts == ["dout/da = ", "dout/db = ", "that is no number (type one such as -0.5 or 1/3); dout/db = "]
 
 
 from hypothesis import given, settings  # noqa: E402
@@ -186,3 +188,75 @@ def test_exactly_the_changed_answer_is_wrong_and_its_diagnosis_is_named(level, s
     assert wrong[0].mistake in ("local", "upstream", "second_path")
     assert wrong[0].message.startswith("wrong: you wrote")
     assert name in feedback.explanations and "worked steps" in str(feedback)
+
+
+# ------------------------------------------- every sentence, checked against the graph
+
+from explain_examples import check_written_formulas  # noqa: E402
+
+SINGLE_LETTERS = re.compile(r"(?<![\w./])([a-z])(?![\w(])")
+
+
+def mistakes(exercise):
+    """Answers with one kind of mistake at one node: every node, every kind the checker names."""
+    right = exercise_answers(exercise)
+    root = exercise.root
+    order = topological_order(root)
+    names = node_names(order)
+    by_name = {names[node]: node for node in order}
+    grads = dict(right, **{names[root]: 1.0})
+    for name in exercise.asked:
+        node = by_name[name]
+        users = [(user, local) for user in order for p, local in zip(user.parents, user.local_grads) if p is node]
+        for offset in (-1.0, 0.5, 3.0):
+            yield dict(right, **{name: right[name] + offset})
+        for user, local in users:
+            yield dict(right, **{name: local})  # only the local derivative
+            yield dict(right, **{name: grads[names[user]]})  # the upstream passed through
+            yield dict(right, **{name: grads[names[user]] * local})  # one path of several
+            if user is not root:  # a wrong grad above, carried down consistently, or not
+                wrong = grads[names[user]] + 2.0
+                yield dict(right, **{names[user]: wrong, name: wrong * local})
+                yield dict(right, **{names[user]: wrong, name: right[name] - 5.0})
+        yield dict(right, **{name: ""})
+        yield dict(right, **{name: "half"})
+
+
+@pytest.mark.parametrize("level", sorted(LEVELS))
+def test_every_feedback_sentence_uses_the_exercises_names_and_true_formulas(level):
+    checked = 0
+    for seed in range(25):
+        exercise = make_exercise(level, seed)
+        own = set(node_names(topological_order(exercise.root)).values())
+        for answers in mistakes(exercise):
+            feedback = check_answer(exercise, answers)
+            texts = [v.message for v in feedback.verdicts] + list(feedback.explanations.values())
+            for text in texts:
+                # every dX/dY = formula = number is the graph's: the stated local derivative
+                # is the engine's local_grad on that edge, every total its grad
+                checked += check_written_formulas(text, exercise.root)
+                # no letter from a template: a lone letter is one of the exercise's names
+                strangers = set(SINGLE_LETTERS.findall(text)) - own
+                assert not strangers, (exercise.expression, strangers, text)
+                # no broken sentences
+                assert not re.search(r": and|::|;;|\.\.|: \.|\S  |\( |[Tt]he upstream grad: ", text), text
+            for verdict in feedback.verdicts:
+                assert verdict.message.endswith((".", ")")) or verdict.message[-1].isdigit(), verdict.message
+                if not verdict.right:
+                    assert verdict.message[0].islower() and ". " in verdict.message or verdict.mistake in (
+                        "missing", "not_a_number")
+    assert checked > 500
+
+
+def test_the_feedback_of_the_issue_reads_right():
+    exercise = make_exercise(3, 1)  # out = (a + b) * a: the template's a, b would clash here
+    feedback = check_answer(exercise, {"add1": 1, "b": -1, "a": -3})
+    assert feedback.verdicts[0].message == (
+        "wrong: you wrote 1.0, it is -1.0. Right below the output the upstream grad is dout/dout = 1, so "
+        "dout/dadd1 is the local derivative itself: dout/dadd1 = a = -1.0 (out = add1 * a, and the derivative "
+        "of the product with respect to one factor is the other factor).")
+    feedback = check_answer(exercise, {"add1": 2, "b": 7, "a": -4})
+    assert feedback.verdicts[1].message == (
+        "wrong: you wrote 7.0, it is -1.0. The upstream grad it builds on is wrong too: you wrote 2.0 for "
+        "dout/dadd1, which should be -1.0; fix that one first. Then dout/db = dout/dadd1 * dadd1/db = "
+        "(-1.0) * 1 = -1.0.")

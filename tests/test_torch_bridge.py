@@ -240,7 +240,7 @@ def test_to_torch_refuses_a_layer_with_mixed_activations():
 
 def test_without_torch_the_bridge_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
-    with pytest.raises(MissingTorchExtra, match=r'pip install "micrograd_mlp\[torch\]"'):
+    with pytest.raises(MissingTorchExtra, match=r'pip install -e ".*\[torch\]"'):
         to_torch(MLP(2, [1], seed=0))
     with pytest.raises(MissingTorchExtra):
         from_torch(object())

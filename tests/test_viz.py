@@ -9,7 +9,7 @@ from collections import Counter
 
 import graphviz
 import pytest
-from viz_support import edges, node_line, op_nodes, value_nodes
+from viz_support import edges, local_boxes, node_line, op_nodes, raw_edges, value_nodes
 
 from micrograd_mlp import MLP, Value, topological_order
 from micrograd_mlp.viz import (
@@ -155,10 +155,29 @@ def test_a_non_finite_grad_is_painted_yellow():
 def test_highlight_outlines_the_node_and_writes_contributions_on_its_edges():
     a, b, c = product()
     source = draw_dot(c, highlight=c).source
-    assert "penwidth=3" in node_line(source, "<B>c</B>")
-    # upstream dc/dc = 1: a gets 1 * b = -3, b gets 1 * a = 2
-    assert "label=<-3.000<BR/>+= -3.000>" in source and "label=<2.000<BR/>+= 2.000>" in source
-    assert source.count("penwidth=2.5") == 2
+    # amber under a black outline: the colour of neither sign
+    assert 'color="#000000" fillcolor="#ffd54f" penwidth=3' in node_line(source, "<B>c</B>")
+    # upstream dc/dc = 1: a gets 1 * b = -3, b gets 1 * a = 2; each in the box on its own edge
+    into = {label for _, dst, label in edges(source) if dst.endswith("op")}
+    assert into == {"-3.000<BR/><B>+= -3.000</B>", "2.000<BR/><B>+= 2.000</B>"}
+    assert source.count("penwidth=2.5") == 4  # both halves of both edges
+
+
+def test_each_local_derivative_sits_on_its_own_edge():
+    # issue 20.10: at a * node the two numbers sat between the two edges; now each is a
+    # box that the edge passes through, so it cannot be read as the other edge's
+    a, b, c = product()
+    source = draw_dot(c).source
+    boxes = local_boxes(source)
+    assert sorted(boxes.values()) == ["<-3.000>", "<2.000>"]
+    for box in boxes:
+        (into,) = [(x, y) for x, y, _ in raw_edges(source) if y == box]
+        (out_of,) = [(x, y) for x, y, _ in raw_edges(source) if x == box]
+        assert out_of[1] == into[1].split("e")[0] + "op"  # box n2e0 sits on an edge into n2's op
+    assert "label=" not in "".join(attrs for _, _, attrs in raw_edges(source))  # no loose edge labels
+    # the lab's stepper writes "+= ..." into a blank line kept for it
+    assert source.replace("&#160;", "").count("<BR/>>") == 0
+    assert draw_dot(c, room_for_steps=True).source.count("<BR/>" + "&#160;" * 18 + ">") == 2
 
 
 def test_title_is_escaped_and_left_aligned():
@@ -227,7 +246,8 @@ def test_clusters_box_each_neuron_inside_its_layer():
 def test_collapsed_view_draws_one_node_per_neuron():
     _, loss = one_sample_loss([3, 1])
     source = draw_dot(loss, collapse=True).source
-    assert source.count("<B>L0.N") == 3 and source.count("<B>L1.N0</B> linear") == 1
+    # neurons counted from 1 as in the playground (the code's mlp.layers[0] is layer 1)
+    assert source.count("<B>L1.N") == 3 and source.count("<B>L2.N1</B> linear") == 1
     assert "L0.N0.w0" not in source  # parameters are inside their neuron
     # each hidden neuron reads the two inputs (constants), the output neuron the three hidden ones
     into_neurons = [e for e in edges(source) if e[2] is None and not e[0].endswith("op")]
@@ -241,7 +261,7 @@ def test_collapsed_view_draws_one_node_per_neuron():
 def test_collapsed_view_without_clusters_has_no_boxes():
     _, loss = one_sample_loss([3, 1])
     source = draw_dot(loss, collapse=True, cluster=False).source
-    assert "subgraph" not in source and source.count("<B>L0.N") == 3
+    assert "subgraph" not in source and source.count("<B>L1.N") == 3
 
 
 def test_a_graph_over_the_node_limit_is_refused_with_a_way_out():
@@ -322,7 +342,7 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
     by_grad = draw_dot(c, color="grad").source
     assert ">grad &gt; 0<" in by_grad and ">grad &lt; 0<" in by_grad
     stepping = draw_dot(c, highlight=c).source  # a backward stepper frame
-    assert '<TD BGCOLOR="#ffffff" COLOR="#e6550d" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
+    assert '<TD BGCOLOR="#ffd54f" COLOR="#000000" BORDER="3"><FONT COLOR="#000000">visiting now</FONT></TD>' in stepping
     assert "+= what it adds to the parent's grad" in stepping
     network = draw_mlp(MLP(2, [3, 1], seed=0)).source
     assert "<B>legend</B>" in network and ">w &gt; 0<" in network and ">w &lt; 0<" in network
@@ -339,12 +359,14 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
 
     heatmap = colormaps[plots.HEATMAP]
     low, high = heatmap(0.0), heatmap(1.0)
-    assert high[2] > high[0] and low[0] > low[2]  # high scores (class +) blue, low red
+    assert high[2] > high[0] and low[0] > low[2]  # high scores (class 1) blue, low red
     # no role colour is a shade of blue or red, which would read as a sign (the old inputs were light blue)
     from viz_support import reads_as_a_sign
 
     assert reads_as_a_sign(viz.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(viz.NEGATIVE_COLOUR, 0.5)
-    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz._ROLE_COLOURS.values())
+    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz.ROLE_COLOURS.values())
+    # nor is the highlight: amber, the colour of neither sign
+    assert not reads_as_a_sign(viz.HIGHLIGHT_COLOUR, 0.1)
 
 
 def test_parameters_are_marked_by_identity_not_by_label():
@@ -376,7 +398,10 @@ def test_draw_mlp_circles_fit_their_text_and_columns_have_headers_not_boxes():
     assert "fixedsize" not in source  # circles grow to fit: no text spilling out, no dot warning
     assert "b<BR/>-1.23e-05" in source  # 3 significant digits inside a circle
     assert "cluster" not in source  # a box's label lies under the edges ("l yer 2")
-    assert re.search(r"header_L1 \[label=<<B>layer 1<BR/>linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L1 \[label=<<B>layer 2<BR/>output, linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L0 \[label=<<B>layer 1<BR/>relu</B>>", source)  # counted from 1
+    # the output neuron lavender, as outputs are in every drawing; hidden ones green
+    assert re.search(r'L1N0 \[label=<b<BR/>[^>]*> fillcolor="#dadaeb"', source) and 'fillcolor="#c7e9c0"' in source
 
 
 def test_columns_are_chained_in_index_order():
@@ -386,7 +411,7 @@ def test_columns_are_chained_in_index_order():
     _, loss = one_sample_loss([3, 1])
     collapsed = draw_dot(loss, collapse=True).source
     ids = {m[2]: m[1] for m in re.finditer(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", collapsed, re.M)}
-    chain = " -> ".join(["header_L0"] + [ids[f"L0.N{j}"] for j in range(3)])
+    chain = " -> ".join(["header_L0"] + [ids[f"L1.N{j + 1}"] for j in range(3)])
     assert "{rank=same; " + chain + " [style=invis]}" in collapsed
 
 
@@ -395,4 +420,62 @@ def test_collapsed_view_of_a_lone_neuron_that_is_not_the_first():
     b = Value(0.1, label="L0.N2.b")
     out = (w * x + b).tanh()
     source = draw_dot(out, collapse=True).source
-    assert source.count("<B>L0.N2</B> tanh") == 1 and "header_L0" in source
+    assert source.count("<B>L1.N3</B> tanh") == 1 and "header_L0" in source
+
+
+def wcag_contrast(one, other):
+    """WCAG 2's contrast ratio, computed here independently of the library."""
+
+    def luminance(colour):
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_legend_swatch_has_wcag_aa_contrast():
+    # issue 20.7: "w > 0" / "w < 0" were dark text on dark blue and red
+    a, b, c = product()
+    model = MLP(2, [3, 1], seed=0)
+    sources = [draw_dot(c).source, draw_dot(c, color="grad").source, draw_dot(c, highlight=c).source,
+               draw_dot(c, params=[a]).source, draw_mlp(model).source, draw_mlp(model, show_grad=True).source]
+    pairs = [pair for source in sources
+             for pair in re.findall(r'<TD BGCOLOR="(#\w{6})"[^>]*><FONT COLOR="(#\w{6})">', source)]  # fmt: skip
+    assert len(pairs) >= 15 and ("#2166ac", "#ffffff") in pairs and ("#b2182b", "#ffffff") in pairs
+    for fill, ink in pairs:
+        assert wcag_contrast(fill, ink) >= 4.5, (fill, ink, wcag_contrast(fill, ink))
+    # the highlight is not a sign colour: far from both blue and red
+    from micrograd_mlp.colours import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
+
+    assert wcag_contrast(HIGHLIGHT_COLOUR, "#000000") >= 7
+    for sign in (POSITIVE_COLOUR, NEGATIVE_COLOUR):
+        assert wcag_contrast(HIGHLIGHT_COLOUR, sign) >= 3
+
+
+def test_a_wide_network_is_drawn_for_a_16_by_9_screen():
+    # issue 20.7: MLP(2, [16, 16, 1]) came out 3 times taller than wide; its layers become rows
+    wide = draw_mlp(MLP(2, [16, 16, 1], seed=0)).source
+    assert "rankdir=TB" in wide
+    assert "rankdir=LR" in draw_mlp(MLP(2, [4, 4, 1], seed=0)).source  # small ones stay left to right
+
+
+def test_the_pages_speak_the_same_colours_as_the_pictures():
+    # one visual language: the playground's and the lab's CSS and scripts use colours.py's values
+    from pathlib import Path
+
+    from micrograd_mlp import colours
+
+    static = Path(__file__).resolve().parent.parent / "micrograd_mlp" / "playground" / "static"
+    style, app = (static / "style.css").read_text(), (static / "app.js").read_text()
+    lab_css, lab_html = (static / "lab.css").read_text(), (static / "lab.html").read_text()
+    assert f"--blue: {colours.POSITIVE_COLOUR};" in style and f"--red: {colours.NEGATIVE_COLOUR};" in style
+    rgb = lambda t: "[" + ", ".join(map(str, t)) + "]"  # noqa: E731
+    assert f"BLUE = {rgb(colours.POSITIVE_RGB)}, RED = {rgb(colours.NEGATIVE_RGB)}" in app
+    assert f"--accent: {colours.HIGHLIGHT_COLOUR};" in lab_css and f'"{colours.HIGHLIGHT_COLOUR}"' in app
+    assert f"color: {colours.POSITIVE_COLOUR}" in lab_css and f"color: {colours.NEGATIVE_COLOUR}" in lab_css
+    assert f'"{colours.ROLE_COLOURS["output"]}"' in app and f'"{colours.ROLE_COLOURS["input"]}"' in app
+    for page in (static / "index.html").read_text(), lab_html:  # the same note on both pages
+        assert "What the colours mean" in page and "blue is positive" in page and "never" in page
+    assert "class +" not in app + style and "#e6550d" not in lab_css + app  # no old names, no orange-red

@@ -141,8 +141,9 @@ def test_hostile_labels_render_to_valid_svg_as_written(dot_program):
     titles = [t.text for t in ET.fromstring(svg.encode("utf-8")).iter(SVG + "title")]
     assert "injected" not in titles and "boom" not in texts  # no node was smuggled in
     adds = len(HOSTILE) - 1
-    # the graph; the leaves and sums; an op per sum; edges: op -> sum and two parents -> op
-    assert len(titles) == 1 + (len(HOSTILE) + adds) + adds + 3 * adds
+    # the graph; the leaves and sums; an op per sum; a box on each edge into an op;
+    # edges: op -> sum and two parents -> box -> op
+    assert len(titles) == 1 + (len(HOSTILE) + adds) + adds + 2 * adds + 5 * adds
 
 
 def test_mlp_scale_graph_renders(dot_program):
@@ -203,7 +204,7 @@ def test_columns_are_drawn_in_index_order_by_both_renderers(program, only_these_
     ids = dict(re.findall(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", drawing.source, re.M))
     by_name = {name: heights[node_id] for node_id, name in ids.items()}
     for layer, size in enumerate([5, 4]):
-        names = [f"L{layer}.N{j}" for j in range(size)]
+        names = [f"L{layer + 1}.N{j + 1}" for j in range(size)]
         assert sorted(names, key=by_name.__getitem__) == names
 
 
@@ -216,3 +217,51 @@ def test_dot_lays_out_networks_without_warnings(dot_program):
     for drawing in (draw_mlp(model), draw_mlp(model, show_grad=True, title="one point's grads")):
         done = subprocess.run([dot_program, "-Tsvg"], input=drawing.source.encode(), capture_output=True)
         assert done.returncode == 0 and done.stderr == b"", done.stderr  # e.g. "size too small for label"
+
+
+def _boxes(svg):
+    """title -> (x0, y0, x1, y1) of each node's outline, and title -> [(x, y) of each text]."""
+    outlines, texts = {}, {}
+    for group in ET.fromstring(svg.encode("utf-8")).iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        title = group.find(f"{SVG}title").text
+        numbers = []
+        for shape in list(group.iter(f"{SVG}path")) + list(group.iter(f"{SVG}polygon")) + list(group.iter(f"{SVG}ellipse")):
+            if shape.tag == f"{SVG}ellipse":
+                cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
+                numbers += [cx - rx, cy - ry, cx + rx, cy + ry]
+            else:
+                numbers += [float(n) for n in re.findall(r"-?\d+\.?\d*", shape.get("d") or shape.get("points"))]
+        if numbers:
+            xs, ys = numbers[0::2], numbers[1::2]
+            outlines[title] = (min(xs), min(ys), max(xs), max(ys))
+        texts[title] = [(float(t.get("x")), float(t.get("y"))) for t in group.iter(f"{SVG}text")]
+    return outlines, texts
+
+
+@pytest.mark.parametrize("program", ["dot", "graphviz-pure"])
+def test_a_steps_numbers_sit_in_their_own_boxes_overlapping_nothing(program, only_these_programs):
+    # issue 20.9/20.10: "+= 6.000" overlapped the edge labels and arrowheads, and at a * node
+    # the two local derivatives sat between the two edges
+    only_these_programs("dot" if program == "dot" else "graphviz-pure", require(program))
+    from explain_examples import neuron
+
+    from micrograd_mlp.explain import backward_steps
+
+    o, _ = neuron()
+    steps = list(backward_steps(o))
+    for step in steps[1:]:
+        svg = render_svg(draw_dot(o, highlight=step.node))
+        outlines, texts = _boxes(svg)
+        local_boxes = [title for title in outlines if re.fullmatch(r"n\d+e\d+", title)]
+        assert len(local_boxes) == 9  # one on each edge into an op: 2 * 2 (the *), 2 * 2 (the +), 1 (tanh)
+        for title in local_boxes:  # its texts (the number and the += line) inside its outline
+            x0, y0, x1, y1 = outlines[title]
+            assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in texts[title]), (title, texts[title])
+        for i, one in enumerate(sorted(outlines)):  # no two nodes overlap
+            for other in sorted(outlines)[i + 1:]:
+                a, b = outlines[one], outlines[other]
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (one, other, a, b)
+        highlighted = [title for title in local_boxes if len(texts[title]) == 2]
+        assert len(highlighted) == len(step.updates)  # the "+=" lines: on this step's edges only

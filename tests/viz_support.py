@@ -45,10 +45,34 @@ def op_nodes(source: str) -> list:
     return re.findall(r"^\s*(n\d+op) \[label=", source, re.M)
 
 
+def raw_edges(source: str) -> list:
+    """(from, to, attributes) for every edge line of the DOT text, in order."""
+    return re.findall(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$", source, re.M)
+
+
+def local_boxes(source: str) -> dict:
+    """The small boxes on the edges (node "n3e0": edge 0 into n3): id -> label."""
+    return dict(re.findall(r"^\s*(n\d+e\d+) \[label=(<.*?>) ", source, re.M))
+
+
 def edges(source: str) -> list:
-    """(from, to, label or None) for every edge, in order."""
-    found = re.findall(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$", source, re.M)
-    return [(a, b, (re.search(r"label=([^ \]]+)", attrs) or [None, None])[1]) for a, b, attrs in found]
+    """(from, to, label or None) for every edge as the reader sees it, in order.
+
+    An edge parent -> op carries its local derivative in a small box on the line
+    (parent -> box -> op in the DOT text): it is read back as one edge with that
+    label ("-3.000", or "-3.000<BR/><B>+= -3.000</B>" for a backward step).
+    """
+    boxes = local_boxes(source)
+    found = []
+    for a, b, attrs in raw_edges(source):
+        if a in boxes:
+            continue  # the second half of an edge already read
+        if b in boxes:
+            into = next(d for c, d, _ in raw_edges(source) if c == b)
+            found.append((a, into, boxes[b][1:-1]))
+        else:
+            found.append((a, b, (re.search(r"label=([^ \]]+)", attrs or "") or [None, None])[1]))
+    return found
 
 
 def node_line(source: str, label_text: str) -> str:

@@ -47,7 +47,7 @@ def render(source: str) -> str:
 def attach_source(graph: Dict[str, Any], root: Value, show_grad: bool = True) -> None:
     """Put draw_dot's DOT text of ``root`` in ``graph["dot"]`` (or why there is none)."""
     try:
-        drawing = draw_dot(root, show_grad=show_grad)
+        drawing = draw_dot(root, show_grad=show_grad, room_for_steps=show_grad)
         # Bound the network-simplex passes that place nodes: a node used many
         # times (a*a*a*...) is otherwise very slow to lay out; ordinary graphs
         # come out the same.
@@ -71,12 +71,12 @@ def finish(graph: Dict[str, Any]) -> Dict[str, Any]:
     for node in graph["nodes"]:
         node["svg"] = (groups.get(node["id"]) or [None])[0]
         node["svg_op"] = (groups.get(node["id"] + "op") or [None])[0]
+    # The k-th edge into a node is drawn as the small box "n3e<k>" sitting on it
+    # (draw_dot), holding its local derivative; the stepper writes "+= ..." in it.
     seen: Dict[str, int] = {}
     for edge in graph["edges"]:
-        title = f"{edge['parent']}->{edge['child']}op"
-        k = seen[title] = seen.get(title, -1) + 1
-        matches = groups.get(title) or []
-        edge["svg"] = matches[k] if k < len(matches) else None
+        k = seen[edge["child"]] = seen.get(edge["child"], -1) + 1
+        edge["svg"] = (groups.get(f"{edge['child']}e{k}") or [None])[0]
     return graph
 
 

@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 
 from ... import practice
 from ...engine import Value, topological_order
-from ...explain import backward_steps, explain, node_names, number
+from ...explain import backward_steps, explain, local_derivative, node_names, number
 from ...expression import expression_names, parse_expression
 from . import drawing
 
@@ -31,10 +31,10 @@ def _kind(node: Value, root: Value) -> str:
     return "name" if node.label else "constant"
 
 
-def _rule(node: Value) -> str:
+def _rule(node: Value, names: Dict[Value, str]) -> str:
     if node.op == REST_OP:
         return "the rest of the network and the loss, as one node: its local derivative is dloss/d(this neuron)"
-    return practice.local_rule(node.op) if node.parents else ""
+    return practice.local_rule(node, names)
 
 
 def _words(step, names: Dict[Value, str], root_name: str) -> str:
@@ -46,9 +46,12 @@ def _words(step, names: Dict[Value, str], root_name: str) -> str:
     sentences = [f"At {step.name} ({node.op}) the upstream grad d{root_name}/d{step.name} is "
                  f"{number(step.upstream)}; it is final, because every node that uses "
                  f"{step.name} came after it in the forward pass and was visited already."]  # fmt: skip
-    for update in step.updates:
+    for k, update in enumerate(step.updates):
+        # its formula in the graph's names too ("dmul1/dx1 = w1 = -3.0"), as explain writes it
+        local = local_derivative(node, k, names)
+        shown = f"{local.formula} = " if node.op != REST_OP and not local.is_number else ""
         sentences.append(
-            f"The local derivative d{step.name}/d{update.name} is {number(update.local_grad)}, so "
+            f"The local derivative d{step.name}/d{update.name} = {shown}{number(update.local_grad)}, so "
             f"{update.name}.grad grows by {number(step.upstream)} × {number(update.local_grad)} = "
             f"{number(update.contribution)}, from {number(update.grad_before)} to {number(update.grad_after)}."
         )
@@ -106,7 +109,7 @@ def graph_payload(root: Value, show_grad: bool = True, draw: bool = True, defer_
     nodes = []
     for node in order:
         entry = {"id": ids[node], "name": names[node], "label": node.label, "op": node.op,
-                 "kind": _kind(node, root), "data": node.data, "rule": _rule(node)}  # fmt: skip
+                 "kind": _kind(node, root), "data": node.data, "rule": _rule(node, names)}  # fmt: skip
         if show_grad:
             entry["grad"] = node.grad
             entry["explain"] = explain(node, root)

@@ -112,7 +112,7 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
     >>> model = MLP(2, [3, 1], activation="tanh", seed=0)
     >>> payload = inside_payload(model, 0, 1, [0.5, -1.0], target=1.0, loss="mse")
     >>> payload["title"]
-    "Inside L0.N1 for x = [0.5, -1.0], and this point's mse loss (target 1.0) through the rest of the network"
+    "Inside L1.N2 (model.layers[0].neurons[1]) for x = [0.5, -1.0], and this point's mse loss (target 1.0) through the rest of the network"
     >>> [node["name"] for node in payload["graph"]["nodes"] if node["kind"] == "output"]
     ['loss']
     """
@@ -145,7 +145,8 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
         out = pre_activation * 1.0
     out.label = name
     root = out
-    title = f"Inside {name} for x = {x}"
+    # the page counts layers and neurons from 1, the code (and nn's labels) from 0
+    title = f"Inside L{layer + 1}.N{neuron + 1} (model.layers[{layer}].neurons[{neuron}]) for x = {x}"
     if target is not None and loss:
         loss_fn, target_used = _loss_function(str(loss), target)
         is_whole_output = layer == len(layers) - 1 and len(layers[-1].neurons) == 1

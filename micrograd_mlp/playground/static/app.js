@@ -112,8 +112,10 @@ function fillControls(settings) {
   settings.hidden.forEach((count, i) => {
     const row = document.createElement("div");
     row.className = "layer";
-    row.innerHTML = `<span>layer ${i + 1}</span><button type="button" aria-label="fewer">&minus;</button>` +
-                    `<b>${count}</b><button type="button" aria-label="more">+</button>`;
+    row.innerHTML = `<span>layer ${i + 1}</span>` +
+      `<button type="button" aria-label="one neuron fewer in layer ${i + 1}">&minus;</button>` +
+      `<b aria-label="${count} neurons">${count}</b>` +
+      `<button type="button" aria-label="one neuron more in layer ${i + 1}">+</button>`;
     const [less, more] = row.querySelectorAll("button");
     less.onclick = () => changeNeurons(i, -1);
     more.onclick = () => changeNeurons(i, +1);
@@ -177,10 +179,18 @@ $("reset").onclick = async () => {
 };
 $("point").addEventListener("change", updateInsideLink);
 
-// Keys for the teacher at the front: space plays/pauses, "s" steps (not while typing).
+// A button clicked with the mouse gives the focus back, so that the teacher's space bar
+// plays/pauses afterwards (a keyboard's Enter or Space, detail 0, keeps the focus there).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (button && event.detail > 0) button.blur();
+});
+
+// Keys for the teacher at the front: space plays/pauses, "s" steps. Only when no control
+// has the focus: on a button, Space and Enter press that button, as everywhere.
 document.addEventListener("keydown", (event) => {
-  if (["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
-  if (document.activeElement.tagName === "BUTTON") document.activeElement.blur();  // no second click on keyup
+  const focused = document.activeElement;
+  if (focused && focused !== document.body && focused.matches("input, select, textarea, button, a, summary, [tabindex]")) return;
   if (event.key === " ") { event.preventDefault(); $("play").click(); }
   if (event.key === "s") $("step").click();
 });
@@ -205,6 +215,7 @@ function draw(next) {
   if (frame.regression) drawRegression(); else if (frame.boundary) drawBoundary();
   drawCurves();
   drawNetwork();
+  fillNeuronPick();
 }
 
 // Three decimals for the usual sizes; powers of ten for a diverging 6e+115.
@@ -234,13 +245,46 @@ function scaler(canvas, bounds) {
   };
 }
 
+// Neurons counted from 1, as everywhere in the library's pictures (the API's indices are 0-based).
+function neuronName(layer, neuron) { return `L${layer + 1}.N${neuron + 1}`; }
+
+// An input or neuron name from the server ("x0", "L0.N3"), counted from 1 for the page.
+function shownName(name) {
+  const input = /^x(\d+)$/.exec(name), unit = /^L(\d+)\.N(\d+)$/.exec(name);
+  if (input) return "x" + (Number(input[1]) + 1);
+  if (unit) return neuronName(Number(unit[1]), Number(unit[2]));
+  return name;
+}
+
+// The keyboard's (and a phone's) way into a neuron: a list of every neuron, as the drawing.
+function fillNeuronPick() {
+  const pick = $("neuron-pick"), net = frame.network;
+  const wanted = selected ? `${selected.layer},${selected.neuron}` : "";
+  const options = [["", "choose a neuron"]];
+  net.forEach((layer, l) => layer.forEach((n, j) => options.push([`${l},${j}`,
+    `${neuronName(l, j)}${l === net.length - 1 ? " (output)" : ""}`])));
+  if (pick.options.length !== options.length) {
+    pick.textContent = "";
+    for (const [value, text] of options) pick.add(new Option(text, value));
+  }
+  pick.value = wanted;
+}
+$("neuron-pick").addEventListener("change", () => {
+  const [layer, neuron] = $("neuron-pick").value.split(",").map(Number);
+  if ($("neuron-pick").value) openNeuron(layer, neuron);
+});
+
 // Blend white towards blue (v > 0) or red (v < 0); |v| <= 1 is how sure.
 function tint(v, strength) {
   const c = v >= 0 ? BLUE : RED, a = Math.min(1, Math.abs(v)) * strength;
   return c.map((k) => Math.round(255 + (k - 255) * a));
 }
 
-// A size x size heatmap of values in [-1, 1], scaled smoothly onto the canvas.
+// A size x size heatmap of values in [-1, 1], scaled smoothly onto the canvas. The values
+// are at grid points from edge to edge (the first at the left edge, the last at the right),
+// so the source rectangle runs from the centre of the first pixel to the centre of the
+// last: the browser's bilinear smoothing then interpolates between grid points, with no
+// half-cell blocks at the edges.
 function paintGrid(canvas, values, size, strength) {
   const small = document.createElement("canvas");
   small.width = small.height = size;
@@ -252,12 +296,43 @@ function paintGrid(canvas, values, size, strength) {
   sctx.putImageData(image, 0, 0);
   const ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+  ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(small, 0.5, 0.5, size - 1, size - 1, 0, 0, canvas.width, canvas.height);
+}
+
+// The decision boundary (value 0) as one black line: marching squares over the grid,
+// each crossing placed by linear interpolation, so it is smooth, not the white speckles
+// the palest pixels make where the grid changes sign.
+function drawZeroLine(canvas, values, size) {
+  const ctx = canvas.getContext("2d");
+  const at = (i, j) => values[i * size + j] || 0;              // row i (top first), column j
+  const px = (j) => j / (size - 1) * canvas.width, py = (i) => i / (size - 1) * canvas.height;
+  ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.lineCap = "round";
+  ctx.beginPath();
+  for (let i = 0; i < size - 1; i++) {
+    for (let j = 0; j < size - 1; j++) {
+      const corners = [[i, j], [i, j + 1], [i + 1, j + 1], [i + 1, j]];
+      const crossings = [];
+      for (let k = 0; k < 4; k++) {
+        const [i0, j0] = corners[k], [i1, j1] = corners[(k + 1) % 4];
+        const a = at(i0, j0), b = at(i1, j1);
+        if ((a > 0) !== (b > 0)) {
+          const t = a / (a - b);
+          crossings.push([px(j0 + t * (j1 - j0)), py(i0 + t * (i1 - i0))]);
+        }
+      }
+      for (let k = 0; k + 1 < crossings.length; k += 2) {
+        ctx.moveTo(...crossings[k]); ctx.lineTo(...crossings[k + 1]);
+      }
+    }
+  }
+  ctx.stroke();
 }
 
 function drawBoundary() {
   const canvas = sized($("boundary")), ctx = canvas.getContext("2d");
   paintGrid(canvas, frame.boundary.values, frame.boundary.size, 0.6);  // pale enough for the points
+  drawZeroLine(canvas, frame.boundary.values, frame.boundary.size);
   const s = scaler(canvas, frame.bounds);
   // test points as thick rings, train points filled: both outlined in black
   for (const [set, filled] of [[frame.train, true], [frame.test, false]]) {
@@ -376,10 +451,12 @@ function drawNetwork() {
       const x = columnX(l), y = rowY(l, j);
       const isSelected = selected && l === selected.layer + 1 && j === selected.neuron;
       ctx.beginPath(); ctx.arc(x, y, isSelected ? radius + 4 : radius, 0, 2 * Math.PI);
-      ctx.fillStyle = l === 0 ? "#ddd" : (isSelected ? "#ffd400" : "#fff"); ctx.fill();
+      // inputs grey, the picked neuron amber ("look here": never a sign's blue or red), the output lavender
+      ctx.fillStyle = l === 0 ? "#e0e0e0" : (isSelected ? "#ffd54f" : (l === sizes.length - 1 ? "#dadaeb" : "#fff"));
+      ctx.fill();
       ctx.lineWidth = isSelected ? 4 : 2; ctx.strokeStyle = "#000"; ctx.stroke();
       if (l > 0) nodes.push({layer: l - 1, neuron: j, x, y});
-      if (l === 0) { ctx.fillStyle = "#000"; ctx.font = "16px sans-serif"; ctx.fillText("x" + j, x - 32, y + 5); }
+      if (l === 0) { ctx.fillStyle = "#000"; ctx.font = "16px sans-serif"; ctx.fillText("x" + (j + 1), x - 32, y + 5); }
     }
   });
 }
@@ -403,14 +480,17 @@ async function openNeuron(layer, neuron) {
   catch (err) { selected = null; $("neuron-panel").hidden = true; return; }
   selected = {layer, neuron};
   $("neuron-panel").hidden = false;
-  $("neuron-title").textContent = `Neuron L${layer}.N${neuron} (${info.activation})`;
-  const rows = info.w.map((w, i) => [info.inputs[i], w, info.grad_w[i]]).concat([["bias", info.b, info.grad_b]]);
+  $("neuron-title").textContent = `Neuron ${neuronName(layer, neuron)}: layer ${layer + 1}, ` +
+    `neuron ${neuron + 1} (${info.activation})`;
+  $("neuron-title").title = `in code: model.layers[${layer}].neurons[${neuron}]`;
+  const rows = info.w.map((w, i) => [shownName(info.inputs[i]), w, info.grad_w[i]]).concat([["bias", info.b, info.grad_b]]);
   $("neuron-table").querySelector("tbody").innerHTML = rows.map(([name, w, g]) =>
     `<tr><td>${name}</td><td>${fmt(w)}</td><td>${g === null ? "–" : g.toExponential(2)}</td></tr>`).join("");
   drawNeuronMap(info);
   $("point").max = frame.train.y.length - 1;
   updateInsideLink();
   drawNetwork();
+  fillNeuronPick();
 }
 
 // Where the neuron fires: its output over the input plane (or along x for the cubic).

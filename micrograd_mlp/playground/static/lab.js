@@ -63,12 +63,14 @@ function svgGroup(container, id) {
 function showGraph(graph, atStep) {
   view.graph = graph;
   drawGraph($("graph"), graph);
+  fillExplainPick(graph);
   showStep(atStep === undefined ? graph.steps.length - 1 : Math.min(atStep, graph.steps.length - 1));
   if (view.picked) explainNode(view.picked);
 }
 
-// The picture at step k: the grads after step k, the current node outlined, and on the
-// edges to its parents the contribution "+= upstream * local" (as the offline stepper page).
+// The picture at step k: the grads after step k, the current node outlined, and in the
+// box on each edge to its parents (under its local derivative, on a line draw_dot keeps
+// blank for it) the contribution "+= upstream * local", as the offline stepper page.
 function showStep(k) {
   const graph = view.graph;
   if (!graph || !graph.steps.length) return;
@@ -76,7 +78,7 @@ function showStep(k) {
   const step = graph.steps[view.step];
   const container = $("graph");
   container.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-  container.querySelectorAll("text.plus").forEach((t) => t.remove());
+  container.querySelectorAll("text.plus").forEach((t) => { t.textContent = ""; t.classList.remove("plus"); });
   graph.nodes.forEach((node, i) => {
     const group = svgGroup(container, node.svg);
     if (!group) return;
@@ -92,16 +94,10 @@ function showStep(k) {
       const group = svgGroup(container, edge && edge.svg);
       if (!group) continue;
       group.classList.add("active");
-      const label = group.querySelector("text");
-      if (label) {
-        const plus = document.createElementNS("http://www.w3.org/2000/svg", "text");
-        plus.setAttribute("class", "plus");
-        plus.setAttribute("x", label.getAttribute("x"));
-        plus.setAttribute("y", String(Number(label.getAttribute("y")) + 12));
-        plus.setAttribute("text-anchor", "middle");
-        plus.setAttribute("font-size", "10");
+      const plus = group.querySelectorAll("text")[1]; // the blank second line of the box
+      if (plus) {
+        plus.classList.add("plus");
         plus.textContent = "+= " + fmt(update.contribution);
-        group.append(plus);
       }
     }
   }
@@ -115,6 +111,7 @@ function explainNode(nodeId) {
   const node = graph && graph.nodes.find((n) => n.id === nodeId);
   if (!node) return;
   view.picked = nodeId;
+  $("explain-node").value = nodeId;
   $("graph").querySelectorAll(".picked").forEach((g) => g.classList.remove("picked"));
   const group = svgGroup($("graph"), node.svg);
   if (group) group.classList.add("picked");
@@ -122,6 +119,16 @@ function explainNode(nodeId) {
   if (node.rule) lines.push("", "local derivative of " + node.op + ": " + node.rule);
   $("explain").textContent = lines.join("\n");
 }
+
+// The keyboard's (and a phone's) way to a node's chain rule: the same nodes in a list.
+function fillExplainPick(graph) {
+  const pick = $("explain-node");
+  pick.textContent = "";
+  pick.add(new Option("click one in the graph, or pick it here", ""));
+  for (const node of graph.nodes) pick.add(new Option(node.name + (node.op ? " (" + node.op + ")" : ""), node.id));
+  pick.value = view.picked || "";
+}
+$("explain-node").addEventListener("change", () => { if ($("explain-node").value) explainNode($("explain-node").value); });
 
 $("graph").addEventListener("click", (event) => {
   const group = event.target.closest("g.node");
@@ -152,6 +159,9 @@ $("play").onclick = () => {
 };
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, select, textarea") || $("view-expression").hidden) return;
+  // a graph too wide for the screen (a phone), focused: the arrow keys scroll it
+  const box = event.target.closest(".graph");
+  if (box && box.scrollWidth > box.clientWidth) return;
   const moves = { ArrowRight: () => view.step + 1, ArrowLeft: () => view.step - 1, Home: () => 0,
                   End: () => (view.graph ? view.graph.steps.length - 1 : 0) };
   if (!moves[event.key]) return;
