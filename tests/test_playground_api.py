@@ -17,6 +17,7 @@ require("httpx")  # starlette's TestClient drives the app through httpx
 TestClient = require("starlette.testclient").TestClient
 
 from micrograd_mlp import MLP, data, predict  # noqa: E402
+from micrograd_mlp.train import LossExploding  # noqa: E402
 from micrograd_mlp.playground import server  # noqa: E402
 from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
 from micrograd_mlp.playground.store import SessionStore  # noqa: E402
@@ -388,6 +389,21 @@ def test_a_huge_learning_rate_pauses_with_the_first_non_finite_node(client):
     # a smaller rate clears it; reset starts over
     assert change(client, sid, lr=0.01).json()["error"] is None
     assert client.post(f"/api/sessions/{sid}/reset").json()["error"] is None
+
+
+def test_an_exploding_loss_is_shown_once_and_cleared_by_a_new_rate(client):
+    # issue 16.7: the Trainer's LossExploding reaches the page, in the tab's own epochs (from 1)
+    sid, first = new_session(client, dataset="moons", points=60, hidden=[4], loss="hinge", optimizer="sgd", lr=1e4)
+    assert first["warning"] is None
+    with pytest.warns(LossExploding):
+        frame = client.post(f"/api/sessions/{sid}/step").json()
+    assert frame["error"] is None and frame["epoch"] == 1
+    assert re.fullmatch(r"the loss rose to \S+ in epoch 1, more than 1,000 times its first value \(\S+, before "
+                        r"training\): the learning rate is probably too large \(lr=1e\+04\): try lr=1e\+03 or smaller",
+                        frame["warning"])
+    later = client.post(f"/api/sessions/{sid}/step").json()
+    assert later["warning"] == frame["warning"]  # said once, kept while the rate stays
+    assert change(client, sid, lr=0.01).json()["warning"] is None
 
 
 def test_regression_divergence_names_the_overflowing_operation(client):

@@ -268,7 +268,7 @@ def test_divergence_is_reported_with_the_epoch_and_weights_stay_finite():
     y = np.array([0.0])
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 1e-50
-    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 0, step 1 of 1: a gradient is not "
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1, step 1 of 1: a gradient is not "
                                                  r"finite; first non-finite node: grad is inf at node .*'L0\.N0\.w0'"):
         fit(model, X, y, epochs=1, verbose=False)
     assert weights(model) == [1e-50, 0.0]
@@ -277,7 +277,7 @@ def test_divergence_is_reported_with_the_epoch_and_weights_stay_finite():
 def test_overflow_in_the_forward_pass_names_the_epoch():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 1e80
-    with pytest.raises(OverflowError, match=r"training diverged in epoch 0, step 1 of 1: .*overflows"):
+    with pytest.raises(OverflowError, match=r"training diverged in epoch 1, step 1 of 1: .*overflows"):
         fit(model, [[1e80]], [0.0], epochs=1, verbose=False)  # (1e160) ** 2 in the loss
 
 

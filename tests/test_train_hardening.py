@@ -23,7 +23,7 @@ def test_every_loss_stops_when_training_diverges(loss):
         fit(model, *make_moons(40, seed=0), loss=loss, lr=1e6, epochs=5, seed=0, verbose=False)
     err = caught.value
     message = str(err)
-    assert message.startswith(f"training diverged in epoch {err.epoch}, step {err.step}")
+    assert message.startswith(f"training diverged in epoch {err.epoch + 1}, step {err.step}")
     assert "\n" not in message
     assert "learning rate" in message and "1e+06" in message
     assert isinstance(err, FloatingPointError)  # old `except FloatingPointError` still works
@@ -36,14 +36,14 @@ def test_an_infinite_output_is_caught_even_when_the_loss_is_finite():
     # hinge's relu(1 - y * inf) is 0 with a zero gradient: the loss alone looks fine
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 1e300
-    with pytest.raises(TrainingDiverged, match=r"epoch 0, step 1 of 1: an output is inf.*first non-finite node: data is inf"):
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1 of 1: an output is inf.*first non-finite node: data is inf"):
         fit(model, [[1e10]], [1], loss="hinge", epochs=1, verbose=False)
 
 
 def test_inf_minus_inf_in_bce_logits_is_caught():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 1e300
-    with pytest.raises(TrainingDiverged, match=r"epoch 0, step 1 of 1: "):
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1 of 1: "):
         fit(model, [[1e10]], [0], loss="bce_logits", epochs=1, verbose=False)
 
 

@@ -116,7 +116,7 @@ def test_a_diverging_step_names_the_trainers_epoch():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 4.0
     trainer = Trainer(model, [[1.0]], [0.0], lr=1e308)
-    with pytest.raises(TrainingDiverged, match=r"epoch 0, step 1 of 1: parameter L0\.N0\.w0 would become -inf"):
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1 of 1: parameter L0\.N0\.w0 would become -inf"):
         trainer.step()
     assert model.layers[0].neurons[0].w[0].data == 4.0
 
@@ -138,7 +138,7 @@ def test_an_exploding_loss_is_warned_once_with_the_epoch_and_a_smaller_rate(loss
     first = history.loss[warning.epoch]
     assert warning.loss == first and warning.lr == 1e6
     assert warning.loss > 1000 * warning.first_loss and 0.1 < warning.first_loss < 2  # the untrained model's
-    assert re.fullmatch(rf"the loss rose to \S+ in epoch {warning.epoch}, more than 1,000 times its first value "
+    assert re.fullmatch(rf"the loss rose to \S+ in epoch {warning.epoch + 1}, more than 1,000 times its first value "
                         r"\(\S+, before training\): the learning rate is probably too large \(lr=1e\+06\): "
                         r"try lr=1e\+05 or smaller", str(warning))  # fmt: skip
     assert exploding[0].filename == __file__  # it points at the fit call, not inside the library

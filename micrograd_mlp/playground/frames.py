@@ -64,6 +64,7 @@ def build_frame(session: Session) -> Dict[str, Any]:
             "settings": session.settings,
             "regression": session.regression,
             "error": session.error,
+            "warning": session.warning,
             "bounds": session.bounds,
             "train": points["train"],
             "test": points["test"],

@@ -31,7 +31,7 @@ from ..engine import NonFiniteError
 from ..losses import LOSSES, l2 as l2_penalty
 from ..nn import MLP
 from ..optim import SGD, Adam
-from ..train import Trainer
+from ..train import LossExploding, Trainer
 from . import frames
 from .engine_lock import ENGINE_LOCK
 from .settings import (  # re-exported: these were importable from here before settings.py existed
@@ -122,6 +122,7 @@ class Session:
         self.trainer: Optional[Trainer] = None  # made at the first tick, again when what it holds changes
         self.epoch = 0
         self.error = None
+        self.warning: Optional[str] = None  # the Trainer's LossExploding, said once, in the page's epochs
         self.curves = {name: deque(maxlen=LIMITS["history"])
                        for name in ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")}  # fmt: skip
 
@@ -153,6 +154,7 @@ class Session:
                 self.optimizer.lr = new["lr"]  # keep Adam's moments: a live change of pace
             if changed & {"lr", "optimizer", "l2", "batch_size"}:
                 self.error = None  # a new rate may cure a divergence: let play resume
+                self.warning = None
                 self.trainer = None  # the next tick starts a fresh epoch with these settings
             return self.frame()
 
@@ -182,6 +184,7 @@ class Session:
                 self.error = self._diverged(err)
                 self.trainer = None
                 return self.frame()
+            self._note_warning()
             self.epoch += 1
             self.curves["epoch"].append(self.epoch)
             self.curves["train_loss"].append(train_loss)
@@ -190,6 +193,13 @@ class Session:
                 self.curves["train_acc"].append(numbers["accuracy"])
                 self.curves["test_acc"].append(numbers["val_accuracy"])
             return self.frame()
+
+    def _note_warning(self) -> None:
+        """Keep the Trainer's LossExploding (once) for the page, counted in the session's epochs."""
+        if self.warning is None and self.trainer is not None and self.trainer.warnings:
+            seen = self.trainer.warnings[-1]
+            # the trainer counts from its own start (it is made anew after a change); the tab from 0
+            self.warning = str(LossExploding(self.epoch, seen.loss, seen.first_loss, seen.lr))
 
     def _diverged(self, err: BaseException) -> str:
         """The message shown when training blew up, naming the first non-finite node."""

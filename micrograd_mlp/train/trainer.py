@@ -109,7 +109,7 @@ class TrainingDiverged(FloatingPointError, OverflowError):
 
     `fit` (and `Trainer`) raise it right after the step where that happened,
     instead of carrying on with NaN weights. ``epoch`` (from 0) and ``step``
-    (from 1, within the epoch) say where, ``node`` is the first non-finite node
+    (from 1, within the epoch) say where (the message counts epochs from 1), ``node`` is the first non-finite node
     of the step's graph (`Value.check_finite`) or the parameter that became
     non-finite, ``lr`` the learning rate of that step. The model keeps the
     weights it had before that step. A `FloatingPointError` (and an
@@ -138,7 +138,8 @@ class TrainingDiverged(FloatingPointError, OverflowError):
     def __str__(self) -> str:
         where = "training diverged"
         if self.epoch is not None:
-            where += f" in epoch {self.epoch}, step {self.step} of {self.steps}"
+            # .epoch counts from 0 (an index into History); people count from 1
+            where += f" in epoch {self.epoch + 1}, step {self.step} of {self.steps}"
         return f"{where}: {self.reason}. {lr_hint(self.lr)}"
 
 
@@ -148,19 +149,20 @@ class LossExploding(UserWarning):
     The first value is the loss before training, measured on the first batch
     (at least 32 samples, or all there are). The weights are still finite
     (else `TrainingDiverged` is raised), but training is going the wrong way,
-    almost always because the learning rate is too large. ``epoch``,
+    almost always because the learning rate is too large. ``epoch`` (from 0,
+    as `TrainingDiverged`'s; the message counts from 1, as people do),
     ``loss``, ``first_loss`` and ``lr`` say what was seen. A `Trainer` also
     keeps it in ``trainer.warnings`` (for a page to show).
 
     >>> print(LossExploding(epoch=2, loss=5e4, first_loss=0.7, lr=1e6))
-    the loss rose to 5e+04 in epoch 2, more than 1,000 times its first value (0.7, before training): the learning rate is probably too large (lr=1e+06): try lr=1e+05 or smaller
+    the loss rose to 5e+04 in epoch 3, more than 1,000 times its first value (0.7, before training): the learning rate is probably too large (lr=1e+06): try lr=1e+05 or smaller
     """
 
     def __init__(self, epoch: int, loss: float, first_loss: float, lr: float) -> None:
         advice = (f"the learning rate is probably too large (lr={lr:.3g}): try lr={lr / 10:.3g} or smaller"
                   if lr > 0 else "check the inputs, the targets and the loss function")  # fmt: skip
         super().__init__(
-            f"the loss rose to {loss:.3g} in epoch {epoch}, more than {EXPLODING_FACTOR:,.0f} times its "
+            f"the loss rose to {loss:.3g} in epoch {epoch + 1}, more than {EXPLODING_FACTOR:,.0f} times its "
             f"first value ({first_loss:.3g}, before training): {advice}"
         )
         self.epoch, self.loss, self.first_loss, self.lr = epoch, loss, first_loss, lr

@@ -29,6 +29,13 @@ function showError(text) {
   box.hidden = !text;
 }
 
+// A warning (the loss is exploding) while training goes on: shown until the rate changes.
+function showWarning(text) {
+  const box = $("warning");
+  box.textContent = text ? "Warning: " + text : "";
+  box.hidden = !text;
+}
+
 // Every request goes through here: a 4xx answer's {"error": ...} is shown on the page.
 async function api(method, path, body) {
   const options = {method, headers: {"Content-Type": "application/json"}};
@@ -212,6 +219,7 @@ function draw(next) {
   $("acc-stats").hidden = frame.regression;
   $("class-legend").hidden = frame.regression;
   if (frame.error) { showError(frame.error); setPlaying(false); }
+  showWarning(frame.warning);
   if (frame.regression) drawRegression(); else if (frame.boundary) drawBoundary();
   drawCurves();
   drawNetwork();
