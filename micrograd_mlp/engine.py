@@ -1,65 +1,89 @@
 """The autograd engine: `Value`, one float that remembers how it was made.
 
-Every operation creates a new `Value` and records three things next to the
-result of the forward computation:
+Every operation makes a new `Value` and records, next to its result:
 
 * ``parents``     - the `Value`s it was computed from,
 * ``op``          - the name of the operation (``"+"``, ``"*"``, ``"tanh"``, ...),
 * ``local_grads`` - d(result)/d(parent) for each parent, evaluated right now.
 
-Because the local derivative is stored as a number when the node is built, each
-op below states its forward value and its local derivative side by side, and
-`backward()` is nothing but the chain rule applied in reverse topological order:
+What each op computes, and its local derivatives, are written once, side by
+side, in the table of ops (`micrograd_mlp.ops`); this module applies them to
+floats. `backward()` is then nothing but the chain rule, node by node in
+reverse topological order (`Value._backward`):
 
     parent.grad += node.grad * local_grad        (for every edge node <- parent)
 
-No closures are kept per node (so no reference cycles for Python's garbage
-collector to chase) and nothing recurses, so graphs of any depth work.
-
-How the edges are stored (speed and memory, not maths). Read ``parents`` and
-``local_grads`` as tuples; inside, a node keeps one or two parents and their
-local derivatives in its own slots, and only a node with three or more parents
-(a fused `dot`) keeps tuples. Python's garbage collector scans every container
-object again and again while a graph grows; a tuple per node doubled the
-objects it scans, and measured (bench/engine.py) made a training step about
-2 to 2.5x slower and each node about 50 bytes bigger.
+No closures are kept per node and nothing recurses, so graphs of any depth work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
-from typing import Iterable, Iterator, Sequence, Union
+import sys
+import types
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "dot", "max_of", "NonFiniteError"]
+from .ops import LEAF, SCALAR, TABLE, Op, op_named, power
+
+__all__ = [
+    "Value", "no_grad", "set_grad_enabled", "is_grad_enabled", "recording",
+    "dot", "max_of", "topological_order", "to_float", "NonFiniteError",
+]  # fmt: skip
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
-# Local derivatives that many ops share: passing one of these tuples to
-# _result() saves building a new one per node.
-_NO_PARENTS: tuple = ()
-_PARENTS_DONE = object()  # stack marker in topological_order()
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-_ONE = (1.0,)
-_ZERO = (0.0,)
-# Marks a leaf made by an op inside no_grad() (kept in a leaf's unused
-# _left_grad slot, so no node grows): backward() from it would do nothing.
-_NOT_RECORDED = "made inside no_grad()"
+# -------------------------------------------------------------- grad mode
+# Recording is per thread and per asyncio task (a context variable), as
+# PyTorch's grad mode is per thread: one thread evaluating under no_grad()
+# does not switch off the graph another thread is building.
 
-_grad_enabled = True
+
+class _Mode(NamedTuple):
+    enabled: bool  # record parents and local derivatives?
+    hook: Optional[Callable[["Value", tuple], None]]  # told of every node made (see recording())
+
+
+_RECORD = _Mode(True, None)
+_mode: contextvars.ContextVar = contextvars.ContextVar("micrograd_mlp_grad_mode", default=_RECORD)
 
 
 def is_grad_enabled() -> bool:
-    """True unless we are inside a `no_grad()` block.
+    """True unless this thread (or asyncio task) is inside a `no_grad()` block.
 
     >>> with no_grad():
     ...     print(is_grad_enabled())
     False
     """
-    return _grad_enabled
+    return _mode.get().enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off for this thread, as a call or a ``with`` block.
+
+    ``set_grad_enabled(False)`` switches recording off from here on;
+    ``with set_grad_enabled(flag):`` sets it for the block and restores what
+    it was afterwards (PyTorch's ``torch.set_grad_enabled``).
+
+    >>> with set_grad_enabled(False):
+    ...     (Value(2.0) * 3).parents
+    ()
+    >>> is_grad_enabled()
+    True
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_grad_enabled() takes True or False, got {type(enabled).__name__} {enabled!r}")
+        self._token = _mode.set(_Mode(enabled, _mode.get().hook))
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        _mode.reset(self._token)
 
 
 @contextlib.contextmanager
@@ -68,7 +92,8 @@ def no_grad() -> Iterator[None]:
 
     Inside the block every op returns a leaf `Value` (no parents), so nothing
     can be backpropagated and no memory is spent on the graph. Use it for
-    evaluation, plotting decision boundaries, or updating weights.
+    evaluation, plotting decision boundaries, or updating weights. It holds
+    for this thread (and asyncio task) only; others keep recording.
 
     >>> x = Value(3.0)
     >>> with no_grad():
@@ -76,20 +101,44 @@ def no_grad() -> Iterator[None]:
     >>> y.parents
     ()
 
-    Also works as a decorator: ``@no_grad()``. (A single global switch, like
-    micrograd's simplicity; it is not thread-local.)
+    Also works as a decorator: ``@no_grad()``.
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    with set_grad_enabled(False):
+        yield
+
+
+@contextlib.contextmanager
+def recording(hook: Callable[["Value", tuple], None]) -> Iterator[None]:
+    """Record a graph (even inside `no_grad`) and call ``hook(node, operands)`` for every op.
+
+    ``operands`` are what the op's table entry computed from, as given:
+    ``(a, b)`` for ``a + b``, ``(x,)`` for ``x ** 2`` (the exponent is in
+    ``node.operation.constants``), ``(weights, inputs, bias)`` for `dot` (its
+    exact pairing of weights and inputs, numbers included) and ``(values,)``
+    for `max_of`. The batched replay records a function this way.
+
+    >>> seen = []
+    >>> with recording(lambda node, operands: seen.append((node.op, len(operands)))):
+    ...     out = dot([Value(1.0)], [2.0], bias=0.5).tanh()
+    >>> seen
+    [('dot', 3), ('tanh', 1)]
+    """
+    token = _mode.set(_Mode(True, hook))
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _mode.reset(token)
 
 
-def _to_float(data: object) -> float:
-    """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly."""
+# ------------------------------------------------------------------ Value
+
+
+def to_float(data: object) -> float:
+    """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly.
+
+    >>> to_float(3), to_float(True)
+    (3.0, 1.0)
+    """
     if isinstance(data, (float, int)):  # bool is an int
         try:
             return float(data)
@@ -117,72 +166,11 @@ def _to_float(data: object) -> float:
     )
 
 
-def _result(data: float, op: str, parents: tuple, local_grads: tuple) -> "Value":
-    """Make the output node of an op (or a plain leaf when grads are off)."""
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    if _grad_enabled:
-        out.op = op
-        _link(out, parents, local_grads)
-    else:
-        out.op = ""
-        _link(out, _NO_PARENTS, _NO_PARENTS)
-        out._left_grad = _NOT_RECORDED  # read only by backward(), see there
-    return out
+_to_float = to_float  # the old private name, until every module says to_float
 
-
-def _link(node: "Value", parents: tuple, local_grads: tuple) -> None:
-    """Store the edges: one or two parents in slots, three or more in tuples."""
-    count = len(parents)
-    # Tuples also keep whatever a user assigned to .parents / .local_grads
-    # as it was given, even with mismatched lengths (backward zips them).
-    if count > 2 or count != len(local_grads):  # `_left is None`: read the tuples
-        node._left = node._right = None
-        node._left_grad = node._right_grad = 0.0
-        node._many_parents, node._many_grads = parents, local_grads
-        return
-    node._many_parents = node._many_grads = _NO_PARENTS
-    if count == 2:
-        node._left, node._right = parents
-        node._left_grad, node._right_grad = local_grads
-    elif count == 1:
-        node._left, node._right = parents[0], None
-        node._left_grad, node._right_grad = local_grads[0], 0.0
-    else:
-        node._left = node._right = None
-        node._left_grad = node._right_grad = 0.0
-
-
-def _lift(other: Operand) -> "Value":
-    """Numbers on either side of an op become constant leaves of the graph."""
-    return other if isinstance(other, Value) else Value(other)
-
-
-_POW_NAMES: dict = {}
-
-
-def _pow_name(exponent: float) -> str:
-    # One shared string per exponent (e.g. "**2"), not one per node.
-    # The name must give the exponent back exactly (batched.py replays "**<n>"
-    # from it): ``:g`` when it round-trips ("**2", "**-1.5"), repr otherwise
-    # ("**0.3333333333333333", where ``:g`` would say "**0.333333").
-    name = _POW_NAMES.get(exponent)
-    if name is None:
-        short = f"{exponent:g}"
-        name = _POW_NAMES[exponent] = "**" + (short if float(short) == exponent else repr(exponent))
-    return name
-
-
-def _power_rule(base: float, n: float, out: float) -> float:
-    """d(x^n)/dx = n * x^(n-1), where ``out`` is x^n already computed."""
-    try:
-        return n * base ** (n - 1.0)
-    except OverflowError:
-        # |x| < 1, so x^(n-1) can overflow although x^n did not: the slope is
-        # really that steep, so give +-inf (check_finite() finds it), not an error.
-        return n * (out / base)
+# A node made by an op inside no_grad(): a leaf that remembers why it is one.
+_UNRECORDED = Op("", 0, None, None)
+_NO_GRADS: tuple = ()
 
 
 class Value:
@@ -194,80 +182,80 @@ class Value:
     >>> c.data, a.grad, b.grad
     (-5.0, -3.0, 2.0)
 
+    micrograd's form ``Value(data, (a, b), '+')`` makes a node by hand; its
+    local derivatives come from the table of ops when the op is one of them.
+    Code may also hang its own attributes on a node (``p.m`` of an optimizer).
+
     Attributes:
         data: the float value.
         grad: d(root)/d(this node) after ``root.backward()``; starts at 0.0.
         label: a name shown in drawings and error messages.
         op: name of the operation that made this node ("" for a leaf).
+        operation: that operation's entry in the table of ops (`ops.Op`).
         parents: the nodes this one was computed from (a tuple; a node used
             twice, as in ``x * x``, appears twice).
         local_grads: d(this node)/d(parent) for each entry of ``parents``.
     """
 
-    # The edges live in the last six slots (see the module docstring);
-    # `parents` and `local_grads` below present them as tuples.
-    __slots__ = (
-        "data", "grad", "label", "op",
-        "_left", "_right", "_left_grad", "_right_grad", "_many_parents", "_many_grads",
-    )  # fmt: skip
+    __slots__ = ("data", "grad", "label", "operation", "_parents", "_local_grads", "__dict__")
 
     data: float
     grad: float
     label: str
-    op: str
+    operation: Op
 
-    def __init__(self, data: Union[Number, object], label: str = "") -> None:
-        self.data = _to_float(data)
+    def __init__(self, data: Union[Number, object], _children: Iterable["Value"] = (), _op: str = "",
+                 label: str = "") -> None:  # fmt: skip
+        if isinstance(_children, str):  # Value(2.0, "a"): this library's old second argument, the label
+            _children, label = (), _children
+        self.data = to_float(data)
         self.grad = 0.0
         self.label = str(label)
-        self.op = ""
-        _link(self, _NO_PARENTS, _NO_PARENTS)
+        self.operation = op_named(_op) if _op else LEAF
+        self._parents = parents = tuple(_children)
+        self._local_grads = _NO_GRADS
+        if parents:
+            self._local_grads = _hand_made_grads(self, parents)
 
-    def _as_tuple(self, first: object, second: object, many: tuple) -> tuple:
-        # (first, second) for two parents, (first,) for one; otherwise the
-        # tuple itself: a dot node's edges, or () for a leaf.
-        if self._right is not None:
-            return (first, second)
-        if self._left is not None:
-            return (first,)
-        return many
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node: ``"+"``, ``"**2"``, ``""`` for a leaf."""
+        return self.operation.name
+
+    @op.setter
+    def op(self, name: str) -> None:
+        self.operation = op_named(name)
 
     @property
     def parents(self) -> tuple:
         """The nodes this one was computed from, e.g. ``(x, x)`` for ``x * x``."""
-        return self._as_tuple(self._left, self._right, self._many_parents)
+        return self._parents
 
     @parents.setter
     def parents(self, parents: Iterable["Value"]) -> None:
-        _link(self, tuple(parents), self.local_grads)
+        self._parents = tuple(parents)
 
     @property
     def local_grads(self) -> tuple:
         """d(this node)/d(parent) for each entry of ``parents``."""
-        return self._as_tuple(self._left_grad, self._right_grad, self._many_grads)
+        return self._local_grads
 
     @local_grads.setter
     def local_grads(self, local_grads: Iterable[float]) -> None:
-        _link(self, self.parents, tuple(local_grads))
+        self._local_grads = tuple(local_grads)
 
     # ------------------------------------------------------------------ ops
-    # Each op: forward value, then (in the same call) the local derivative
-    # d(out)/d(parent) for every parent.
+    # The maths of each op is its entry in the table (ops.TABLE): here each
+    # op only checks its input and applies the entry to this node's float.
 
     def __add__(self, other: Operand) -> "Value":
-        other = _lift(other)
-        # d(a+b)/da = 1, d(a+b)/db = 1
-        return _result(self.data + other.data, "+", (self, other), _ONE_ONE)
+        return _apply2(_ADD, self, _lift(other))
 
     def __mul__(self, other: Operand) -> "Value":
-        other = _lift(other)
-        # d(a*b)/da = b, d(a*b)/db = a
-        return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
+        return _apply2(_MUL, self, _lift(other))
 
     def __sub__(self, other: Operand) -> "Value":
-        other = _lift(other)
-        # d(a-b)/da = 1, d(a-b)/db = -1
-        return _result(self.data - other.data, "-", (self, other), _ONE_MINUS_ONE)
+        return _apply2(_SUB, self, _lift(other))
 
     def __truediv__(self, other: Operand) -> "Value":
         other = _lift(other)
@@ -276,19 +264,16 @@ class Value:
                 f"division by zero: {self!r} / {other!r}{other._made_by()}. "
                 "Keep the denominator away from 0, e.g. add a small epsilon to it"
             )
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
         # (a / b, not a * (1/b): the latter rounds twice, so 49 / 49 would not be 1)
-        quotient = self.data / other.data
-        return _result(quotient, "/", (self, other), (1.0 / other.data, -quotient / other.data))
+        return _apply2(_DIV, self, other)
 
     def __neg__(self) -> "Value":
-        # d(-a)/da = -1
-        return _result(-self.data, "neg", (self,), _MINUS_ONE)
+        return _apply1(_NEG, self)
 
     def __pow__(self, exponent: Operand) -> "Value":
         if isinstance(exponent, Value):
             return self._pow_value(exponent)
-        base, n = self.data, _to_float(exponent)
+        base, n = self.data, to_float(exponent)
         if base < 0.0 and not n.is_integer():
             raise ValueError(
                 f"{self!r} ** {exponent}: a negative base with a non-integer exponent "
@@ -300,41 +285,26 @@ class Value:
                 "Keep the base away from 0, e.g. add a small epsilon to it"
             )
         try:
-            out = base**n
+            return _apply1(power(n), self)
         except OverflowError:
             raise OverflowError(
                 f"{self!r} ** {exponent} overflows a float (above about 1.8e308); bring the base closer to 1"
             ) from None
-        if n == 0.0:
-            local = 0.0
-        elif base == 0.0 and n < 1.0:
-            local = math.inf  # e.g. sqrt at 0: the tangent is vertical
-        else:
-            local = _power_rule(base, n, out)
-        return _result(out, _pow_name(n), (self,), (local,))
 
     def _pow_value(self, exponent: "Value") -> "Value":
-        base = self.data
-        if base <= 0.0:
+        if self.data <= 0.0:
             raise ValueError(
                 f"{self!r} ** {exponent!r}: with a Value exponent the base must be > 0, "
                 "because d(a^b)/db = a^b * ln(a) needs ln(a). Use a number exponent "
                 "(x ** 2) if the exponent is fixed."
             )
         try:
-            out = base**exponent.data
+            return _apply2(_POW, self, exponent)
         except OverflowError:
             raise OverflowError(
                 f"{self!r} ** {exponent!r} overflows a float (above about 1.8e308); "
                 "bring the base closer to 1 or the exponent closer to 0"
             ) from None
-        # d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * ln(a)
-        return _result(
-            out,
-            "**",
-            (self, exponent),
-            (_power_rule(base, exponent.data, out), out * math.log(base)),
-        )
 
     def relu(self) -> "Value":
         """max(0, x).
@@ -342,9 +312,7 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        x = self.data
-        # relu(x) = max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN)
-        return _result(0.0 if x <= 0.0 else x, "relu", (self,), _ONE if x > 0.0 else _ZERO)
+        return _apply1(_RELU, self)
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent, between -1 and 1.
@@ -352,9 +320,7 @@ class Value:
         >>> Value(0.0).tanh().data
         0.0
         """
-        t = math.tanh(self.data)
-        # d tanh(x)/dx = 1 - tanh(x)^2
-        return _result(t, "tanh", (self,), (1.0 - t * t,))
+        return _apply1(_TANH, self)
 
     def sigmoid(self) -> "Value":
         """1 / (1 + e^-x), between 0 and 1, without overflow for any x.
@@ -362,15 +328,7 @@ class Value:
         >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
         (0.5, 0.0)
         """
-        x = self.data
-        # Two algebraically equal forms, each safe from exp overflow on its side.
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        # d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))
-        return _result(s, "sigmoid", (self,), (s * (1.0 - s),))
+        return _apply1(_SIGMOID, self)
 
     def softplus(self) -> "Value":
         """log(1 + e^x), smooth relu, without overflow for any x.
@@ -378,13 +336,7 @@ class Value:
         >>> round(Value(0.0).softplus().data, 6), Value(1000.0).softplus().data
         (0.693147, 1000.0)
         """
-        x = self.data
-        e = math.exp(-abs(x))  # never overflows: its argument is <= 0
-        # softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|)
-        out = (x if x > 0.0 else 0.0) + math.log1p(e)
-        # d softplus(x)/dx = e^x / (1 + e^x) = sigmoid(x), in its two stable forms
-        slope = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
-        return _result(out, "softplus", (self,), (slope,))
+        return _apply1(_SOFTPLUS, self)
 
     def exp(self) -> "Value":
         """e^x; an `OverflowError` naming this node above x of about 709.78.
@@ -393,15 +345,13 @@ class Value:
         1.0
         """
         try:
-            e = math.exp(self.data)
+            return _apply1(_EXP, self)
         except OverflowError:
             raise OverflowError(
                 f"exp({self.data!r}) overflows a float (exp is finite only up to about 709.78) "
                 f"at node {self!r}{self._made_by()}. Scale the input down, or use "
                 "a numerically stable form (e.g. sigmoid(), bce_with_logits)."
             ) from None
-        # d e^x/dx = e^x
-        return _result(e, "exp", (self,), (e,))
 
     def log(self) -> "Value":
         """Natural logarithm; a `ValueError` naming this node for x <= 0.
@@ -416,8 +366,7 @@ class Value:
                 "log is defined only for x > 0; clip the input (e.g. max(x, 1e-12)) "
                 "or compute the loss from logits."
             )
-        # d ln(x)/dx = 1/x
-        return _result(math.log(x), "log", (self,), (1.0 / x,))
+        return _apply1(_LOG, self)
 
     # Numbers on the left: 2 + x, 2 - x, 2 * x, 2 / x, 2 ** x.
     def __radd__(self, other: Number) -> "Value":
@@ -453,7 +402,7 @@ class Value:
         ``backward()`` on it is a `RuntimeError` saying so (as in PyTorch),
         not a silent no-op.
         """
-        if self._left_grad is _NOT_RECORDED and self._left is None and not self._many_parents:
+        if self.operation is _UNRECORDED and not self._parents and not self._local_grads:
             raise RuntimeError(
                 f"{self!r} was computed inside no_grad(), so no graph was recorded and "
                 "backward() cannot reach the Values it came from. Compute it outside the "
@@ -461,20 +410,30 @@ class Value:
             )
         order = topological_order(self)
         for node in order:
-            if node._left is not None or node._many_parents:  # not a leaf
+            if node._parents:  # not a leaf
                 node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
-            upstream = node.grad
-            # chain rule on every edge: dL/dparent += dL/dnode * dnode/dparent
-            # (the same as zip(node.parents, node.local_grads), read from the slots)
-            if node._left is not None:
-                node._left.grad += upstream * node._left_grad
-                if node._right is not None:
-                    node._right.grad += upstream * node._right_grad
-            elif node._many_parents:
-                for parent, local_grad in zip(node._many_parents, node._many_grads):
-                    parent.grad += upstream * local_grad
+            node._backward()
+
+    def _backward(self) -> None:
+        """This node's own step of the chain rule: pass its grad on to its parents.
+
+        Each parent's grad += local derivative x this node's grad (a leaf has
+        no parents: nothing to do). `backward` calls it on every node, last
+        made first; the lecture's walk by hand works too:
+
+        >>> a = Value(2.0); b = Value(-3.0); o = a * b
+        >>> o.grad = 1.0; o._backward(); a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        upstream = self.grad
+        if upstream == 0.0:
+            return  # the zero rule (ops.chain): nothing passes down, not even 0 x inf
+        for parent, local_grad in zip(self._parents, self._local_grads):
+            if local_grad != 0.0:  # a zero local derivative masks inf and NaN from above
+                # chain rule on one edge: dL/dparent += dL/dnode * dnode/dparent
+                parent.grad += upstream * local_grad
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on.
@@ -524,9 +483,9 @@ class Value:
     # -------------------------------------------------------------- helpers
 
     def _made_by(self) -> str:
-        if not self.parents:
+        if not self._parents:
             return ""
-        inputs = ", ".join(repr(p) for p in self.parents)
+        inputs = ", ".join(repr(p) for p in self._parents)
         return f" made by {self.op!r} from {inputs}"
 
     def __repr__(self) -> str:
@@ -547,14 +506,70 @@ class Value:
     # micrograd's names, so its drawing code and habits keep working.
     @property
     def _prev(self) -> set:
-        return set(self.parents)
+        return set(self._parents)
 
     @property
     def _op(self) -> str:
-        return self.op
+        return self.operation.name
 
 
-_new_value = object.__new__
+_ADD, _SUB, _MUL, _DIV, _NEG, _POW = (TABLE[k] for k in ("+", "-", "*", "/", "neg", "**"))
+_RELU, _TANH, _SIGMOID, _SOFTPLUS, _EXP, _LOG = (TABLE[k] for k in ("relu", "tanh", "sigmoid", "softplus", "exp", "log"))
+
+
+def _lift(other: Operand) -> Value:
+    """Numbers on either side of an op become constant leaves of the graph."""
+    return other if isinstance(other, Value) else Value(other)
+
+
+def _apply1(op: Op, x: Value) -> Value:
+    """The node ``op(x)``: the table's value, and its local derivative, at x's float."""
+    a = x.data
+    out = op.value(SCALAR, a, *op.constants)
+    return _node(out, op, (x,), op.local_grads(SCALAR, out, a, *op.constants))
+
+
+def _apply2(op: Op, x: Value, y: Value) -> Value:
+    """The node ``op(x, y)``."""
+    a, b = x.data, y.data
+    out = op.value(SCALAR, a, b)
+    return _node(out, op, (x, y), op.local_grads(SCALAR, out, a, b))
+
+
+def _node(data: float, op: Op, parents: tuple, local_grads: tuple, operands: Optional[tuple] = None) -> Value:
+    """The output node of an op: with its edges when recording, else a plain leaf."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    mode = _mode.get()
+    if mode.enabled:
+        out.operation = op
+        out._parents = parents
+        out._local_grads = local_grads
+        if mode.hook is not None:
+            mode.hook(out, parents if operands is None else operands)
+    else:
+        out.operation = _UNRECORDED
+        out._parents = out._local_grads = _NO_GRADS
+    return out
+
+
+_new_value = object.__new__  # a node without Value.__init__'s checks: the op made its float
+
+
+def _hand_made_grads(node: Value, parents: tuple) -> tuple:
+    """Local derivatives of ``Value(data, (a, b), '+')``, from the table of ops."""
+    op = node.operation
+    if op.local_grads is None or op.arity != len(parents):
+        raise ValueError(
+            f"Value({node.data!r}, {len(parents)} children, {op.name!r}): the engine does not know the "
+            f"derivative of {op.name!r} with {len(parents)} inputs, so backward() could not go through "
+            f"this node. Use an op of the table ({', '.join(k for k in TABLE if k != '**n')}, '**<number>') "
+            "with its number of inputs, or build the node with that op (e.g. a * b)"
+        )
+    inputs = [p.data for p in parents]
+    return tuple(op.local_grads(SCALAR, node.data, *inputs, *op.constants))
 
 
 class NonFiniteError(FloatingPointError):
@@ -584,6 +599,9 @@ class NonFiniteError(FloatingPointError):
         super().__init__(f"{field} is {number!r} at node {node!r}{where}; {hint}")
 
 
+_PARENTS_PLACED = object()  # a marker on topological_order's stack
+
+
 def topological_order(root: Value) -> list:
     """Every node `root` depends on, each after all of its parents (no recursion).
 
@@ -601,27 +619,17 @@ def topological_order(root: Value) -> list:
     stack: list = [root]
     while stack:
         node = stack.pop()
-        if node is _PARENTS_DONE:
+        if node is _PARENTS_PLACED:
             order.append(stack.pop())  # all its parents are already in `order`
         elif node not in visited:
             visited.add(node)
             # Below its parents goes a marker, then the node itself: they pop
-            # once every parent is placed. (A marker object, not a (node, flag)
-            # tuple per push: a deep graph would fill the stack with tuples that
-            # the garbage collector then scans again and again.)
+            # once every parent is placed.
             stack.append(node)
-            stack.append(_PARENTS_DONE)
-            # node.parents, read from the slots as backward() does (the
-            # property would build a tuple per node; this loop is the hot one)
-            if node._left is not None:
-                if node._left not in visited:
-                    stack.append(node._left)
-                if node._right is not None and node._right not in visited:
-                    stack.append(node._right)
-            else:
-                for parent in node._many_parents:
-                    if parent not in visited:
-                        stack.append(parent)
+            stack.append(_PARENTS_PLACED)
+            for parent in node._parents:
+                if parent not in visited:
+                    stack.append(parent)
     return order
 
 
@@ -643,36 +651,31 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
             f"dot() needs as many weights as inputs, got {len(weights)} weights "
             f"and {len(inputs)} inputs"
         )
+    w_data = [w.data if isinstance(w, Value) else to_float(w) for w in weights]
+    x_data = [x.data if isinstance(x, Value) else to_float(x) for x in inputs]
+    b_data = bias.data if isinstance(bias, Value) else to_float(bias)
+    out = _DOT.value(SCALAR, w_data, x_data, b_data)
+    d_weights, d_inputs, d_bias = _DOT.local_grads(SCALAR, out, w_data, x_data, b_data)
+    # Only Values are parents, in the order w_0, x_0, w_1, x_1, ..., bias.
     parents: list = []
     local_grads: list = []
-    total = bias.data if isinstance(bias, Value) else _to_float(bias)
-    for w, x in zip(weights, inputs):
-        w_data = w.data if isinstance(w, Value) else _to_float(w)
-        x_data = x.data if isinstance(x, Value) else _to_float(x)
-        total += w_data * x_data
-        # d(sum w*x)/dw_i = x_i and d/dx_i = w_i
+    for w, x, dw, dx in zip(weights, inputs, d_weights, d_inputs):
         if isinstance(w, Value):
             parents.append(w)
-            local_grads.append(x_data)
+            local_grads.append(dw)
         if isinstance(x, Value):
             parents.append(x)
-            local_grads.append(w_data)
+            local_grads.append(dx)
     if isinstance(bias, Value):
-        parents.append(bias)  # d/db = 1
-        local_grads.append(1.0)
-    out = _result(total, "dot", tuple(parents), tuple(local_grads))
-    if _dot_recorder is not None:
-        _dot_recorder(out, weights, inputs, bias)
-    return out
+        parents.append(bias)
+        local_grads.append(d_bias)
+    node = _node(out, _DOT, tuple(parents), tuple(local_grads), (weights, inputs, bias))
+    if _dot_recorder is not None:  # the old hook of batched.py (see the end of this module)
+        _dot_recorder(node, weights, inputs, bias)
+    return node
 
 
-# While batched.trace() records a function, it sets this to a callable that is
-# told every dot node's exact (weight, input) pairing and bias: parents and
-# local_grads alone cannot always say which parents were multiplied together.
-_dot_recorder = None
-
-
-def max_of(values: Sequence["Value"]) -> Value:
+def max_of(values: Sequence[Operand]) -> Value:
     """The largest of several `Value`s, as ONE node (op ``"max"``).
 
     Its local derivative is 1 for the (first) largest parent and 0 for every
@@ -690,9 +693,29 @@ def max_of(values: Sequence["Value"]) -> Value:
     if not parents:
         raise ValueError("max_of() needs at least one Value; got an empty list")
     datas = [p.data for p in parents]
-    if any(math.isnan(x) for x in datas):  # NaN flows on, as through every op
-        return _result(math.nan, "max", parents, tuple(math.nan for _ in parents))
-    largest = max(range(len(datas)), key=datas.__getitem__)  # the first largest
-    # max(x_1, ..., x_n) = x_k for the largest k; d/dx_k = 1, d/dx_i = 0 otherwise
-    local_grads = tuple(1.0 if i == largest else 0.0 for i in range(len(parents)))
-    return _result(datas[largest], "max", parents, local_grads)
+    out = _MAX.value(SCALAR, datas)
+    return _node(out, _MAX, parents, _MAX.local_grads(SCALAR, out, datas), (parents,))
+
+
+_DOT, _MAX = TABLE["dot"], TABLE["max"]
+
+
+# ------------------------------------------------------ for old callers
+# batched.py (until it reads the table and uses recording()) sets these two
+# module attributes: `_dot_recorder`, told of every dot node's pairing, and
+# `_grad_enabled`, which now switches this thread's grad mode.
+
+_dot_recorder: Optional[Callable[..., None]] = None
+
+
+class _EngineModule(types.ModuleType):
+    @property
+    def _grad_enabled(self) -> bool:
+        return is_grad_enabled()
+
+    @_grad_enabled.setter
+    def _grad_enabled(self, enabled: bool) -> None:
+        _mode.set(_Mode(bool(enabled), _mode.get().hook))
+
+
+sys.modules[__name__].__class__ = _EngineModule
