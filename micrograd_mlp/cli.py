@@ -249,6 +249,21 @@ def _add_playground_command(commands: argparse._SubParsersAction) -> None:
                              "0.0.0.0 opens it to the network)")  # fmt: skip
     parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    # Who may use it, as Jupyter's server decides (see micrograd_mlp/playground/guard.py).
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer to this Host name (repeatable; '*': any, e.g. behind a proxy)")  # fmt: skip
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="also let pages from this origin use it, e.g. https://hub.example.org (repeatable)")  # fmt: skip
+    tokens = parser.add_mutually_exclusive_group()
+    tokens.add_argument("--token", default=None,
+                        help="the join token (default: a random one when --host is not this computer; "
+                             "or MICROGRAD_PLAYGROUND_TOKEN)")  # fmt: skip
+    tokens.add_argument("--no-token", action="store_true",
+                        help="no join token even on the network (anyone who can reach it may use it)")  # fmt: skip
+    parser.add_argument("--workers", type=lambda text: _whole_number(text, 0, 64), default=None,
+                        help="processes that train the tabs (default: 2 on a 2-core machine; 0: in the server's own)")  # fmt: skip
+    parser.add_argument("--max-tabs", type=lambda text: _whole_number(text, 1, 1000), default=None,
+                        help="sessions alive at once (default 64)")  # fmt: skip
     parser.set_defaults(run=run_playground)
 
 
@@ -264,7 +279,9 @@ def run_playground(args: argparse.Namespace) -> int:
         print(f'micrograd-mlp playground: {error.name or error} is missing; pip install -e ".[playground]"',
               file=sys.stderr)  # fmt: skip
         return 1
-    return serve(args.host, args.port, open_browser=not args.no_browser)
+    return serve(args.host, args.port, open_browser=not args.no_browser, allow_hosts=args.allow_host,
+                 allow_origins=args.allow_origin, token=args.token, no_token=args.no_token,
+                 workers=args.workers, max_tabs=args.max_tabs)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ status code and the message the page shows.
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -17,16 +18,36 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from micrograd_mlp import MLP, data, predict  # noqa: E402
 from micrograd_mlp.playground import server  # noqa: E402
-from micrograd_mlp.playground.session import LIMITS, Session, SessionStore  # noqa: E402
+from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
+from micrograd_mlp.playground.store import SessionStore  # noqa: E402
+from micrograd_mlp.playground.frames import grid_points  # noqa: E402
+from micrograd_mlp.playground.frames import grid_points  # noqa: E402
 
 # Small settings keep each scalar-engine epoch short.
 SMALL = {"points": 40, "hidden": [4], "grid": 10}
 
 
+JSON = {"content-type": "application/json"}  # what the page sends with every request
+
+
+def local_client(**options):
+    """A test client as the page is one: on this machine's address, sending JSON."""
+    return TestClient(server.create_app(**options), base_url="http://127.0.0.1", headers=JSON)
+
+
 @pytest.fixture
 def client():
-    with TestClient(server.create_app()) as test_client:
+    with local_client() as test_client:
         yield test_client
+
+
+def session_of(client, sid):
+    """The `Session` object behind ``sid`` (the app trains in this process in tests)."""
+    return client.app.state.playground.host.sessions[sid]
+
+
+def entry_of(client, sid):
+    return client.app.state.playground.store.entries[sid]
 
 
 def new_session(client, **settings):
@@ -53,7 +74,7 @@ def error_of(response, status):
 def test_the_page_and_its_assets_are_served_from_the_package(client):
     page = client.get("/")
     assert page.status_code == 200 and "micrograd playground" in page.text
-    assert 'href="/lab"' in page.text and "Chain rule lab" in page.text
+    assert 'href="lab"' in page.text and "Chain rule lab" in page.text  # relative: any path prefix
     for asset, kind in [("app.js", "javascript"), ("style.css", "css")]:
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200 and kind in response.headers["content-type"]
@@ -84,8 +105,8 @@ def test_a_new_session_draws_the_library_data_and_model(client):
     assert frame["network"][0][1]["w"] == [round(w.data, 4) for w in model.layers[0].neurons[1].w]
     assert [len(layer) for layer in frame["network"]] == [4, 1]
     # the boundary is predict() on the grid, as a confidence tanh(z/2) in [-1, 1]
-    session = client.app.state.store.get(sid)
-    z = predict(model, session.grid_points(10))
+    session = session_of(client, sid)
+    z = predict(model, grid_points(session.bounds, 10))
     assert frame["boundary"]["size"] == 10
     assert np.allclose(frame["boundary"]["values"], np.tanh(z / 2), atol=1e-3)
 
@@ -128,7 +149,7 @@ def test_cubic_is_regression_with_mse_and_a_fitted_curve(client):
     frame = change(client, sid, dataset="cubic").json()
     assert frame["regression"] and frame["settings"]["loss"] == "mse"
     assert "boundary" not in frame and len(frame["curve"]["x"]) == len(frame["curve"]["y"]) == 100
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     assert session.model.nin == 1
     assert np.allclose(frame["curve"]["y"], predict(session.model, np.reshape(frame["curve"]["x"], (-1, 1))), atol=1e-3)
     frame = client.post(f"/api/sessions/{sid}/step").json()
@@ -180,7 +201,7 @@ def test_each_activation(client, activation):
 def test_each_classification_loss_and_its_output(client, loss, output):
     sid, _ = new_session(client)
     frame = change(client, sid, loss=loss).json()
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     assert session.model.layers[-1].activation == output
     values = np.array(frame["boundary"]["values"])
     assert np.all(np.abs(values) <= 1.0)
@@ -192,7 +213,7 @@ def test_each_classification_loss_and_its_output(client, loss, output):
 def test_each_optimizer(client, name, kind, momentum):
     sid, _ = new_session(client)
     change(client, sid, optimizer=name, lr=0.05)
-    optimizer = client.app.state.store.get(sid).optimizer
+    optimizer = session_of(client, sid).optimizer
     assert type(optimizer).__name__ == kind and optimizer.lr == 0.05
     if momentum is not None:
         assert optimizer.momentum == momentum
@@ -201,7 +222,7 @@ def test_each_optimizer(client, name, kind, momentum):
 def test_lr_changes_live_without_a_new_model(client):
     sid, _ = new_session(client, optimizer="adam")
     client.post(f"/api/sessions/{sid}/step")
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     optimizer = session.optimizer
     frame = change(client, sid, lr=0.001).json()
     assert frame["epoch"] == 1 and session.optimizer is optimizer and optimizer.lr == 0.001
@@ -210,7 +231,7 @@ def test_lr_changes_live_without_a_new_model(client):
 
 def test_batch_size_l2_and_grid(client):
     sid, _ = new_session(client, optimizer="sgd")
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     change(client, sid, batch_size=None)
     client.post(f"/api/sessions/{sid}/step")
     assert session.optimizer.steps == 1  # full batch: one step per epoch
@@ -232,7 +253,7 @@ def test_a_float_that_is_whole_counts_as_an_int(client):
 def test_neuron_panel_shows_weights_bias_gradients_and_where_it_fires(client):
     sid, _ = new_session(client, hidden=[3, 2])
     client.post(f"/api/sessions/{sid}/step")
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     info = client.get(f"/api/sessions/{sid}/neuron?layer=1&neuron=1").json()
     unit = session.model.layers[1].neurons[1]
     assert info["w"] == [w.data for w in unit.w] and info["b"] == unit.b.data
@@ -240,7 +261,7 @@ def test_neuron_panel_shows_weights_bias_gradients_and_where_it_fires(client):
     assert any(g != 0.0 for g in info["grad_w"])
     assert info["inputs"] == ["L0.N0", "L0.N1", "L0.N2"]
     # where it fires, at one grid point, recomputed by hand through the layers
-    point = session.grid_points(info["fires"]["size"])[7].tolist()
+    point = grid_points(session.bounds, info["fires"]["size"])[7].tolist()
     hidden = [n(point).data for n in session.model.layers[0].neurons]
     expected = math.tanh(sum(w.data * h for w, h in zip(unit.w, hidden)) + unit.b.data)
     assert info["fires"]["values"][7] == pytest.approx(expected, abs=1e-3)
@@ -260,7 +281,7 @@ def test_inside_answers_with_the_labs_payload_for_this_sessions_model(client):
     assert response.status_code == 200
     from micrograd_mlp.playground import lab
 
-    session = client.app.state.store.get(sid)
+    session = session_of(client, sid)
     x, target = session.point(2)
     assert response.json() == json.loads(json.dumps(lab.inside_payload(session.model, 0, 1, x, target, "bce_logits")))
     assert error_of(client.get(f"/api/sessions/{sid}/inside?layer=0&neuron=9&point=0"), 400)
@@ -383,41 +404,46 @@ def test_regression_divergence_names_the_overflowing_operation(client):
 
 def test_websocket_play_pause_step(client):
     sid, _ = new_session(client)
-    with client.websocket_connect(f"/ws/{sid}") as socket:
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as socket:
         socket.send_json({"action": "play"})
         epochs = [socket.receive_json()["epoch"] for _ in range(3)]
         assert epochs == [1, 2, 3]
         socket.send_json({"action": "pause"})
         # frames already under way may still arrive; then it stops
-        session = client.app.state.store.get(sid)
+        session = session_of(client, sid)
         socket.send_json({"action": "step"})
         while True:
             frame = socket.receive_json()
             if frame["epoch"] == session.epoch:
                 break
-        assert not session.playing
+        assert not entry_of(client, sid).playing
         assert frame["curves"]["epoch"][-1] == frame["epoch"] >= 4
 
 
 def test_websocket_bad_messages_get_an_error_not_a_close(client):
     sid, _ = new_session(client)
-    with client.websocket_connect(f"/ws/{sid}") as socket:
-        for text in ["not json", '{"action": "fly"}', "[]", "x" * (LIMITS["max_body_bytes"] + 1)]:
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as socket:
+        for text, words in [("not json", "not valid JSON"), ('{"action": "fly"}', "unknown message"),
+                            ("[]", "unknown message"), ("x" * (LIMITS["max_body_bytes"] + 1), "at most"),
+                            ('{"action": "play", "n": %s}' % ("9" * 5000), "too large"),
+                            ("[" * 5000 + "]" * 5000, "nested too deeply")]:  # fmt: skip
             socket.send_text(text)
-            assert "unknown message" in socket.receive_json()["error"]
+            assert words in socket.receive_json()["error"]
+        socket.send_bytes(b'{"action": "step"}')
+        assert "binary messages are not understood" in socket.receive_json()["error"]
         socket.send_json({"action": "step"})
         assert socket.receive_json()["epoch"] == 1
 
 
 def test_websocket_to_an_unknown_session(client):
-    with client.websocket_connect("/ws/nope") as socket:
+    with client.websocket_connect("ws://127.0.0.1/ws/nope") as socket:
         assert "no session" in socket.receive_json()["error"]
 
 
 def test_closing_the_socket_mid_stream_frees_only_that_session(client):
     sid_a, _ = new_session(client)
     sid_b, _ = new_session(client)
-    with client.websocket_connect(f"/ws/{sid_a}") as socket:
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid_a}") as socket:
         socket.send_json({"action": "play"})
         socket.receive_json()
     # closed while playing: its session is gone, the other one trains on
@@ -429,12 +455,12 @@ def test_closing_the_socket_mid_stream_frees_only_that_session(client):
 def test_a_bug_while_playing_stops_that_tab_with_a_message(client, monkeypatch):
     sid_a, _ = new_session(client)
     sid_b, _ = new_session(client)
-    broken = client.app.state.store.get(sid_a)
+    broken = session_of(client, sid_a)
     monkeypatch.setattr(broken, "tick", lambda: {}["no such key"])
-    with client.websocket_connect(f"/ws/{sid_a}") as socket:
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid_a}") as socket:
         socket.send_json({"action": "play"})
-        assert socket.receive_json()["error"] == "internal error, training stopped: KeyError: 'no such key'"
-        assert not broken.playing
+        assert socket.receive_json()["error"] == "internal error: KeyError: 'no such key'"
+        assert not entry_of(client, sid_a).playing
     assert client.post(f"/api/sessions/{sid_b}/step").json()["epoch"] == 1
 
 
@@ -469,7 +495,7 @@ def test_tabs_in_parallel_threads_train_exactly_as_one_alone():
 def test_two_tabs_train_independently(client):
     sid_a, _ = new_session(client, dataset="xor")
     sid_b, _ = new_session(client, dataset="circles", hidden=[2])
-    with client.websocket_connect(f"/ws/{sid_a}") as a, client.websocket_connect(f"/ws/{sid_b}") as b:
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid_a}") as a, client.websocket_connect(f"ws://127.0.0.1/ws/{sid_b}") as b:
         a.send_json({"action": "play"})
         b.send_json({"action": "step"})
         frame_b = b.receive_json()
@@ -483,19 +509,27 @@ def test_two_tabs_train_independently(client):
 
 def test_sessions_are_bounded_and_idle_ones_expire():
     store = SessionStore(max_sessions=3)
-    ids = [store.create(SMALL) for _ in range(5)]
+    ids = [store.add()[0].sid for _ in range(5)]
     assert len(store) == 3 and store.get(ids[0]) is None and store.get(ids[4]) is not None
     store = SessionStore(idle_seconds=1e-9)
-    old = store.create(SMALL)
-    store.create(SMALL)
-    assert store.get(old) is None
+    old = store.add()[0].sid
+    _, gone = store.add()
+    assert store.get(old) is None and [e.sid for e in gone] == [old]
+
+
+def test_an_expired_session_is_freed_in_its_worker_too(client):
+    old, _ = new_session(client)
+    client.app.state.playground.store.idle_seconds = 1e-9
+    new_session(client)
+    assert old not in client.app.state.playground.host.sessions
+    assert "no session" in error_of(client.post(f"/api/sessions/{old}/step"), 404)
 
 
 def test_a_full_store_of_connected_tabs_refuses_a_new_one_with_503():
-    with TestClient(server.create_app(max_sessions=2)) as client:
+    with local_client(max_sessions=2) as client:
         sid_a, _ = new_session(client)
         sid_b, _ = new_session(client)
-        with client.websocket_connect(f"/ws/{sid_a}") as a, client.websocket_connect(f"/ws/{sid_b}") as b:
+        with client.websocket_connect(f"ws://127.0.0.1/ws/{sid_a}") as a, client.websocket_connect(f"ws://127.0.0.1/ws/{sid_b}") as b:
             message = error_of(client.post("/api/sessions", json=SMALL), 503)
             assert "2 tabs are already training here" in message
             a.send_json({"action": "step"})
@@ -503,16 +537,16 @@ def test_a_full_store_of_connected_tabs_refuses_a_new_one_with_503():
             assert a.receive_json()["epoch"] == b.receive_json()["epoch"] == 1
         # their sockets closed: their places are free again
         assert client.post("/api/sessions", json=SMALL).status_code == 200
-        assert len(client.app.state.store) == 1
+        assert len(client.app.state.playground.store) == 1 == len(client.app.state.playground.host.sessions)
 
 
 def test_a_connected_tab_never_expires():
     store = SessionStore()
-    watched, unwatched = store.create(SMALL), store.create(SMALL)
-    store.sessions[watched].sockets = 1  # what the WebSocket handler does while open
+    watched, unwatched = store.add()[0], store.add()[0]
+    watched.socket = object()  # what the WebSocket handler does while open
     store.idle_seconds = 1e-9
-    store.create(SMALL)
-    assert store.get(watched) is not None and store.get(unwatched) is None
+    store.add()
+    assert store.get(watched.sid) is not None and store.get(unwatched.sid) is None
 
 
 def test_look_inside_after_divergence_is_json_not_a_crash(client):
@@ -571,10 +605,12 @@ def test_host_0000_warns_and_the_browser_opens(capsys, no_serving, monkeypatch):
     opened = threading.Event()
     urls = []
     monkeypatch.setattr(webbrowser, "open", lambda url: (urls.append(url), opened.set()))
-    code, out, err = run_cli(capsys, "playground", "--host", "0.0.0.0", "--port", "0")
+    code, out, err = run_cli(capsys, "playground", "--host", "0.0.0.0", "--port", "0", "--workers", "0")
     assert code == 0 and no_serving[0][0] == "0.0.0.0"
-    assert err.startswith("warning: --host 0.0.0.0 lets every computer on the network")
-    assert opened.wait(10) and urls == [f"http://127.0.0.1:{no_serving[0][1]}/"]
+    assert err.startswith("warning: --host 0.0.0.0 lets other computers on the network open the playground")
+    # on the network, a join token, printed in the address (as Jupyter does)
+    token = re.search(r"\?token=([\w-]{32})  ", out).group(1)
+    assert opened.wait(10) and urls == [f"http://127.0.0.1:{no_serving[0][1]}/?token={token}"]
 
 
 def test_a_port_in_use_is_one_clear_line(capsys, no_serving):
@@ -635,7 +671,7 @@ def test_a_non_editable_install_ships_the_page(tmp_path):
     assert sorted(p.name for p in static.iterdir()) == sorted(p.name for p in server.STATIC.iterdir())
     check = (
         "from starlette.testclient import TestClient; import micrograd_mlp.playground.server as s; "
-        "c = TestClient(s.create_app()); print(s.__file__); print(c.get('/').status_code, c.get('/static/app.js').status_code)"
+        "c = TestClient(s.create_app(), base_url='http://127.0.0.1'); print(s.__file__); print(c.get('/').status_code, c.get('/static/app.js').status_code)"
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True,
                          cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}).stdout  # fmt: skip

@@ -1,21 +1,27 @@
-"""The playground's web server: a Starlette app around `session.Session`.
+"""The playground's web server: module-level handlers over one `AppState`.
 
 Starlette (with uvicorn) is a small, maintained ASGI framework with WebSockets
-built in, and a test client that needs no running server. The HTTP API:
+built in, and a test client that needs no running server. Every path is
+relative to the playground's root (``/``, or ``/user/NAME/playground/`` behind
+JupyterHub), and `guard.Guard` stands in front of all of them::
 
-    GET  /                                   the page (static/index.html)
-    GET  /api/limits                         the stated limits and choices
-    POST /api/sessions                       {settings} -> {"session": id, "frame": ...}
-    POST /api/sessions/{sid}/settings        {changes}  -> frame (new data/model if needed)
-    POST /api/sessions/{sid}/step            one epoch  -> frame
-    POST /api/sessions/{sid}/reset           new weights -> frame
-    GET  /api/sessions/{sid}/neuron?layer=&neuron=         look inside one neuron
-    GET  /api/sessions/{sid}/inside?layer=&neuron=&point=  the chain-rule lab's payload
-    DELETE /api/sessions/{sid}
-    WS   /ws/{sid}   {"action": "play" | "pause" | "step"}; the server sends frames
+    GET  ./                                  the page (static/index.html)
+    GET  api/limits                          the stated limits and choices
+    POST api/sessions                        {settings} -> {"session": id, "frame": ...}
+    POST api/sessions/{sid}/settings         {changes}  -> frame (new data/model if needed)
+    POST api/sessions/{sid}/step             one epoch  -> frame
+    POST api/sessions/{sid}/reset            new weights -> frame
+    GET  api/sessions/{sid}/neuron?layer=&neuron=         look inside one neuron
+    GET  api/sessions/{sid}/inside?layer=&neuron=&point=  the chain-rule lab's payload
+    DELETE api/sessions/{sid}
+    WS   ws/{sid}    {"action": "play" | "pause" | "step"}; the server sends frames
+    lab, api/lab/...                         the chain-rule lab (`lab`)
 
-Every error is a 4xx JSON ``{"error": message}`` the page shows; a closed
-socket frees its session; one tab's failure never stops the others.
+The sessions train in `workers` (worker processes, or this process); the
+`store` knows which are alive. One WebSocket per session: a second is refused,
+and only the socket that owns a session frees it when it closes. Every error
+is a 4xx JSON ``{"error": message}`` the page shows; one tab's failure never
+stops the others.
 
 >>> app = create_app()
 >>> sorted(route.path for route in app.routes if route.path.startswith("/api/sessions/"))[:2]
@@ -25,281 +31,308 @@ socket frees its session; one tab's failure never stops the others.
 from __future__ import annotations
 
 import asyncio
-import json
+import os
+import secrets
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, List, Optional
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import lab
-from .session import (
-    CLASSIFICATION_LOSSES,
-    DATASETS,
-    DEFAULTS,
-    HIDDEN_ACTIVATIONS,
-    LIMITS,
-    OPTIMIZERS,
-    Session,
-    SessionStore,
-    SettingsError,
-    TooManySessions,
-)
+from .lab.endpoints import then_draw
+from .guard import Guard, GuardConfig, is_loopback
+from .settings import CLASSIFICATION_LOSSES, DATASETS, DEFAULTS, HIDDEN_ACTIVATIONS, LIMITS, OPTIMIZERS
+from .store import Entry, SessionStore, TooManySessions
+from .web import Refused, error_response, json_response, json_text, parse_json, read_json
+from .workers import make_host
 
 STATIC = Path(__file__).parent / "static"
+MAX_BODY = max(LIMITS["max_body_bytes"], lab.MAX_BODY)  # the guard's cut; each endpoint checks its own
 
-__all__ = ["create_app", "STATIC"]
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+__all__ = ["create_app", "serve", "AppState", "STATIC"]
 
 
-def _no_nan(frame: Any) -> Response:
-    # NaN is not JSON: the session already turns non-finite numbers into None,
-    # and allow_nan=False makes any that slipped through a loud failure in tests.
-    return Response(json.dumps(frame, allow_nan=False), media_type="application/json")
+class AppState:
+    """What the handlers share: the store of sessions and the host they train on."""
+
+    def __init__(self, host: Any, store: SessionStore) -> None:
+        self.host = host
+        self.store = store
+
+    def entry(self, sid: str) -> Entry:
+        entry = self.store.get(sid)
+        if entry is None:
+            raise Refused(f"no session {sid!r:.30} (it was closed or idle too long); reload the page for a new one", 404)
+        return entry
+
+    async def call(self, sid: str, op: str, *args: Any) -> tuple:
+        """(JSON text, stopped) of ``op`` on session ``sid``; `Refused` with the status otherwise."""
+        await self.free(self.store.expire())
+        entry = self.entry(sid)
+        status, text, stopped = await self.host.call(entry.worker, op, sid, *args)
+        if status != 200:
+            if status == 404 or status == 503:  # the worker lost it (restarted): forget it here too
+                self.store.remove(sid)
+            raise Refused(text, status)
+        return text, stopped
+
+    async def create(self, settings: Any) -> tuple:
+        """A new session: (its id, its first frame as JSON text)."""
+        try:
+            entry, gone = self.store.add()
+        except TooManySessions as err:
+            raise Refused(str(err), 503) from None
+        await self.free(gone)
+        status, text, _ = await self.host.call(entry.worker, "create", entry.sid, settings)
+        if status != 200:
+            self.store.remove(entry.sid)
+            await self.host.call(entry.worker, "drop", entry.sid)
+            raise Refused(text, status)
+        return entry.sid, text
+
+    async def remove(self, sid: str) -> None:
+        entry = self.store.remove(sid)
+        if entry is not None:
+            entry.playing = False
+            await self.host.call(entry.worker, "drop", sid)
+
+    async def free(self, gone: Iterable[Entry]) -> None:
+        """Tell the workers to drop the sessions the store let go (expired or pushed out)."""
+        for entry in gone:
+            entry.playing = False
+            await self.host.call(entry.worker, "drop", entry.sid)
 
 
-async def _json_body(request: Request) -> Any:
-    """The request's JSON body, or SettingsError/_TooLarge with what is wrong."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > LIMITS["max_body_bytes"]:
-        raise _TooLarge()
-    body = b""
-    async for chunk in request.stream():  # a lying or absent Content-Length: count ourselves
-        body += chunk
-        if len(body) > LIMITS["max_body_bytes"]:
-            raise _TooLarge()
-    if not body.strip():
-        return {}
-    try:
-        # parse_constant: refuse NaN/Infinity, which Python's json accepts but JSON does not
-        return json.loads(body, parse_constant=_refuse_constant)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SettingsError(f"the request body is not valid JSON: {err}") from None
-    except RecursionError:
-        raise SettingsError("the request body is nested too deeply") from None
+def state_of(request: Any) -> AppState:
+    return request.app.state.playground
 
 
-def _refuse_constant(name: str) -> Any:
-    raise SettingsError(f"{name} is not a number JSON allows; send a finite number")
+def frame_response(text: str) -> Response:
+    return Response(text, media_type="application/json")
 
 
-class _TooLarge(Exception):
-    pass
+async def refusals(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)
+    return error_response(exc.status, str(exc))
 
 
 def _int_param(request: Request, name: str, default: Optional[int] = None) -> int:
     text = request.query_params.get(name)
     if text is None:
         if default is None:
-            raise SettingsError(f"missing query parameter {name}, e.g. ?{name}=0")
+            raise Refused(f"missing query parameter {name}, e.g. ?{name}=0")
         return default
+    if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 9):
+        raise Refused(f"{name} must be a whole number, got {text[:20]!r}")
+    return int(text)
+
+
+# ------------------------------------------------------------------ handlers
+
+async def index(request: Request) -> Response:
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+async def limits(request: Request) -> Response:
+    return json_response({
+        "limits": LIMITS, "defaults": DEFAULTS, "datasets": list(DATASETS),
+        "activations": list(HIDDEN_ACTIVATIONS), "losses": list(CLASSIFICATION_LOSSES) + ["mse"],
+        "optimizers": list(OPTIMIZERS),
+    })  # fmt: skip
+
+
+async def create(request: Request) -> Response:
+    settings = await read_json(request, LIMITS["max_body_bytes"], empty={})
+    sid, text = await state_of(request).create(settings)
+    return frame_response(f'{{"session": {json_text(sid)}, "frame": {text}}}')
+
+
+async def settings(request: Request) -> Response:
+    changes = await read_json(request, LIMITS["max_body_bytes"])
+    text, _ = await state_of(request).call(request.path_params["sid"], "update", changes)
+    return frame_response(text)
+
+
+async def step(request: Request) -> Response:
+    text, _ = await state_of(request).call(request.path_params["sid"], "tick")
+    return frame_response(text)
+
+
+async def reset(request: Request) -> Response:
+    text, _ = await state_of(request).call(request.path_params["sid"], "reset")
+    return frame_response(text)
+
+
+async def neuron(request: Request) -> Response:
+    layer, unit = _int_param(request, "layer"), _int_param(request, "neuron")
+    text, _ = await state_of(request).call(request.path_params["sid"], "neuron", layer, unit)
+    return frame_response(text)
+
+
+async def inside(request: Request) -> Response:
+    layer, unit = _int_param(request, "layer"), _int_param(request, "neuron")
+    point = _int_param(request, "point", 0)
+    text, _ = await state_of(request).call(request.path_params["sid"], "inside", layer, unit, point)
+    return json_response(await then_draw(parse_json(text)))  # Graphviz here, no lock held
+
+
+async def delete(request: Request) -> Response:
+    await state_of(request).remove(request.path_params["sid"])
+    return json_response({"deleted": True})
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_response(404, f"nothing at {request.url.path[:80]!r}")
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    return error_response(405, f"{request.method} is not allowed on {request.url.path[:80]!r}")
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # A bug of ours: one line to the page, never a traceback; other tabs go on.
+    return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
+
+
+# ------------------------------------------------------------------ the socket
+
+def _action(message: Any) -> tuple:
+    """(action, or None and what is wrong) of one WebSocket message."""
+    text = message.get("text")
+    if text is None:
+        return None, "binary messages are not understood; send JSON text such as {\"action\": \"play\"}"
+    if len(text) > LIMITS["max_body_bytes"]:
+        return None, f"a message has at most {LIMITS['max_body_bytes']} characters"
     try:
-        return int(text)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {text!r:.20}") from None
+        data = parse_json(text, "the message")
+    except Refused as err:
+        return None, str(err)
+    action = data.get("action") if isinstance(data, dict) else None
+    if action not in ("play", "pause", "step"):
+        return None, f"unknown message {text[:60]!r}; send {{\"action\": \"play\"|\"pause\"|\"step\"}}"
+    return action, None
 
 
-def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float] = None) -> Starlette:
-    """The playground's Starlette app, with its own store of sessions."""
-    store = SessionStore(max_sessions, idle_seconds)
+async def stream(websocket: WebSocket) -> None:
+    """Play/pause/step over one socket; the session dies with the socket that owns it."""
+    state = state_of(websocket)
+    sid = websocket.path_params["sid"]
+    entry = state.store.get(sid)
+    await websocket.accept()
+    if entry is None or entry.socket is not None:
+        reason = (f"no session {sid!r:.30}; reload the page" if entry is None else
+                  "this session is already open in another tab or window; reload this page for a session of its own")  # fmt: skip
+        await websocket.send_text(json_text({"error": reason}))
+        await websocket.close(code=4404 if entry is None else 4409)
+        return
+    owner = entry.socket = object()
+    player: Optional[asyncio.Task] = None
 
-    def session_or_404(sid: str) -> Session:
-        session = store.get(sid)
-        if session is None:
-            raise LookupError(
-                f"no session {sid!r:.30} (it was closed or idle too long); reload the page for a new one"
-            )
-        return session
+    async def send(text: str) -> None:
+        await websocket.send_text(text)
 
-    async def guarded(request: Request, work: Any) -> Response:
-        """Run ``work()`` in a thread; turn every expected failure into a 4xx JSON error."""
-        try:
-            return _no_nan(await run_in_threadpool(work))
-        except LookupError as err:
-            return _error(404, str(err.args[0]))
-        except TooManySessions as err:
-            return _error(503, str(err))
-        except ValueError as err:  # SettingsError, or the lab refusing an input
-            return _error(400, str(err))
+    async def play() -> None:
+        loop = asyncio.get_running_loop()
+        while entry.playing:
+            started = loop.time()
+            try:
+                text, stopped = await state.call(sid, "tick")
+            except Refused as err:
+                text, stopped = json_text({"error": str(err)}), True
+            if stopped:  # diverged (the frame says why) or gone
+                entry.playing = False
+            await send(text)
+            # At most max_frames_per_second (a browser redrawing faster only falls
+            # behind, and pause would seem late); always a pause in between, so
+            # that pause and settings get in.
+            spare = 1.0 / LIMITS["max_frames_per_second"] - (loop.time() - started)
+            await asyncio.sleep(max(0.005, spare))
 
-    async def index(request: Request) -> Response:
-        return FileResponse(STATIC / "index.html")
-
-    async def limits(request: Request) -> Response:
-        return JSONResponse({
-            "limits": LIMITS, "defaults": DEFAULTS, "datasets": list(DATASETS),
-            "activations": list(HIDDEN_ACTIVATIONS), "losses": list(CLASSIFICATION_LOSSES) + ["mse"],
-            "optimizers": list(OPTIMIZERS),
-        })  # fmt: skip
-
-    async def read_body(request: Request) -> Any:
-        try:
-            return await _json_body(request)
-        except _TooLarge:
-            raise SettingsError(f"the request body is larger than {LIMITS['max_body_bytes']} bytes") from None
-
-    async def create(request: Request) -> Response:
-        try:
-            settings = await read_body(request)
-        except SettingsError as err:
-            return _error(413 if "larger than" in str(err) else 400, str(err))
-
-        def work() -> Any:
-            sid = store.create(settings)
-            return {"session": sid, "frame": store.get(sid).frame()}
-
-        return await guarded(request, work)
-
-    async def settings(request: Request) -> Response:
-        try:
-            changes = await read_body(request)
-        except SettingsError as err:
-            return _error(413 if "larger than" in str(err) else 400, str(err))
-        return await guarded(request, lambda: session_or_404(request.path_params["sid"]).update(changes))
-
-    async def step(request: Request) -> Response:
-        return await guarded(request, lambda: session_or_404(request.path_params["sid"]).tick())
-
-    async def reset(request: Request) -> Response:
-        return await guarded(request, lambda: session_or_404(request.path_params["sid"]).reset())
-
-    async def neuron(request: Request) -> Response:
-        def work() -> Any:
-            session = session_or_404(request.path_params["sid"])
-            return session.neuron(_int_param(request, "layer"), _int_param(request, "neuron"))
-
-        return await guarded(request, work)
-
-    async def inside(request: Request) -> Response:
-        def work() -> Any:
-            session = session_or_404(request.path_params["sid"])
-            layer, unit = _int_param(request, "layer"), _int_param(request, "neuron")
-            with session.lock:
-                session._check_neuron(layer, unit)
-                x, target = session.point(_int_param(request, "point", 0))
-                return lab.inside_payload(session.model, layer, unit, x, target, session.settings["loss"])
-
-        return await guarded(request, work)
-
-    async def delete(request: Request) -> Response:
-        store.remove(request.path_params["sid"])
-        return JSONResponse({"deleted": True})
-
-    async def stream(websocket: WebSocket) -> None:
-        """Play/pause/step over one socket; the session dies with it."""
-        sid = websocket.path_params["sid"]
-        session = store.get(sid)
-        if session is None:
-            await websocket.accept()
-            await websocket.send_json({"error": f"no session {sid!r:.30}; reload the page"})
-            await websocket.close(code=4404)
-            return
-        session.sockets += 1  # watched: it does not expire while the socket is open
-        player: Optional[asyncio.Task] = None
-
-        async def send(frame: Any) -> None:
-            await websocket.send_text(json.dumps(frame, allow_nan=False))
-
-        async def play() -> None:
-            # Each epoch runs in a worker thread, so the server keeps answering
-            # other tabs (and this tab's pause) while the engine computes.
-            loop = asyncio.get_running_loop()
-            while session.playing:
-                started = loop.time()
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            action, problem = _action(message)
+            if problem:
+                await send(json_text({"error": problem}))
+            elif action == "play":
+                entry.playing = True
+                if player is None or player.done():
+                    player = asyncio.create_task(play())
+            elif action == "pause":
+                entry.playing = False
+            elif action == "step":
+                entry.playing = False
+                if player is not None:
+                    await player  # finish the epoch under way first
                 try:
-                    frame = await run_in_threadpool(session.tick)
-                except Exception as err:  # a bug of ours: say so in the page, stop this tab only
-                    session.playing = False
-                    frame = {"error": f"internal error, training stopped: {type(err).__name__}: {err}"}
-                await send(frame)
-                # At most max_frames_per_second (a browser redrawing faster only
-                # falls behind, and pause would seem late); and always a pause
-                # in between, so that pause/settings get in.
-                spare = 1.0 / LIMITS["max_frames_per_second"] - (loop.time() - started)
-                await asyncio.sleep(max(0.005, spare))
+                    text, _ = await state.call(sid, "tick")
+                except Refused as err:
+                    text = json_text({"error": str(err)})
+                await send(text)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass  # the tab closed (maybe mid-stream)
+    finally:
+        entry.playing = False
+        if player is not None:
+            player.cancel()
+            try:
+                await player
+            except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError, OSError):
+                pass
+        if entry.socket is owner:  # only the owner's close frees the session
+            entry.socket = None
+            await state.remove(sid)
 
-        try:
-            await websocket.accept()
-            while True:
-                text = await websocket.receive_text()
-                try:
-                    message = json.loads(text) if len(text) <= LIMITS["max_body_bytes"] else None
-                    action = message.get("action") if isinstance(message, dict) else None
-                except json.JSONDecodeError:
-                    action = None
-                if action == "play":
-                    session.playing = session.error is None
-                    if session.error:
-                        await send({"error": session.error})
-                    if session.playing and (player is None or player.done()):
-                        player = asyncio.create_task(play())
-                elif action == "pause":
-                    session.playing = False
-                elif action == "step":
-                    session.playing = False
-                    if player is not None:
-                        await player  # finish the epoch under way first
-                    await send(await run_in_threadpool(session.tick))
-                else:
-                    await send({"error": f"unknown message {text!r:.60}; send {{\"action\": \"play\"|\"pause\"|\"step\"}}"})
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the tab closed (maybe mid-stream): stop and free its session
-        finally:
-            session.sockets -= 1
-            session.playing = False
-            if player is not None:
-                player.cancel()
-                try:
-                    await player
-                except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError, OSError):
-                    pass
-            store.remove(sid)
 
-    routes = [
-        Route("/", index),
-        Route("/api/limits", limits),
-        Route("/api/sessions", create, methods=["POST"]),
-        Route("/api/sessions/{sid}", delete, methods=["DELETE"]),
-        Route("/api/sessions/{sid}/settings", settings, methods=["POST"]),
-        Route("/api/sessions/{sid}/step", step, methods=["POST"]),
-        Route("/api/sessions/{sid}/reset", reset, methods=["POST"]),
-        Route("/api/sessions/{sid}/neuron", neuron),
-        Route("/api/sessions/{sid}/inside", inside),
-        WebSocketRoute("/ws/{sid}", stream),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ]
-    routes = list(lab.routes) + routes  # the chain-rule lab: /lab and /api/lab/...
+ROUTES = [
+    Route("/", index),
+    Route("/api/limits", limits),
+    Route("/api/sessions", create, methods=["POST"]),
+    Route("/api/sessions/{sid}", delete, methods=["DELETE"]),
+    Route("/api/sessions/{sid}/settings", settings, methods=["POST"]),
+    Route("/api/sessions/{sid}/step", step, methods=["POST"]),
+    Route("/api/sessions/{sid}/reset", reset, methods=["POST"]),
+    Route("/api/sessions/{sid}/neuron", neuron),
+    Route("/api/sessions/{sid}/inside", inside),
+    WebSocketRoute("/ws/{sid}", stream),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    *lab.routes,  # the chain-rule lab: lab and api/lab/...
+]
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return _error(404, f"nothing at {request.url.path}")
 
-    async def method_not_allowed(request: Request, exc: Exception) -> Response:
-        return _error(405, f"{request.method} is not allowed on {request.url.path}")
+def create_app(max_sessions: Optional[int] = None, idle_seconds: Optional[float] = None, workers: int = 0,
+               guard: Optional[GuardConfig] = None) -> Starlette:  # fmt: skip
+    """The playground's app, with its own sessions, behind `guard.Guard`.
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        # A bug of ours: one line to the page, never a traceback; other tabs go on.
-        return _error(500, f"internal error: {type(exc).__name__}: {exc}")
-
+    ``workers``: worker processes that train (0: this process). ``guard``: who
+    may use it (default: this machine only, no token, as ``serve`` on 127.0.0.1).
+    """
+    host = make_host(workers)
     app = Starlette(
-        routes=routes,
-        exception_handlers={404: not_found, 405: method_not_allowed, 500: server_error},
+        routes=ROUTES,
+        exception_handlers={Refused: refusals, 404: not_found, 405: method_not_allowed, 500: server_error},
     )
-    app.state.store = store
+    app.state.playground = AppState(host, SessionStore(max_sessions, idle_seconds, host.workers))
+    app.add_middleware(Guard, config=guard or GuardConfig.for_address("127.0.0.1", max_body=MAX_BODY))
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) -> int:
+def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, *,
+          allow_hosts: Iterable[str] = (), allow_origins: Iterable[str] = (), token: Optional[str] = None,
+          no_token: bool = False, workers: Optional[int] = None, max_tabs: Optional[int] = None) -> int:
     """Bind ``host:port``, print the address, open the browser, serve until Ctrl-C.
 
-    Port 0 picks a free port (the printed address says which). Returns the exit code.
+    Port 0 picks a free port (the printed address says which). A host other
+    than this machine's loopback needs a join token, made here and printed in
+    the address (as Jupyter does), unless ``no_token``; ``token`` (or the
+    environment's MICROGRAD_PLAYGROUND_TOKEN) sets it. Returns the exit code.
     """
     import socket
     import sys
@@ -308,12 +341,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) 
 
     import uvicorn
 
-    if host in ("0.0.0.0", "::"):
-        print(
-            f"warning: --host {host} lets every computer on the network open the playground "
-            "and run training on this machine; use it only on a network you trust",
-            file=sys.stderr,
-        )
+    token = token or os.environ.get("MICROGRAD_PLAYGROUND_TOKEN") or None
+    if no_token:
+        token = None
+    elif token is None and not is_loopback(host):
+        token = secrets.token_urlsafe(24)
+    if not is_loopback(host):
+        print(f"warning: --host {host} lets other computers on the network open the playground and run "
+              "training on this machine; use it only on a network you trust"
+              + ("" if token else " (and --no-token lets them in without the join token)"),
+              file=sys.stderr)  # fmt: skip
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -326,12 +363,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) 
         return 1
     port = sock.getsockname()[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/" + (f"?token={token}" if token else "")
     print(f"Playground running at {url}  (Ctrl-C stops it)", flush=True)
-    config = uvicorn.Config(create_app(), log_level="warning", ws="websockets-sansio", lifespan="off",
-                            ws_max_size=4 * LIMITS["max_body_bytes"])  # a bigger message closes that socket only
-    server = uvicorn.Server(config)
+    if host in ("0.0.0.0", "::"):
+        names = [n for n in GuardConfig.for_address(host).hosts if n not in ("localhost", "127.0.0.1", "[::1]")]
+        if names:
+            print(f"  students open it at http://{sorted(names)[0]}:{port}/" + (f"?token={token}" if token else ""),
+                  flush=True)  # fmt: skip
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    config = GuardConfig.for_address(host, allow_hosts, allow_origins, token, MAX_BODY, port)
+    app = create_app(max_sessions=max_tabs, workers=workers, guard=config)
+    uvicorn_config = uvicorn.Config(app, log_level="warning", ws="websockets-sansio", lifespan="off",
+                                    ws_max_size=4 * LIMITS["max_body_bytes"])  # a bigger message closes that socket only
+    server = uvicorn.Server(uvicorn_config)
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        app.state.playground.host.close()
     return 0

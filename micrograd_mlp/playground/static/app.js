@@ -1,8 +1,9 @@
 // The playground page. The server trains (micrograd_mlp's own engine); this
-// file only sends the controls and draws the frames it gets back:
-//   POST /api/sessions            -> a session of our own (one per tab)
-//   POST /api/sessions/ID/settings, /step, /reset; GET .../neuron
-//   WebSocket /ws/ID              -> {"action": "play" | "pause" | "step"}; frames come back
+// file only sends the controls and draws the frames it gets back. Every URL is
+// relative to the page, so it works under any path prefix (JupyterHub's proxy):
+//   POST api/sessions             -> a session of our own (one per tab)
+//   POST api/sessions/ID/settings, /step, /reset; GET .../neuron
+//   WebSocket ws/ID               -> {"action": "play" | "pause" | "step"}; frames come back
 "use strict";
 
 // The library's one colour scheme (plots.py, viz.py): blue > 0, red < 0, for weights, outputs
@@ -49,22 +50,26 @@ async function api(method, path, body) {
 
 // ------------------------------------------------------------ session and socket
 async function start() {
-  limits = await api("GET", "/api/limits");
+  limits = await api("GET", "api/limits");
   const L = limits.limits;
   $("limits").textContent =
     `Limits: up to ${L.max_layers} hidden layers of at most ${L.max_neurons} neurons; ` +
     `${L.min_points} to ${L.max_points} points; learning rate up to ${L.max_lr}; ` +
     `L2 up to ${L.max_l2}; boundary grid ${L.min_grid} to ${L.max_grid}; ` +
     `at most ${L.max_frames_per_second} frames per second.`;
-  const created = await api("POST", "/api/sessions", {});
+  const created = await api("POST", "api/sessions", {});
   sid = created.session;
   draw(created.frame);
   openSocket();
 }
 
 function openSocket() {
-  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  socket = new WebSocket(scheme + location.host + "/ws/" + sid);
+  // Relative to the page, so the playground works under any path prefix
+  // (JupyterHub serves it at /user/NAME/playground/): http(s) -> ws(s).
+  const url = new URL("ws/" + encodeURIComponent(sid), location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.search = url.hash = "";
+  socket = new WebSocket(url.href);
   socket.onopen = () => {
     for (const action of waiting) socket.send(JSON.stringify({action}));
     waiting = [];
@@ -128,7 +133,7 @@ function readControl(name) {
 
 async function change(settings) {
   try {
-    const next = await api("POST", `/api/sessions/${sid}/settings`, settings);
+    const next = await api("POST", `api/sessions/${sid}/settings`, settings);
     showError("");
     draw(next);
     fillControls(next.settings);   // e.g. the cubic switches the loss to mse
@@ -163,12 +168,12 @@ $("step").onclick = async () => {
   send("pause");
   setPlaying(false);
   try {
-    draw(await api("POST", `/api/sessions/${sid}/step`));
+    draw(await api("POST", `api/sessions/${sid}/step`));
     if (selected) openNeuron(selected.layer, selected.neuron);
   } catch (err) { /* shown */ }
 };
 $("reset").onclick = async () => {
-  try { showError(""); draw(await api("POST", `/api/sessions/${sid}/reset`)); } catch (err) { /* shown */ }
+  try { showError(""); draw(await api("POST", `api/sessions/${sid}/reset`)); } catch (err) { /* shown */ }
 };
 $("point").addEventListener("change", updateInsideLink);
 
@@ -394,7 +399,7 @@ $("network").addEventListener("click", (event) => {
 // ------------------------------------------------------------ look inside one neuron
 async function openNeuron(layer, neuron) {
   let info;
-  try { info = await api("GET", `/api/sessions/${sid}/neuron?layer=${layer}&neuron=${neuron}`); }
+  try { info = await api("GET", `api/sessions/${sid}/neuron?layer=${layer}&neuron=${neuron}`); }
   catch (err) { selected = null; $("neuron-panel").hidden = true; return; }
   selected = {layer, neuron};
   $("neuron-panel").hidden = false;
@@ -427,7 +432,7 @@ function drawNeuronMap(info) {
 function updateInsideLink() {
   if (!selected) return;
   const point = Math.max(0, parseInt($("point").value, 10) || 0);
-  $("inside-link").href = `/lab?session=${sid}&layer=${selected.layer}&neuron=${selected.neuron}&point=${point}`;
+  $("inside-link").href = `lab?session=${encodeURIComponent(sid)}&layer=${selected.layer}&neuron=${selected.neuron}&point=${point}`;
 }
 
 start().catch((err) => { if (!$("message").textContent) showError("Could not start: " + err); });

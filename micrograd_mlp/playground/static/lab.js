@@ -226,7 +226,7 @@ async function recompute(newExpression) {
   const ticket = ++lab.request;
   const text = $("expr").value;
   const relabel = !newExpression && view.graph && view.graph.svg && text === lab.drawn;
-  const { ok, data } = await post("/api/lab/graph", { expression: text, values: lab.values, draw: !relabel });
+  const { ok, data } = await post("api/lab/graph", { expression: text, values: lab.values, draw: !relabel });
   if (ticket !== lab.request) return; // a newer request is on its way
   const namesChanged = Boolean(data.names) && data.names.join(",") !== lab.names.join(",");
   if (data.names) {
@@ -294,7 +294,7 @@ async function loadInside() {
   $("expr-help").hidden = true;
   const query = new URLSearchParams({ layer: params.get("layer") || "0", neuron: params.get("neuron") || "0",
                                       point: params.get("point") || "0" });
-  const url = "/api/sessions/" + encodeURIComponent(params.get("session")) + "/inside?" + query.toString();
+  const url = "api/sessions/" + encodeURIComponent(params.get("session")) + "/inside?" + query.toString();
   const { ok, data } = await answer(fetch(url));
   if (!ok) return showError($("error"), data.error || "could not look inside this neuron");
   $("inside-title").hidden = false;
@@ -308,7 +308,7 @@ const drill = { exercise: null };
 
 async function newExercise(seed) {
   const level = Number($("level").value);
-  const { ok, data } = await post("/api/lab/practice/new", { level, seed: seed === undefined ? null : seed });
+  const { ok, data } = await post("api/lab/practice/new", { level, seed: seed === undefined ? null : seed });
   if (!ok) return showError($("practice-error"), data.error);
   showError($("practice-error"), "");
   drill.exercise = data;
@@ -336,7 +336,7 @@ async function checkAnswers() {
   if (!exercise) return;
   const answers = {};
   for (const name of exercise.asked) answers[name] = $("answer-" + name).value;
-  const { ok, data } = await post("/api/lab/practice/check", { level: exercise.level, seed: exercise.seed, answers });
+  const { ok, data } = await post("api/lab/practice/check", { level: exercise.level, seed: exercise.seed, answers });
   if (!ok) return showError($("practice-error"), data.error);
   showError($("practice-error"), "");
   $("score").textContent = data.right + " of " + data.asked + " right" + (data.all_right ? ": well done!" : "");

@@ -1,0 +1,191 @@
+"""Where the sessions train: in this process, or spread over worker processes (both cores).
+
+Training is pure Python, so one process trains on one core however many
+threads it has (the GIL). With ``workers=N`` every session lives in one of N
+worker processes (``spawn``ed, each with its own engine), and the server's
+process only routes messages and writes sockets. Each worker answers its
+requests one at a time, in the order they came: the tabs on one worker take
+turns, one epoch each, so a class of 30 playing tabs is served fairly.
+
+With ``workers=0`` the sessions live in the server's own process and run in
+its thread pool, one at a time under the engine lock (tests; a single user).
+
+Every answer is JSON text made where the session lives (so a frame crosses
+the process boundary once, as text), or a refusal with its HTTP status.
+
+>>> host = LocalHost()
+>>> status, text, stopped = host.perform_now("create", "s1", ({"dataset": "xor", "points": 20},))
+>>> status, stopped, '"epoch": 0' in text
+(200, False, True)
+>>> host.perform_now("tick", "nope", ())[0]
+404
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional, Tuple
+
+from starlette.concurrency import run_in_threadpool
+
+from .engine_lock import ENGINE_LOCK
+from .lab.inside import inside_payload
+from .session import Session
+from .web import json_text
+
+__all__ = ["perform", "LocalHost", "ProcessHost", "make_host", "Answer"]
+
+Answer = Tuple[int, str, bool]  # (HTTP status, JSON text or error message, whether training is stopped)
+
+
+def _inside(session: Session, layer: Any, neuron: Any, point: Any) -> Dict[str, Any]:
+    with session.lock:
+        session.check_neuron(layer, neuron)
+        x, target = session.point(point)
+        # the drawing is laid out later, by the server, with no lock held
+        return inside_payload(session.model, layer, neuron, x, target, session.settings["loss"], defer_drawing=True)
+
+
+def perform(sessions: Dict[str, Session], op: str, sid: str, args: tuple) -> Answer:
+    """Run one operation on session ``sid`` of ``sessions``; never raises.
+
+    ops: create(settings), update(changes), reset, tick, frame, neuron(layer, neuron),
+    inside(layer, neuron, point), drop.
+    """
+    try:
+        if op == "create":
+            sessions[sid] = session = Session(args[0])
+            return 200, json_text(session.frame()), False
+        if op == "drop":
+            gone = sessions.pop(sid, None)
+            if gone is not None:
+                gone.close()
+            return 200, "{}", True
+        session = sessions.get(sid)
+        if session is None:
+            return 404, f"no session {sid!r:.30} (it was closed or idle too long); reload the page for a new one", True
+        if op == "update":
+            result = session.update(args[0])
+        elif op == "reset":
+            result = session.reset()
+        elif op == "tick":
+            result = session.tick()
+        elif op == "frame":
+            result = session.frame()
+        elif op == "neuron":
+            result = session.neuron(*args)
+        elif op == "inside":
+            result = _inside(session, *args)
+        else:
+            return 400, f"unknown operation {op!r:.30}", True
+        return 200, json_text(result), session.error is not None
+    except (ValueError, IndexError) as err:  # SettingsError, LossError, a bad index
+        return 400, str(err), True
+    except Exception as err:  # a bug of ours: one line for the page, never a traceback  # noqa: BLE001
+        return 500, f"internal error: {type(err).__name__}: {err}", True
+
+
+class LocalHost:
+    """The sessions in this process, run in the thread pool under the engine lock."""
+
+    workers = 1
+
+    def __init__(self) -> None:
+        self.sessions: Dict[str, Session] = {}
+
+    def perform_now(self, op: str, sid: str, args: tuple) -> Answer:
+        with ENGINE_LOCK:
+            return perform(self.sessions, op, sid, args)
+
+    async def call(self, worker: int, op: str, sid: str, *args: Any) -> Answer:
+        return await run_in_threadpool(self.perform_now, op, sid, args)
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close()
+        self.sessions.clear()
+
+
+def worker_main(connection: Any) -> None:
+    """A worker process: answer (op, sid, args) requests, one at a time, until None or EOF."""
+    sessions: Dict[str, Session] = {}
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if request is None:
+            return
+        op, sid, args = request
+        try:
+            connection.send(perform(sessions, op, sid, args))
+        except (OSError, KeyboardInterrupt):
+            return
+
+
+class _Worker:
+    """One worker process and the one thread that talks to it (so its requests queue in order)."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playground-worker")
+        self.lock = threading.Lock()
+        self.process: Optional[Any] = None
+        self.connection: Optional[Any] = None
+        self.start()
+
+    def start(self) -> None:
+        ours, theirs = self.context.Pipe()
+        self.process = self.context.Process(target=worker_main, args=(theirs,), daemon=True,
+                                            name="micrograd-playground-worker")  # fmt: skip
+        self.process.start()
+        theirs.close()
+        self.connection = ours
+
+    def roundtrip(self, request: tuple) -> Answer:
+        with self.lock:
+            try:
+                self.connection.send(request)
+                return self.connection.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                # The worker died (killed, out of memory): its sessions are gone; start a new one.
+                self.stop(wait=0.1)
+                self.start()
+                return 503, "the training worker stopped and was restarted; reload the page", True
+
+    def stop(self, wait: float = 5.0) -> None:
+        try:
+            self.connection.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(1)
+        self.connection.close()
+
+
+class ProcessHost:
+    """The sessions spread over ``workers`` processes (both cores of a laptop, and more)."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: no threads copied by fork
+        self.workers = workers
+        self.pool: List[_Worker] = [_Worker(context) for _ in range(workers)]
+
+    async def call(self, worker: int, op: str, sid: str, *args: Any) -> Answer:
+        chosen = self.pool[worker % self.workers]
+        return await asyncio.get_running_loop().run_in_executor(chosen.executor, chosen.roundtrip, (op, sid, args))
+
+    def close(self) -> None:
+        for worker in self.pool:
+            worker.stop()
+            worker.executor.shutdown(wait=False)
+
+
+def make_host(workers: int) -> Any:
+    """`LocalHost` for 0 workers, else a `ProcessHost` of that many processes."""
+    return ProcessHost(workers) if workers > 0 else LocalHost()
