@@ -214,6 +214,16 @@ def lab_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def accept_dialogs(page, wait_ms=15_000):
+    """Press the default button of a dialog JupyterLab may open (the kernel to start)."""
+    from playwright.sync_api import TimeoutError as NoDialog
+
+    try:
+        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=wait_ms)
+    except NoDialog:
+        pass
+
+
 def plane_pixels(page):
     return page.eval_on_selector(".mgp-plane", "canvas => canvas.toDataURL()")
 
@@ -236,6 +246,7 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(f"{url}/lab/tree/demo.ipynb?token={token}", timeout=120_000)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            accept_dialogs(page)  # "Select Kernel" (Python 3), if JupyterLab asks
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
