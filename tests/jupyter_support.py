@@ -33,10 +33,14 @@ def free_port():
 
 
 @contextlib.contextmanager
-def jupyter_server(root, app="lab", base_url="/"):
+def jupyter_server(root, app="lab", base_url="/", config=""):
+    """``config``: the text of a jupyter_server_config.py for this server only."""
     root = Path(root)
     port, token = free_port(), secrets.token_hex(16)
     state = root / ".jupyter-state"
+    if config:
+        (state / "config").mkdir(parents=True, exist_ok=True)
+        (state / "config" / "jupyter_server_config.py").write_text(config)
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -54,8 +58,9 @@ def jupyter_server(root, app="lab", base_url="/"):
     ]  # fmt: skip
     if os.geteuid() == 0:  # CI runs as root
         command.append("--allow-root")
-    if app == "lab":  # nothing fetched from the internet: no news, no update check, no PyPI extension manager
-        command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    # nothing fetched from the internet: no news, no update check, no PyPI extension manager
+    # (JupyterLab's server extension loads under `jupyter server` too)
+    command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                     "--LabApp.extension_manager=readonly"]
     log = open(root / f"jupyter-{app}.log", "w+")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
