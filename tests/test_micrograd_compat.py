@@ -185,3 +185,90 @@ def test_engine_more_ops_against_torch_with_in_place_adds():
     assert a.grad == pytest.approx(at.grad.item(), abs=1e-9)
     assert b.grad == pytest.approx(bt.grad.item(), abs=1e-9)
     assert (g.data, a.grad, b.grad) == pytest.approx((24.70408163265306, 138.83381924198252, 645.5772594752186))
+
+
+# ---------------------------------------------- the lecture's manual walk, and optimizer state on parameters
+
+def lecture_neuron(Value):
+    """The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that o = 1/sqrt(2)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    return (x1, x2, w1, w2, b), (o, n, x1w1x2w2, x2w2, x1w1)
+
+
+def test_the_lectures_manual_walk_with_backward_steps_by_hand():
+    leaves, nodes = lecture_neuron(our_engine.Value)
+    o = nodes[0]
+    o.grad = 1.0
+    for node in nodes:  # from the output back: o, n, the sum, x2*w2, x1*w1
+        node._backward()
+    for leaf in leaves:
+        leaf._backward()  # a leaf's step does nothing
+    by_hand = [leaf.grad for leaf in leaves]
+    assert by_hand == pytest.approx([-1.5, 0.5, 1.0, 0.0, 0.5], abs=1e-12)  # d o / d(x1, x2, w1, w2, b)
+    # the same as backward() in one call, to the last bit
+    leaves_again, (o_again, *_) = lecture_neuron(our_engine.Value)
+    o_again.backward()
+    assert [leaf.grad for leaf in leaves_again] == by_hand
+
+
+def test_micrograds_constructor_form_and_attributes_set_by_user_code():
+    Value = our_engine.Value
+    a, b = Value(2.0), Value(-3.0)
+    c = Value(a.data + b.data, (a, b), "+")  # micrograd's Value(data, _children, _op)
+    assert c._prev == {a, b} and c._op == "+"
+    setattr(c, "_vis_color", "red")  # a drawing helper's colour tag
+    assert c._vis_color == "red"
+
+
+class StateOnParametersAdamW:
+    """AdamW in the style of EurekaLabs' micrograd: its moments live on each parameter as p.m, p.v."""
+
+    def __init__(self, parameters, lr=0.1, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.01):
+        self.parameters, self.lr, self.betas, self.eps, self.weight_decay = list(parameters), lr, betas, eps, weight_decay
+        self.t = 0
+        for p in self.parameters:
+            p.m, p.v = 0.0, 0.0
+
+    def step(self):
+        self.t += 1
+        beta1, beta2 = self.betas
+        for p in self.parameters:
+            p.m = beta1 * p.m + (1 - beta1) * p.grad
+            p.v = beta2 * p.v + (1 - beta2) * p.grad**2
+            m_hat, v_hat = p.m / (1 - beta1**self.t), p.v / (1 - beta2**self.t)
+            p.data -= self.lr * (m_hat / (v_hat**0.5 + self.eps) + self.weight_decay * p.data)
+
+
+def test_adamw_keeping_its_state_on_parameters_matches_torch():
+    torch = pytest.importorskip("torch")
+    from micrograd_mlp import to_torch
+
+    random.seed(5)
+    model = our_nn.MLP(2, [4, 1])
+    net = to_torch(model)  # float64, the same weights
+    X = [[0.5, -1.0], [1.5, 0.25], [-0.3, 0.8], [1.0, 1.0]]
+    y = [1.0, -1.0, 0.5, 0.0]
+    ours = StateOnParametersAdamW(model.parameters())
+    theirs = torch.optim.AdamW(net.parameters(), lr=0.1, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.01)
+    for _ in range(5):
+        loss = sum((model(x) - t) ** 2 for x, t in zip(X, y)) * (1.0 / len(X))
+        model.zero_grad()
+        loss.backward()
+        ours.step()
+        torch_loss = ((net(torch.tensor(X, dtype=torch.float64)).squeeze(1) - torch.tensor(y, dtype=torch.float64)) ** 2).mean()
+        theirs.zero_grad()
+        torch_loss.backward()
+        theirs.step()
+        assert loss.data == pytest.approx(torch_loss.item(), rel=1e-12)
+    linears = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+    for layer, linear in zip(model.layers, linears):
+        for j, neuron in enumerate(layer.neurons):
+            assert [w.data for w in neuron.w] == pytest.approx(linear.weight[j].tolist(), abs=1e-12)
+            assert neuron.b.data == pytest.approx(linear.bias[j].item(), abs=1e-12)
+    assert all(hasattr(p, "m") and hasattr(p, "v") for p in model.parameters())
