@@ -103,7 +103,8 @@ def test_playground_through_jupyter_server_proxy_in_chromium():
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
     folder = Path(tempfile.mkdtemp(prefix="mgp-hub-"))
-    shots = Path(os.environ.get("MICROGRAD_SHOTS_DIR") or folder)
+    # docs/ when asked (MICROGRAD_SCREENSHOTS=1, as the playground's browser test), else a temporary folder
+    shots = ROOT / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="mgp-shots-"))
     config = "" if registered() else SAME_AS_ENTRY_POINT
     with jupyter_server(folder, "server", base_url=PREFIX, config=config) as (url, token):
         # Jupyter's own login guards the proxy: no token, no playground

@@ -237,7 +237,8 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
     pytest.importorskip("jupyterlab")
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    shots = Path(os.environ.get("MICROGRAD_SHOTS_DIR") or tempfile.mkdtemp(prefix="mgp-shots-"))
+    # docs/ when asked (MICROGRAD_SCREENSHOTS=1, as the playground's browser test), else a temporary folder
+    shots = ROOT / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="mgp-shots-"))
     with jupyter_server(lab_folder, "lab") as (url, token), sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
