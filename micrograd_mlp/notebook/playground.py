@@ -22,7 +22,6 @@ import math
 import numbers
 import threading
 import time
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 import anywidget
@@ -30,11 +29,11 @@ import numpy as np
 import traitlets
 
 from ..nn import MLP
+from . import assets
 from ..playground.session import Session, SettingsError
 
 __all__ = ["Playground", "MAX_FRAMES_PER_SECOND"]
 
-STATIC = Path(__file__).with_name("static")
 MAX_FRAMES_PER_SECOND = 10  # the page redraws this often at most while playing
 
 
@@ -114,8 +113,8 @@ class Playground(anywidget.AnyWidget):
             A bad one is a `SettingsError` saying which and why.
     """
 
-    _esm = STATIC / "playground.js"
-    _css = STATIC / "playground.css"
+    _esm = assets.script("playground")
+    _css = assets.style("playground")
 
     frame = traitlets.Dict().tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)

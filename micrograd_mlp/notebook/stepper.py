@@ -8,7 +8,6 @@ shows it, one step at a time, with buttons or the arrow keys.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -17,10 +16,10 @@ import traitlets
 from ..engine import Value, topological_order
 from ..playground.lab.graph import graph_payload
 from ..stepper import MAX_STEPS
+from . import assets
 
 __all__ = ["Stepper"]
 
-STATIC = Path(__file__).with_name("static")
 
 
 class Stepper(anywidget.AnyWidget):
@@ -40,8 +39,8 @@ class Stepper(anywidget.AnyWidget):
         step: the step shown first (0: the start, before any chain-rule step).
     """
 
-    _esm = STATIC / "stepper.js"
-    _css = STATIC / "stepper.css"
+    _esm = assets.script("stepper")
+    _css = assets.style("stepper")
 
     graph = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)

@@ -2,15 +2,7 @@
 // accuracy curves, the network) and sends back play/pause, step, reset, settings and neuron clicks.
 // Plain DOM and canvas; no library, no network.
 
-const SVG = "http://www.w3.org/2000/svg";
 const BLUE = [37, 99, 235], ORANGE = [234, 88, 12];
-
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function fmt(x) {
   return x === null || x === undefined ? "-" : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(3);

@@ -2,15 +2,6 @@
 // At step k: the grads after step k on the picture, the current node outlined, and on each
 // edge to its parents what is added to their grad ("+= upstream x local"). Buttons or arrow keys.
 
-const SVG = "http://www.w3.org/2000/svg";
-
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function fmt(x) {
   if (typeof x === "string") return x; // "inf", "nan": JSON has no such numbers
   return Number.isInteger(x) ? x.toFixed(1) : String(Number(x.toPrecision(4)));
