@@ -285,3 +285,18 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
         finally:
             browser.close()
     assert "Traceback" not in server_log(lab_folder, "lab")
+
+
+def test_stepper_widget_and_lab_page_draw_a_step_with_one_script():
+    from starlette.testclient import TestClient
+
+    from lab_support import make_app
+
+    shared = (ROOT / "micrograd_mlp" / "playground" / "static" / "backward_step.js").read_text()
+    assert "function drawBackwardStep(" in shared and shared in Stepper._esm
+    client = TestClient(make_app())
+    page = client.get("/lab").text
+    assert page.index('src="lab/static/backward_step.js"') < page.index('src="lab/static/lab.js"')
+    served = client.get("/lab/static/backward_step.js")
+    assert served.status_code == 200 and served.text == shared
+    assert "drawBackwardStep(" in (ROOT / "micrograd_mlp" / "playground" / "static" / "lab.js").read_text()

@@ -2,9 +2,10 @@
 // At step k: the grads after step k on the picture, the current node outlined, and on each
 // edge to its parents what is added to their grad ("+= upstream x local"). Buttons or arrow keys.
 
+// As the lab page writes numbers (4 significant digits, as draw_dot does); "inf"/"nan" as sent.
 function fmt(x) {
-  if (typeof x === "string") return x; // "inf", "nan": JSON has no such numbers
-  return Number.isInteger(x) ? x.toFixed(1) : String(Number(x.toPrecision(4)));
+  if (typeof x === "string") return x;
+  return Number.isFinite(x) ? Number(x).toPrecision(4) : String(x);
 }
 
 function render({ model, el }) {
@@ -29,7 +30,6 @@ function render({ model, el }) {
   const graph = model.get("graph");
   if (graph.svg) picture.innerHTML = graph.svg; // Graphviz's SVG, made by the kernel
   else picture.append(make("p", "mgs-note", graph.svg_error || "no picture"));
-  const group = (id) => (id ? picture.querySelector("#" + CSS.escape(id)) : null);
 
   function go(k) {
     const last = graph.steps.length - 1;
@@ -41,32 +41,7 @@ function render({ model, el }) {
     const k = model.get("step"), step = graph.steps[k];
     if (!step) return;
     root.dataset.step = k;
-    picture.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-    picture.querySelectorAll("text.plus").forEach((t) => t.remove());
-    graph.nodes.forEach((node, i) => {
-      const g = group(node.svg);
-      if (!g) return;
-      for (const t of g.querySelectorAll("text")) if (t.textContent.startsWith("grad ")) t.textContent = "grad " + fmt(step.grads[i]);
-    });
-    if (step.index > 0) {
-      const node = graph.nodes.find((n) => n.id === step.node);
-      [node.svg, node.svg_op].forEach((id) => group(id) && group(id).classList.add("current"));
-      for (const update of step.updates) {
-        const edge = graph.edges.find((e) => e.id === update.edge), g = group(edge && edge.svg);
-        if (!g) continue;
-        g.classList.add("active");
-        const label = g.querySelector("text");
-        if (!label) continue;
-        const plus = document.createElementNS(SVG, "text");
-        plus.setAttribute("class", "plus");
-        plus.setAttribute("x", label.getAttribute("x"));
-        plus.setAttribute("y", String(Number(label.getAttribute("y")) + 12));
-        plus.setAttribute("text-anchor", "middle");
-        plus.setAttribute("font-size", "10");
-        plus.textContent = "+= " + fmt(update.contribution);
-        g.append(plus);
-      }
-    }
+    drawBackwardStep(picture, graph, step, fmt); // the lab page's own drawing of a step
     counter.textContent = "step " + k + " of " + (graph.steps.length - 1);
     text.textContent = step.text;
     words.textContent = step.words;

@@ -74,37 +74,7 @@ function showStep(k) {
   if (!graph || !graph.steps.length) return;
   view.step = Math.max(0, Math.min(graph.steps.length - 1, k));
   const step = graph.steps[view.step];
-  const container = $("graph");
-  container.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-  container.querySelectorAll("text.plus").forEach((t) => t.remove());
-  graph.nodes.forEach((node, i) => {
-    const group = svgGroup(container, node.svg);
-    if (!group) return;
-    for (const text of group.querySelectorAll("text")) {
-      if (text.textContent.startsWith("grad ")) text.textContent = "grad " + fmt(step.grads[i]);
-    }
-  });
-  if (step.index > 0) {
-    const node = graph.nodes.find((n) => n.id === step.node);
-    [node.svg, node.svg_op].forEach((id) => { const g = svgGroup(container, id); if (g) g.classList.add("current"); });
-    for (const update of step.updates) {
-      const edge = graph.edges.find((e) => e.id === update.edge);
-      const group = svgGroup(container, edge && edge.svg);
-      if (!group) continue;
-      group.classList.add("active");
-      const label = group.querySelector("text");
-      if (label) {
-        const plus = document.createElementNS("http://www.w3.org/2000/svg", "text");
-        plus.setAttribute("class", "plus");
-        plus.setAttribute("x", label.getAttribute("x"));
-        plus.setAttribute("y", String(Number(label.getAttribute("y")) + 12));
-        plus.setAttribute("text-anchor", "middle");
-        plus.setAttribute("font-size", "10");
-        plus.textContent = "+= " + fmt(update.contribution);
-        group.append(plus);
-      }
-    }
-  }
+  drawBackwardStep($("graph"), graph, step, fmt); // static/backward_step.js
   $("counter").textContent = "step " + view.step + " of " + (graph.steps.length - 1);
   $("step-text").textContent = step.text;
   $("step-words").textContent = step.words;
