@@ -39,8 +39,9 @@ def setup_playground() -> Dict[str, Any]:
     token = secrets.token_urlsafe(32)
     return {
         # {port} is filled in by jupyter-server-proxy: a free port, on 127.0.0.1
-        "command": [sys.executable, "-m", "micrograd_mlp", "playground", "--port", "{port}", "--no-browser",
-                    "--allow-host", "*"],  # fmt: skip
+        # --workers 0: one student's server trains in one process (no worker pool per student)
+        "command": [sys.executable, "-m", "micrograd_mlp", "playground", "--host", "127.0.0.1", "--port", "{port}",
+                    "--no-browser", "--allow-host", "*", "--workers", "0"],  # fmt: skip
         "environment": {"MICROGRAD_PLAYGROUND_TOKEN": token},
         "request_headers_override": {"Authorization": "token " + token},
         "timeout": 60,  # seconds to start (a busy class server is slow)

@@ -2,15 +2,17 @@
 // accuracy curves, the network) and sends back play/pause, step, reset, settings and neuron clicks.
 // Plain DOM and canvas; no library, no network.
 
-const BLUE = [37, 99, 235], ORANGE = [234, 88, 12];
+// The playground page's colours (static/app.js), so a class sees the same picture in both.
+const BLUE = [33, 102, 172], RED = [178, 24, 43]; // class 1 / class 0, weight > 0 / < 0
+const TRAIN = "rgb(123,50,148)", TEST = "rgb(224,130,20)"; // the curves: purple, orange
 
 function fmt(x) {
   return x === null || x === undefined ? "-" : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(3);
 }
 
-// Confidence in [-1, 1] as a colour: orange for class 0, blue for class 1, pale near the boundary.
+// Confidence in [-1, 1] as a colour: red for class 0, blue for class 1, pale near the boundary.
 function shade(v) {
-  const c = v >= 0 ? BLUE : ORANGE, t = Math.min(1, Math.abs(v)) * 0.75;
+  const c = v >= 0 ? BLUE : RED, t = Math.min(1, Math.abs(v)) * 0.75;
   return c.map((x) => Math.round(255 + (x - 255) * t));
 }
 
@@ -39,7 +41,7 @@ function drawPlane(canvas, frame) {
     dots(frame.train, true);
     dots(frame.test, false);
     if (frame.curve) {
-      ctx.strokeStyle = "rgb(234,88,12)";
+      ctx.strokeStyle = `rgb(${RED})`;
       ctx.lineWidth = 3;
       ctx.beginPath();
       frame.curve.x.forEach((x, i) => (i ? ctx.lineTo(px(x), py(frame.curve.y[i])) : ctx.moveTo(px(x), py(frame.curve.y[i]))));
@@ -50,7 +52,7 @@ function drawPlane(canvas, frame) {
   if (frame.boundary) heatmap(canvas, frame.boundary.size, frame.boundary.values);
   const py = (y) => ((y1 - y) / (y1 - y0)) * H;
   const dots = (set, filled) => {
-    for (let i = 0; i < set.y.length; i++) dot(ctx, px(set.x[2 * i]), py(set.x[2 * i + 1]), filled, set.y[i] > 0 ? BLUE : ORANGE);
+    for (let i = 0; i < set.y.length; i++) dot(ctx, px(set.x[2 * i]), py(set.x[2 * i + 1]), filled, set.y[i] > 0 ? BLUE : RED);
   };
   dots(frame.train, true);
   dots(frame.test, false);
@@ -69,7 +71,7 @@ function dot(ctx, x, y, filled, rgb) {
 function drawCurves(canvas, frame) {
   const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, c = frame.curves;
   ctx.clearRect(0, 0, W, H);
-  const series = [["train_loss", "#111827", "train loss"], ["test_loss", "#9ca3af", "test loss"]];
+  const series = [["train_loss", TRAIN, "train loss"], ["test_loss", TEST, "test loss"]];
   const all = series.flatMap(([name]) => c[name]).filter((v) => v !== null);
   if (!all.length) return;
   const hi = Math.max(...all) || 1, n = Math.max(2, c.epoch.length);
@@ -99,7 +101,7 @@ function drawNetwork(svg, frame, picked, onPick) {
   layers.forEach((layer, l) => layer.forEach((neuron, j) => neuron.w.forEach((w, i) => {
     const [xa, ya] = pos(l, i), [xb, yb] = pos(l + 1, j), line = document.createElementNS(SVG, "line");
     Object.entries({ x1: xa, y1: ya, x2: xb, y2: yb }).forEach(([k, v]) => line.setAttribute(k, v));
-    line.setAttribute("stroke", `rgb(${(w || 0) >= 0 ? BLUE : ORANGE})`);
+    line.setAttribute("stroke", `rgb(${(w || 0) >= 0 ? BLUE : RED})`);
     line.setAttribute("stroke-width", 0.3 + (3 * Math.abs(w || 0)) / largest);
     line.setAttribute("stroke-opacity", "0.7");
     svg.append(line);
