@@ -80,8 +80,8 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(address)
-    page.wait_for_function("document.getElementById('limits').textContent.includes('32 neurons')")
-    page.wait_for_function("frame !== null && frame.boundary !== undefined")
+    page.wait_for_function("() => document.getElementById('limits').textContent.includes('32 neurons')")
+    page.wait_for_function("() => frame !== null && frame.boundary !== undefined")
     assert epoch(page) == 0
     assert page.get_attribute("#lab-link", "href") == "lab"  # relative: works under any path prefix
     before = canvas_pixels(page, "#boundary")
@@ -89,12 +89,12 @@ def test_play_watch_change_step_and_look_inside(address, browser):
     # play: the counter rises, the loss falls below the stated value, the boundary bends
     page.click("#play")
     page.wait_for_function(
-        f"Number(document.getElementById('epoch').textContent) >= 3 && "
+        f"() => Number(document.getElementById('epoch').textContent) >= 3 && "
         f"Number(document.getElementById('train-loss').textContent) < {LOSS_BELOW}",
         timeout=180_000,
     )
     assert canvas_pixels(page, "#boundary") != before
-    page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 12", timeout=180_000)
+    page.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 12", timeout=180_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "playground.png"), full_page=True)
 
@@ -105,7 +105,7 @@ def test_play_watch_change_step_and_look_inside(address, browser):
         page.click("#step")
     stepped = answer.value.json()["epoch"]
     assert stepped >= 13  # the epochs played, plus at most one under way when paused, plus this one
-    page.wait_for_function(f"Number(document.getElementById('epoch').textContent) === {stepped}")
+    page.wait_for_function(f"() => Number(document.getElementById('epoch').textContent) === {stepped}")
     page.wait_for_timeout(3000)
     assert epoch(page) == stepped  # paused: nothing more comes
 
@@ -134,12 +134,12 @@ def test_play_watch_change_step_and_look_inside(address, browser):
 
     # layers: add one, then one more neuron in the first
     page.click("#add-layer")
-    page.wait_for_function("frame.network.length === 4")
+    page.wait_for_function("() => frame.network.length === 4")
     page.click("#layers .layer:first-child button[aria-label=more]")
-    page.wait_for_function("frame.settings.hidden[0] === 9")
+    page.wait_for_function("() => frame.settings.hidden[0] === 9")
     assert page.evaluate("frame.settings.hidden") == [9, 8, 8]
     page.click("#remove-layer")
-    page.wait_for_function("frame.network.length === 3")
+    page.wait_for_function("() => frame.network.length === 3")
 
     # a bad learning rate: the server's message on the page, the old value back
     page.fill("#lr", "abc")
@@ -150,13 +150,13 @@ def test_play_watch_change_step_and_look_inside(address, browser):
 
     # the data set: the cubic regression draws its fitted curve
     page.select_option("#dataset", "cubic")
-    page.wait_for_function("frame.regression === true && frame.curve !== undefined")
+    page.wait_for_function("() => frame.regression === true && frame.curve !== undefined")
     assert page.input_value("#loss") == "mse" and page.is_hidden("#acc-stats")
     page.click("#play")
-    page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 5", timeout=180_000)
+    page.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 5", timeout=180_000)
     page.click("#play")
     # pausing refreshes the open neuron panel (now a neuron of the cubic's model)
-    page.wait_for_function("Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
+    page.wait_for_function("() => Number(document.querySelector('#neuron-table tbody td:nth-child(3)').textContent) !== 0")
     page.screenshot(path=str(SHOTS / "playground_regression.png"), full_page=True)
     assert problems == []
 
@@ -164,12 +164,12 @@ def test_play_watch_change_step_and_look_inside(address, browser):
 def test_a_diverging_run_pauses_with_a_message(address, browser):
     page = browser.new_page(viewport={"width": 1700, "height": 1000})
     page.goto(address)
-    page.wait_for_function("frame !== null")
+    page.wait_for_function("() => frame !== null")
     page.evaluate(
         """() => change({optimizer: 'sgd', activation: 'linear', batch_size: null, lr: 1000000,
                          hidden: [16, 16], points: 100})"""
     )
-    page.wait_for_function("frame.settings.lr === 1000000")
+    page.wait_for_function("() => frame.settings.lr === 1000000")
     page.click("#play")
     page.wait_for_selector("#message:not([hidden])", timeout=180_000)
     message = page.text_content("#message")
@@ -182,16 +182,16 @@ def test_two_tabs_train_independently(address, browser):
     first, second = browser.new_page(), browser.new_page()
     for page in (first, second):
         page.goto(address)
-        page.wait_for_function("frame !== null && sid !== null")
+        page.wait_for_function("() => frame !== null && sid !== null")
     assert first.evaluate("sid") != second.evaluate("sid")
     second.select_option("#dataset", "xor")
-    second.wait_for_function("frame.settings.dataset === 'xor'")
+    second.wait_for_function("() => frame.settings.dataset === 'xor'")
     first.click("#play")
-    first.wait_for_function("Number(document.getElementById('epoch').textContent) >= 2", timeout=120_000)
+    first.wait_for_function("() => Number(document.getElementById('epoch').textContent) >= 2", timeout=120_000)
     first.click("#play")
     assert epoch(second) == 0 and first.evaluate("frame.settings.dataset") == "moons"
     second.click("#step")
-    second.wait_for_function("Number(document.getElementById('epoch').textContent) === 1")
+    second.wait_for_function("() => Number(document.getElementById('epoch').textContent) === 1")
     first.close()  # its socket closes: the other tab goes on
     second.click("#step")
-    second.wait_for_function("Number(document.getElementById('epoch').textContent) === 2")
+    second.wait_for_function("() => Number(document.getElementById('epoch').textContent) === 2")
