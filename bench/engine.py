@@ -25,24 +25,61 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
+from pathlib import Path
+
+from types import SimpleNamespace
 
 import numpy as np
 from micrograd import nn as mg_nn
 from micrograd.engine import Value as MGValue
 
-from micrograd_mlp import Value, topological_order
+from micrograd_mlp import Value, no_grad, topological_order
 from micrograd_mlp.data import make_moons, to_pm1
 from micrograd_mlp.losses import hinge, l2
 from micrograd_mlp.nn import MLP
 
+OURS = SimpleNamespace(name="ours", Value=Value, no_grad=no_grad, topological_order=topological_order, MLP=MLP, hinge=hinge, l2=l2)
+ENGINES = [OURS]  # --before REF adds the engine as it was at REF
+
+ROOT = Path(__file__).resolve().parent.parent
 ALPHA = 1e-4  # micrograd demo's L2 strength
 SIZES = [16, 16, 1]
 N_POINTS = 100
+
+
+# ------------------------------------------------------- an older engine
+
+
+def load_before(ref):
+    """The package as it was at git ref `ref`, imported as `micrograd_mlp_before`.
+
+    So the engine before and after a change run side by side in ONE process
+    (the same load, the same data): ``--before main``.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="engine-before-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "micrograd_mlp"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    (folder / "micrograd_mlp").rename(folder / "micrograd_mlp_before")
+    sys.path.insert(0, str(folder))
+    package = importlib.import_module("micrograd_mlp_before")
+    return SimpleNamespace(
+        name=f"before ({ref})",
+        Value=package.Value,
+        topological_order=package.topological_order,
+        no_grad=package.no_grad,
+        MLP=importlib.import_module("micrograd_mlp_before.nn").MLP,
+        hinge=importlib.import_module("micrograd_mlp_before.losses").hinge,
+        l2=importlib.import_module("micrograd_mlp_before.losses").l2,
+    )
 
 
 # ------------------------------------------------------------------ chains
@@ -68,9 +105,7 @@ def count_micrograd_nodes(root):
 
 
 def count_nodes(root):
-    if isinstance(root, MGValue):
-        return count_micrograd_nodes(root)
-    return len(topological_order(root))
+    return count_micrograd_nodes(root)  # every engine here has micrograd's _prev
 
 
 def time_chain(value_class, n_ops, repeats):
@@ -124,10 +159,10 @@ def learning_rate(k):
     return 1.0 - 0.9 * k / 100  # micrograd demo's schedule
 
 
-def our_step(model, X, labels, k):
+def our_step(model, X, labels, k, engine=OURS):
     """One full-batch step as a user of this library writes it."""
     scores = [model(x) for x in X]
-    loss = hinge(scores, labels) + l2(model, ALPHA)
+    loss = engine.hinge(scores, labels) + engine.l2(model, ALPHA)
     model.zero_grad()
     loss.backward()
     for p in model.parameters():
@@ -189,14 +224,14 @@ def copy_weights(ours, theirs):
         q.data = p.data
 
 
-def time_steps(step, model, X, labels, steps):
+def time_steps(step, model, X, labels, steps, *extra):
     """Per-step seconds over `steps` consecutive steps (as a training loop runs them)."""
     times, losses = [], []
     for k in range(steps):
         start = time.perf_counter()
-        loss = step(model, X, labels, k)
+        loss = step(model, X, labels, k, *extra)
         times.append(time.perf_counter() - start)
-        losses.append(loss.data if isinstance(loss, (Value, MGValue)) else float(loss))
+        losses.append(float(loss) if isinstance(loss, (float, np.floating)) else loss.data)
     return times, losses
 
 
@@ -221,33 +256,37 @@ def in_big_stack(function, *args):
 
 def report_chains(scale):
     print("1. build + backward of the chain x = x * c + d (median per run)")
-    print(f"{'ops':>9} {'nodes ours':>11} {'ns/node ours':>13} {'nodes mg':>9} {'ns/node mg':>11} {'mg / ours':>10}")
+    print(f"{'ops':>9} {'engine':>22} {'nodes':>9} {'ns/node':>9} {'mg / this':>10}")
     per_node = {}
     for n_ops, repeats in ((10**3, 200), (10**4, 30), (10**5, 7)):
         repeats = max(3, int(repeats * scale))
         gc.collect()
-        ours, our_nodes = time_chain(Value, n_ops, repeats)
-        gc.collect()
         theirs, their_nodes = in_big_stack(time_chain, MGValue, n_ops, repeats)
-        gc.collect()
-        ours_ns, theirs_ns = ours / our_nodes * 1e9, theirs / their_nodes * 1e9
-        per_node[n_ops] = ours_ns
-        print(f"{n_ops:>9,} {our_nodes:>11,} {ours_ns:>13.0f} {their_nodes:>9,} {theirs_ns:>11.0f} {theirs_ns / ours_ns:>9.1f}x")
+        theirs_ns = theirs / their_nodes * 1e9
+        print(f"{n_ops:>9,} {'micrograd':>22} {their_nodes:>9,} {theirs_ns:>9.0f} {'1.0x':>10}")
+        for engine in ENGINES:
+            gc.collect()
+            seconds, nodes = time_chain(engine.Value, n_ops, repeats)
+            ns = seconds / nodes * 1e9
+            if engine is OURS:
+                per_node[n_ops] = ns
+            print(f"{'':>9} {engine.name:>22} {nodes:>9,} {ns:>9.0f} {theirs_ns / ns:>9.1f}x")
     deep_seconds, deep_nodes = time_chain(Value, 10**6, 1)
     deep_ns = deep_seconds / deep_nodes * 1e9
-    print(f"{10**6:>9,} {deep_nodes:>11,} {deep_ns:>13.0f}   (micrograd not run: ~0.7 GB)")
+    print(f"{10**6:>9,} {'ours':>22} {deep_nodes:>9,} {deep_ns:>9.0f}   (micrograd not run: ~0.7 GB)")
     print(f"ours: per-node cost at 10^5 is {per_node[10**5] / per_node[10**3]:.2f}x, "
           f"at 10^6 {deep_ns / per_node[10**3]:.2f}x the cost at 10^3\n")
 
 
 def report_memory():
     print("2. memory per node, 10^5-op chain (tracemalloc bytes / node)")
-    ours_built, ours_after = memory_per_node(Value, 10**5)
     theirs_built, theirs_after = in_big_stack(memory_per_node, MGValue, 10**5)
-    print(f"{'':>16} {'built':>8} {'+ backward':>11}")
-    print(f"{'ours':>16} {ours_built:>8.0f} {ours_after:>11.0f}")
-    print(f"{'micrograd':>16} {theirs_built:>8.0f} {theirs_after:>11.0f}")
-    print(f"{'micrograd/ours':>16} {theirs_built / ours_built:>7.1f}x {theirs_after / ours_after:>10.1f}x\n")
+    print(f"{'':>22} {'built':>8} {'+ backward':>11} {'micrograd/this':>15}")
+    print(f"{'micrograd':>22} {theirs_built:>8.0f} {theirs_after:>11.0f}")
+    for engine in ENGINES:
+        built, after = memory_per_node(engine.Value, 10**5)
+        print(f"{engine.name:>22} {built:>8.0f} {after:>11.0f} {theirs_built / built:>14.1f}x")
+    print()
 
 
 def report_depth():
@@ -264,13 +303,17 @@ def report_training(scale):
     steps = max(4, int(10 * scale))
     rows = []
     first_losses = {}
-    for name, fused in (("ours, unfused", False), ("ours, fused", True)):
-        model = MLP(2, SIZES, init="uniform", seed=0, fused=fused)
-        nodes = len(topological_order(hinge([model(x) for x in X], labels) + l2(model, ALPHA)))
-        gc.collect()
-        times, losses = time_steps(our_step, model, X, labels, steps * (2 if fused else 1))
-        rows.append((name, statistics.median(times), nodes))
-        first_losses[name] = losses[0]
+    for fused in (False, True):
+        for engine in ENGINES:
+            name = f"{engine.name}, {'fused' if fused else 'unfused'}"
+            model = engine.MLP(2, SIZES, init="uniform", seed=0, fused=fused)
+            root = engine.hinge([model(x) for x in X], labels) + engine.l2(model, ALPHA)
+            nodes = len(engine.topological_order(root))
+            del root
+            gc.collect()
+            times, losses = time_steps(our_step, model, X, labels, steps * (2 if fused else 1), engine)
+            rows.append((name, statistics.median(times), nodes))
+            first_losses[name] = losses[0]
 
     reference = MLP(2, SIZES, init="uniform", seed=0)
     theirs = mg_nn.MLP(2, SIZES)
@@ -290,11 +333,11 @@ def report_training(scale):
     numpy_time = statistics.median(times)
     first_losses["NumPy"] = losses[0]
 
-    print(f"{'':>16} {'ms/step':>9} {'nodes/step':>11} {'vs micrograd':>13}")
-    print(f"{'micrograd':>16} {micrograd_time * 1e3:>9.1f} {nodes:>11,} {'1.0x':>13}")
+    print(f"{'':>30} {'ms/step':>9} {'nodes/step':>11} {'vs micrograd':>13}")
+    print(f"{'micrograd':>30} {micrograd_time * 1e3:>9.1f} {nodes:>11,} {'1.0x':>13}")
     for name, seconds, node_count in rows:
-        print(f"{name:>16} {seconds * 1e3:>9.1f} {node_count:>11,} {micrograd_time / seconds:>12.1f}x")
-    print(f"{'NumPy':>16} {numpy_time * 1e3:>9.3f} {'-':>11} {micrograd_time / numpy_time:>12.0f}x")
+        print(f"{name:>30} {seconds * 1e3:>9.1f} {node_count:>11,} {micrograd_time / seconds:>12.1f}x")
+    print(f"{'NumPy':>30} {numpy_time * 1e3:>9.3f} {'-':>11} {micrograd_time / numpy_time:>12.0f}x")
     print("first-step loss: " + ", ".join(f"{k} {v:.15f}" for k, v in first_losses.items()))
     gap = max(abs(v - first_losses["micrograd"]) for v in first_losses.values())
     print(f"largest difference from micrograd's first loss: {gap:.1e} "
@@ -306,20 +349,96 @@ def report_training(scale):
     print(f"weights after {micrograd_steps} identical steps differ from micrograd's by at most {drift:.1e}")
 
 
-SECTIONS = {"chains": report_chains, "memory": report_memory, "depth": report_depth, "training": report_training}
+def time_op(engine, op, n, grad_off):
+    """Best of 5: seconds per op of `op(a, b)` made and dropped n times."""
+    a, b = engine.Value(0.5), engine.Value(0.25)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        if grad_off:
+            with engine.no_grad():
+                for _ in range(n):
+                    op(a, b)
+        else:
+            for _ in range(n):
+                op(a, b)
+        best = min(best, time.perf_counter() - start)
+    return best / n
+
+
+def report_ops(scale):
+    print("5. cost of one op (node made and dropped; best of 5): grad mode is read once per op")
+    n = max(20_000, int(200_000 * scale))
+    ops = {"a * b": lambda a, b: a * b, "a + b": lambda a, b: a + b, "a.tanh()": lambda a, b: a.tanh(),
+           "a ** 2": lambda a, b: a**2}
+    header = f"{'op':>10} {'grads':>6}" + "".join(f" {e.name + ' ns':>18}" for e in ENGINES)
+    print(header + (f" {'after / before':>15}" if len(ENGINES) > 1 else ""))
+    for label, op in ops.items():
+        for grad_off in (False, True):
+            costs = [time_op(engine, op, n, grad_off) for engine in ENGINES]
+            line = f"{label:>10} {'off' if grad_off else 'on':>6}" + "".join(f" {c * 1e9:>18.0f}" for c in costs)
+            if len(costs) > 1:
+                line += f" {costs[0] / costs[1]:>14.2f}x"
+            print(line)
+    # What per-thread grad mode adds to every op: one ContextVar read instead
+    # of one module-global read.
+    import timeit
+
+    from micrograd_mlp.grad_mode import GRAD_MODE
+
+    number = max(200_000, int(2_000_000 * scale))
+    namespace = {"GRAD_MODE": GRAD_MODE, "flag": True}
+    per_thread = min(timeit.repeat("GRAD_MODE.get().enabled", globals=namespace, number=number, repeat=5)) / number
+    one_global = min(timeit.repeat("flag", globals=namespace, number=number, repeat=5)) / number
+    print(f"grad mode read per op: per thread (ContextVar.get().enabled) {per_thread * 1e9:.0f} ns, "
+          f"one global (before) {one_global * 1e9:.0f} ns: {(per_thread - one_global) * 1e9:.0f} ns more per op\n")
+
+
+def report_attributes():
+    print("6. bytes per node when user code hangs its own attributes on it (AdamW's p.m and p.v)")
+    for engine in ENGINES:
+        for extra in ((), ("m",), ("m", "v")):
+            gc.collect()
+            nodes = [engine.Value(float(i)) for i in range(10**5)]
+            tracemalloc.start()
+            start = tracemalloc.get_traced_memory()[0]
+            try:
+                for name in extra:
+                    for node in nodes:
+                        setattr(node, name, 0.5)
+            except AttributeError:
+                tracemalloc.stop()
+                print(f"{engine.name:>22}, with .{' .'.join(extra)}: refused (AttributeError)")
+                break
+            added = tracemalloc.get_traced_memory()[0] - start
+            tracemalloc.stop()
+            size = sys.getsizeof(engine.Value(1.0))
+            del nodes
+            shown = "no attribute" if not extra else "with ." + ", .".join(extra)
+            print(f"{engine.name:>22}, {shown:>16}: node object {size} bytes, "
+                  f"+{added / 10**5:.0f} bytes per node for the attributes")
+    print()
+
+
+SECTIONS = {"chains": report_chains, "memory": report_memory, "depth": report_depth, "training": report_training,
+            "ops": report_ops, "attributes": report_attributes}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only these sections")
+    parser.add_argument("--before", metavar="REF",
+                        help="also run the engine as it was at this git ref (e.g. main), side by side")
     args = parser.parse_args(argv)
     scale = 0.2 if args.quick else 1.0
+    if args.before:
+        ENGINES.append(load_before(args.before))
     print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, micrograd 0.1.0; "
           f"gc enabled: {gc.isenabled()}, thresholds {gc.get_threshold()}\n")
     for name in args.only or SECTIONS:
         section = SECTIONS[name]
-        if name in ("chains", "training"):
+        if name in ("chains", "training", "ops"):
             section(scale)
         else:
             section()

@@ -18,13 +18,13 @@ No closures are kept per node and nothing recurses, so graphs of any depth work.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
 import sys
 import types
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
+from .edges import NO_EDGES, EdgeSlots
+from .grad_mode import GRAD_MODE, GradMode, is_grad_enabled, no_grad, recording, set_grad_enabled
 from .ops import LEAF, SCALAR, TABLE, Op, op_named, power
 
 __all__ = [
@@ -35,145 +35,13 @@ __all__ = [
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
-# -------------------------------------------------------------- grad mode
-# Recording is per thread and per asyncio task (a context variable), as
-# PyTorch's grad mode is per thread: one thread evaluating under no_grad()
-# does not switch off the graph another thread is building.
+# The entries of the table of ops that Value applies (see micrograd_mlp/ops.py).
+_ADD, _SUB, _MUL, _DIV, _NEG, _POW = (TABLE[k] for k in ("+", "-", "*", "/", "neg", "**"))
+_RELU, _TANH, _SIGMOID, _SOFTPLUS, _EXP, _LOG = (TABLE[k] for k in ("relu", "tanh", "sigmoid", "softplus", "exp", "log"))
+_DOT, _MAX = TABLE["dot"], TABLE["max"]
 
 
-class _Mode(NamedTuple):
-    enabled: bool  # record parents and local derivatives?
-    hook: Optional[Callable[["Value", tuple], None]]  # told of every node made (see recording())
-
-
-_RECORD = _Mode(True, None)
-_mode: contextvars.ContextVar = contextvars.ContextVar("micrograd_mlp_grad_mode", default=_RECORD)
-
-
-def is_grad_enabled() -> bool:
-    """True unless this thread (or asyncio task) is inside a `no_grad()` block.
-
-    >>> with no_grad():
-    ...     print(is_grad_enabled())
-    False
-    """
-    return _mode.get().enabled
-
-
-class set_grad_enabled:
-    """Turn graph recording on or off for this thread, as a call or a ``with`` block.
-
-    ``set_grad_enabled(False)`` switches recording off from here on;
-    ``with set_grad_enabled(flag):`` sets it for the block and restores what
-    it was afterwards (PyTorch's ``torch.set_grad_enabled``).
-
-    >>> with set_grad_enabled(False):
-    ...     (Value(2.0) * 3).parents
-    ()
-    >>> is_grad_enabled()
-    True
-    """
-
-    def __init__(self, enabled: bool) -> None:
-        if not isinstance(enabled, bool):
-            raise TypeError(f"set_grad_enabled() takes True or False, got {type(enabled).__name__} {enabled!r}")
-        self._token = _mode.set(_Mode(enabled, _mode.get().hook))
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        _mode.reset(self._token)
-
-
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Compute plain numbers without recording a graph.
-
-    Inside the block every op returns a leaf `Value` (no parents), so nothing
-    can be backpropagated and no memory is spent on the graph. Use it for
-    evaluation, plotting decision boundaries, or updating weights. It holds
-    for this thread (and asyncio task) only; others keep recording.
-
-    >>> x = Value(3.0)
-    >>> with no_grad():
-    ...     y = x * x
-    >>> y.parents
-    ()
-
-    Also works as a decorator: ``@no_grad()``.
-    """
-    with set_grad_enabled(False):
-        yield
-
-
-@contextlib.contextmanager
-def recording(hook: Callable[["Value", tuple], None]) -> Iterator[None]:
-    """Record a graph (even inside `no_grad`) and call ``hook(node, operands)`` for every op.
-
-    ``operands`` are what the op's table entry computed from, as given:
-    ``(a, b)`` for ``a + b``, ``(x,)`` for ``x ** 2`` (the exponent is in
-    ``node.operation.constants``), ``(weights, inputs, bias)`` for `dot` (its
-    exact pairing of weights and inputs, numbers included) and ``(values,)``
-    for `max_of`. The batched replay records a function this way.
-
-    >>> seen = []
-    >>> with recording(lambda node, operands: seen.append((node.op, len(operands)))):
-    ...     out = dot([Value(1.0)], [2.0], bias=0.5).tanh()
-    >>> seen
-    [('dot', 3), ('tanh', 1)]
-    """
-    token = _mode.set(_Mode(True, hook))
-    try:
-        yield
-    finally:
-        _mode.reset(token)
-
-
-# ------------------------------------------------------------------ Value
-
-
-def to_float(data: object) -> float:
-    """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly.
-
-    >>> to_float(3), to_float(True)
-    (3.0, 1.0)
-    """
-    if isinstance(data, (float, int)):  # bool is an int
-        try:
-            return float(data)
-        except OverflowError:  # only an int can be too big for a float
-            raise OverflowError(
-                f"Value() got an int of {data.bit_length()} bits, too large for a float "
-                "(the largest is about 1.8e308). Scale it down first."
-            ) from None
-    if isinstance(data, Value):
-        raise TypeError(
-            f"Value() got a Value ({data!r}); it is already a Value. "
-            "Use it directly, or Value(v.data) for a detached copy (see also v.detach())."
-        )
-    # NumPy scalars (np.float32, np.int64, np.bool_, 0-d arrays) expose a dtype.
-    kind = getattr(getattr(data, "dtype", None), "kind", None)
-    if kind in ("b", "i", "u", "f") and getattr(data, "ndim", None) == 0:
-        return float(data)  # type: ignore[arg-type]
-    shown = repr(data)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    raise TypeError(
-        f"Value() needs one real number (int, float, bool or NumPy scalar), "
-        f"got {type(data).__name__} {shown}. "
-        "Convert it first, e.g. Value(float(text)), or make one Value per element of a list."
-    )
-
-
-_to_float = to_float  # the old private name, until every module says to_float
-
-# A node made by an op inside no_grad(): a leaf that remembers why it is one.
-_UNRECORDED = Op("", 0, None, None)
-_NO_GRADS: tuple = ()
-
-
-class Value:
+class Value(EdgeSlots):
     """One scalar in a computation graph, with its gradient.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -197,7 +65,8 @@ class Value:
         local_grads: d(this node)/d(parent) for each entry of ``parents``.
     """
 
-    __slots__ = ("data", "grad", "label", "operation", "_parents", "_local_grads", "__dict__")
+    # (`EdgeSlots` stores parents and local_grads: see micrograd_mlp/edges.py)
+    __slots__ = ("data", "grad", "label", "operation", "__dict__")
 
     data: float
     grad: float
@@ -212,10 +81,8 @@ class Value:
         self.grad = 0.0
         self.label = str(label)
         self.operation = op_named(_op) if _op else LEAF
-        self._parents = parents = tuple(_children)
-        self._local_grads = _NO_GRADS
-        if parents:
-            self._local_grads = _hand_made_grads(self, parents)
+        parents = tuple(_children)
+        self.set_edges(parents, _hand_made_grads(self, parents) if parents else NO_EDGES)
 
     @property
     def op(self) -> str:
@@ -225,24 +92,6 @@ class Value:
     @op.setter
     def op(self, name: str) -> None:
         self.operation = op_named(name)
-
-    @property
-    def parents(self) -> tuple:
-        """The nodes this one was computed from, e.g. ``(x, x)`` for ``x * x``."""
-        return self._parents
-
-    @parents.setter
-    def parents(self, parents: Iterable["Value"]) -> None:
-        self._parents = tuple(parents)
-
-    @property
-    def local_grads(self) -> tuple:
-        """d(this node)/d(parent) for each entry of ``parents``."""
-        return self._local_grads
-
-    @local_grads.setter
-    def local_grads(self, local_grads: Iterable[float]) -> None:
-        self._local_grads = tuple(local_grads)
 
     # ------------------------------------------------------------------ ops
     # The maths of each op is its entry in the table (ops.TABLE): here each
@@ -402,7 +251,7 @@ class Value:
         ``backward()`` on it is a `RuntimeError` saying so (as in PyTorch),
         not a silent no-op.
         """
-        if self.operation is _UNRECORDED and not self._parents and not self._local_grads:
+        if self.operation is _UNRECORDED and self.is_leaf() and not self.local_grads:
             raise RuntimeError(
                 f"{self!r} was computed inside no_grad(), so no graph was recorded and "
                 "backward() cannot reach the Values it came from. Compute it outside the "
@@ -410,7 +259,7 @@ class Value:
             )
         order = topological_order(self)
         for node in order:
-            if node._parents:  # not a leaf
+            if not node.is_leaf():
                 node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
@@ -428,12 +277,12 @@ class Value:
         (-3.0, 2.0)
         """
         upstream = self.grad
-        if upstream == 0.0:
-            return  # the zero rule (ops.chain): nothing passes down, not even 0 x inf
-        for parent, local_grad in zip(self._parents, self._local_grads):
-            if local_grad != 0.0:  # a zero local derivative masks inf and NaN from above
-                # chain rule on one edge: dL/dparent += dL/dnode * dnode/dparent
-                parent.grad += upstream * local_grad
+        if upstream != 0.0:  # the zero rule (ops.chain): a zero passes nothing, not even 0 x inf
+            # chain rule on every edge, dL/dparent += dL/dnode * dnode/dparent, i.e.
+            #     for parent, local_grad in zip(self.parents, self.local_grads):
+            #         if local_grad != 0.0:  (the zero rule again)
+            #             parent.grad += upstream * local_grad
+            self.add_to_parent_grads(upstream)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on.
@@ -483,9 +332,9 @@ class Value:
     # -------------------------------------------------------------- helpers
 
     def _made_by(self) -> str:
-        if not self._parents:
+        if self.is_leaf():
             return ""
-        inputs = ", ".join(repr(p) for p in self._parents)
+        inputs = ", ".join(repr(p) for p in self.parents)
         return f" made by {self.op!r} from {inputs}"
 
     def __repr__(self) -> str:
@@ -506,15 +355,11 @@ class Value:
     # micrograd's names, so its drawing code and habits keep working.
     @property
     def _prev(self) -> set:
-        return set(self._parents)
+        return set(self.parents)
 
     @property
     def _op(self) -> str:
         return self.operation.name
-
-
-_ADD, _SUB, _MUL, _DIV, _NEG, _POW = (TABLE[k] for k in ("+", "-", "*", "/", "neg", "**"))
-_RELU, _TANH, _SIGMOID, _SOFTPLUS, _EXP, _LOG = (TABLE[k] for k in ("relu", "tanh", "sigmoid", "softplus", "exp", "log"))
 
 
 def _lift(other: Operand) -> Value:
@@ -536,22 +381,25 @@ def _apply2(op: Op, x: Value, y: Value) -> Value:
     return _node(out, op, (x, y), op.local_grads(SCALAR, out, a, b))
 
 
+# A node made by an op inside no_grad(): a leaf that remembers why it is one.
+_UNRECORDED = Op("", 0, None, None)
+
+
 def _node(data: float, op: Op, parents: tuple, local_grads: tuple, operands: Optional[tuple] = None) -> Value:
     """The output node of an op: with its edges when recording, else a plain leaf."""
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    mode = _mode.get()
+    mode = GRAD_MODE.get()
     if mode.enabled:
         out.operation = op
-        out._parents = parents
-        out._local_grads = local_grads
+        out.set_edges(parents, local_grads)
         if mode.hook is not None:
             mode.hook(out, parents if operands is None else operands)
     else:
         out.operation = _UNRECORDED
-        out._parents = out._local_grads = _NO_GRADS
+        out.set_edges(NO_EDGES, NO_EDGES)
     return out
 
 
@@ -570,33 +418,6 @@ def _hand_made_grads(node: Value, parents: tuple) -> tuple:
         )
     inputs = [p.data for p in parents]
     return tuple(op.local_grads(SCALAR, node.data, *inputs, *op.constants))
-
-
-class NonFiniteError(FloatingPointError):
-    """Raised by `Value.check_finite`; ``.node`` is the offending node.
-
-    ``.field`` says which number is not finite, ``"data"`` or ``"grad"``.
-
-    >>> x = Value(1e200, label="x")
-    >>> loss = (x * x) * 0.5                 # x * x overflows to inf
-    >>> try:
-    ...     loss.check_finite()
-    ... except NonFiniteError as err:
-    ...     print(err.field, err.node.op, err.node.data)
-    data * inf
-    """
-
-    def __init__(self, node: Value, field: str) -> None:
-        self.node = node
-        self.field = field
-        number = getattr(node, field)
-        where = node._made_by() or " (a leaf: an input or parameter)"
-        hint = (
-            "the forward pass overflowed or took an undefined value here"
-            if field == "data"
-            else "the backward pass overflowed here; try a smaller learning rate or inputs"
-        )
-        super().__init__(f"{field} is {number!r} at node {node!r}{where}; {hint}")
 
 
 _PARENTS_PLACED = object()  # a marker on topological_order's stack
@@ -627,9 +448,7 @@ def topological_order(root: Value) -> list:
             # once every parent is placed.
             stack.append(node)
             stack.append(_PARENTS_PLACED)
-            for parent in node._parents:
-                if parent not in visited:
-                    stack.append(parent)
+            node.push_parents(stack, visited)  # its parents not yet visited
     return order
 
 
@@ -697,10 +516,70 @@ def max_of(values: Sequence[Operand]) -> Value:
     return _node(out, _MAX, parents, _MAX.local_grads(SCALAR, out, datas), (parents,))
 
 
-_DOT, _MAX = TABLE["dot"], TABLE["max"]
+class NonFiniteError(FloatingPointError):
+    """Raised by `Value.check_finite`; ``.node`` is the offending node.
+
+    ``.field`` says which number is not finite, ``"data"`` or ``"grad"``.
+
+    >>> x = Value(1e200, label="x")
+    >>> loss = (x * x) * 0.5                 # x * x overflows to inf
+    >>> try:
+    ...     loss.check_finite()
+    ... except NonFiniteError as err:
+    ...     print(err.field, err.node.op, err.node.data)
+    data * inf
+    """
+
+    def __init__(self, node: Value, field: str) -> None:
+        self.node = node
+        self.field = field
+        number = getattr(node, field)
+        where = node._made_by() or " (a leaf: an input or parameter)"
+        hint = (
+            "the forward pass overflowed or took an undefined value here"
+            if field == "data"
+            else "the backward pass overflowed here; try a smaller learning rate or inputs"
+        )
+        super().__init__(f"{field} is {number!r} at node {node!r}{where}; {hint}")
 
 
-# ------------------------------------------------------ for old callers
+def to_float(data: object) -> float:
+    """Accept Python numbers, bools and NumPy scalars; refuse anything else loudly.
+
+    >>> to_float(3), to_float(True)
+    (3.0, 1.0)
+    """
+    if isinstance(data, (float, int)):  # bool is an int
+        try:
+            return float(data)
+        except OverflowError:  # only an int can be too big for a float
+            raise OverflowError(
+                f"Value() got an int of {data.bit_length()} bits, too large for a float "
+                "(the largest is about 1.8e308). Scale it down first."
+            ) from None
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Value() got a Value ({data!r}); it is already a Value. "
+            "Use it directly, or Value(v.data) for a detached copy (see also v.detach())."
+        )
+    # NumPy scalars (np.float32, np.int64, np.bool_, 0-d arrays) expose a dtype.
+    kind = getattr(getattr(data, "dtype", None), "kind", None)
+    if kind in ("b", "i", "u", "f") and getattr(data, "ndim", None) == 0:
+        return float(data)  # type: ignore[arg-type]
+    shown = repr(data)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    raise TypeError(
+        f"Value() needs one real number (int, float, bool or NumPy scalar), "
+        f"got {type(data).__name__} {shown}. "
+        "Convert it first, e.g. Value(float(text)), or make one Value per element of a list."
+    )
+
+
+_to_float = to_float  # the old private name, until every module says to_float
+
+
+# ------------------------------------------------------ for old callers (to go)
 # batched.py (until it reads the table and uses recording()) sets these two
 # module attributes: `_dot_recorder`, told of every dot node's pairing, and
 # `_grad_enabled`, which now switches this thread's grad mode.
@@ -715,7 +594,7 @@ class _EngineModule(types.ModuleType):
 
     @_grad_enabled.setter
     def _grad_enabled(self, enabled: bool) -> None:
-        _mode.set(_Mode(bool(enabled), _mode.get().hook))
+        GRAD_MODE.set(GradMode(bool(enabled), GRAD_MODE.get().hook))
 
 
 sys.modules[__name__].__class__ = _EngineModule

@@ -605,3 +605,176 @@ def test_assigned_parents_and_mismatched_edges_are_kept_as_given():
     assert node.parents == (y, x) and node.local_grads == (1.0, 1.0)
     node.backward()
     assert (x.grad, y.grad) == (1.0, 1.0)
+
+
+# ------------------------------------------- no 0 x inf: the zero rule, vs PyTorch
+
+
+def torch_grads(f, inputs):
+    torch = pytest.importorskip("torch")
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    f(*leaves).backward()
+    return [leaf.grad.item() for leaf in leaves]
+
+
+def same_float(a, b):
+    return (math.isnan(a) and math.isnan(b)) or a == b or a == pytest.approx(b, rel=1e-14)
+
+
+# (name, our function, PyTorch's, inputs) at the kinks, where 0 x inf and inf - inf lurk
+KINK_CASES = [
+    ("relu(x)**0.5 at -1", lambda x: x.relu() ** 0.5, lambda x: x.relu() ** 0.5, (-1.0,)),
+    ("relu(x)**0.5 at 0", lambda x: x.relu() ** 0.5, lambda x: x.relu() ** 0.5, (0.0,)),
+    ("relu(x)**0.5 at 4", lambda x: x.relu() ** 0.5, lambda x: x.relu() ** 0.5, (4.0,)),
+    ("relu at 0", lambda x: x.relu(), lambda x: x.relu(), (0.0,)),
+    ("relu at -0.0", lambda x: x.relu(), lambda x: x.relu(), (-0.0,)),
+    ("relu at 1e-300", lambda x: x.relu(), lambda x: x.relu(), (1e-300,)),
+    ("relu at -1e-300", lambda x: x.relu(), lambda x: x.relu(), (-1e-300,)),
+    ("x**0.5 at 0", lambda x: x**0.5, lambda x: x**0.5, (0.0,)),
+    ("x**1.5 at 0", lambda x: x**1.5, lambda x: x**1.5, (0.0,)),
+    ("x**0 at 0", lambda x: x**0, lambda x: x**0, (0.0,)),
+    ("x**2 at 0", lambda x: x**2, lambda x: x**2, (0.0,)),
+    ("log near 0", lambda x: x.log(), lambda x: x.log(), (1e-300,)),
+    ("log of relu**2 near 0", lambda x: (x.relu() ** 2 + 1e-300).log(), lambda x: (x.relu() ** 2 + 1e-300).log(), (1e-160,)),
+    ("(-2)**3", lambda x: x**3, lambda x: x**3, (-2.0,)),
+    ("(-2)**-2", lambda x: x**-2, lambda x: x**-2, (-2.0,)),
+    ("(-0.5)**-3", lambda x: x**-3, lambda x: x**-3, (-0.5,)),
+    ("tanh saturated", lambda x: x.tanh(), lambda x: x.tanh(), (40.0,)),
+    ("tanh saturated -", lambda x: x.tanh(), lambda x: x.tanh(), (-40.0,)),
+    ("sigmoid saturated", lambda x: x.sigmoid(), lambda x: x.sigmoid(), (40.0,)),
+    ("sigmoid saturated -", lambda x: x.sigmoid(), lambda x: x.sigmoid(), (-800.0,)),
+    ("tanh saturated times a big number", lambda x: x.tanh() * 1e308, lambda x: x.tanh() * 1e308, (40.0,)),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs, inputs", KINK_CASES, ids=[c[0] for c in KINK_CASES])
+def test_gradients_at_kinks_match_pytorch_float64(name, ours, theirs, inputs):
+    expected = torch_grads(theirs, inputs)
+    _, grads = gradients(ours, inputs)
+    assert all(same_float(g, e) for g, e in zip(grads, expected)), (grads, expected)
+    assert not any(math.isnan(g) for g in grads)
+
+
+def test_max_ties_match_pytorch_max_over_a_dimension():
+    torch = pytest.importorskip("torch")
+    from micrograd_mlp import max_of
+
+    for values in ([1.0, 3.0, 3.0], [2.0, 2.0], [-1.0, 5.0, 5.0, 5.0]):
+        leaves = [Value(v) for v in values]
+        max_of(leaves).backward()
+        t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+        t.max(dim=0).values.backward()  # the index-based max (torch.max(t) splits ties)
+        assert [leaf.grad for leaf in leaves] == t.grad.tolist()
+
+
+def test_a_zero_local_derivative_masks_inf_and_nan_from_above():
+    x = Value(-1.0)
+    y = x.relu() ** 0.5  # relu's local derivative is 0, the power's is inf at 0
+    y.backward()
+    assert x.grad == 0.0 and y.parents[0].grad == math.inf  # PyTorch: the same
+    # a max that did not pick x passes nothing, even an inf
+    a, b = Value(0.0), Value(1.0)
+    from micrograd_mlp import max_of
+
+    top = max_of([a.relu() ** 0.5, b])
+    top.backward()
+    assert a.grad == 0.0 and b.grad == 1.0
+
+
+def test_a_zero_gradient_from_above_is_not_turned_into_nan_by_a_vertical_tangent():
+    # 0 * sqrt(x) at x = 0: the result does not depend on x; PyTorch gives nan (0 x inf)
+    x = Value(0.0)
+    y = (x**0.5) * 0.0 + x
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_inf_minus_inf_stays_nan_where_the_derivative_is_really_undefined():
+    # sqrt(x) - sqrt(x) at 0: +inf and -inf meet, as in PyTorch (nan): the engine does not invent 0
+    x = Value(0.0)
+    (x**0.5 - x**0.5).backward()
+    assert math.isnan(x.grad)
+    assert math.isnan(torch_grads(lambda t: t**0.5 - t**0.5, (0.0,))[0])
+
+
+# --------------------------------------- micrograd's lecture and its Value's habits
+
+
+def test_the_lectures_manual_walk_with_underscore_backward():
+    # nn-zero-to-hero, micrograd lecture: one neuron, backpropagated by hand
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x2w2 = x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    o.grad = 1.0
+    o._backward()
+    assert n.grad == pytest.approx(0.5, rel=1e-9)
+    n._backward()
+    b._backward()  # a leaf: nothing to do
+    x1w1x2w2._backward()
+    x2w2._backward()
+    x1w1._backward()
+    grads = [x1.grad, w1.grad, x2.grad, w2.grad, b.grad]
+    assert grads == pytest.approx([-1.5, 1.0, 0.5, 0.0, 0.5], rel=1e-9)
+    # and backward() is the same walk, in reverse topological order
+    for v in (x1, x2, w1, w2, b):
+        v.grad = 0.0
+    o.backward()
+    assert [x1.grad, w1.grad, x2.grad, w2.grad, b.grad] == pytest.approx(grads, rel=1e-15)
+
+
+def test_micrograds_constructor_form_makes_a_node_with_the_tables_derivatives():
+    a, b = Value(2.0), Value(-3.0)
+    total = Value(a.data + b.data, (a, b), "+")
+    product = Value(a.data * b.data, _children=(a, b), _op="*", label="ab")
+    square = Value(a.data**2, [a], "**2")
+    assert (total.op, total._op, total.parents, total.local_grads) == ("+", "+", (a, b), (1.0, 1.0))
+    assert product.local_grads == (-3.0, 2.0) and product.label == "ab" and product._prev == {a, b}
+    assert square.local_grads == (4.0,) and square.operation.exponent == 2.0
+    out = total * product + square
+    out.backward()
+    # d/da of (a+b)ab + a^2 = ab + (a+b)b + 2a = -6 + 3 + 4; d/db = ab + (a+b)a = -6 - 2
+    assert (a.grad, b.grad) == (1.0, -8.0)
+
+
+def test_the_label_still_works_as_keyword_and_as_the_old_second_argument():
+    assert Value(1.0, label="w").label == "w"
+    assert Value(1.0, "w").label == "w" and Value(1.0, "w").parents == ()
+    assert Value(1.0, (), "", "w").label == "w"
+
+
+def test_a_hand_made_node_with_an_op_the_engine_cannot_differentiate_is_refused_clearly():
+    a = Value(2.0)
+    with pytest.raises(ValueError, match=r"does not know the derivative of 'mystery' with 1 inputs.*e\.g\. a \* b"):
+        Value(5.0, (a,), "mystery")
+    with pytest.raises(ValueError, match="derivative of '\\+' with 1 inputs"):
+        Value(5.0, (a,), "+")
+
+
+def test_user_code_may_hang_its_own_attributes_on_a_node():
+    # EurekaLabs' micrograd: AdamW keeps p.m and p.v, its drawing sets _vis_color
+    p = Value(0.5)
+    p.m, p.v = 0.0, 0.0
+    p.grad = 0.2
+    p.m = 0.9 * p.m + 0.1 * p.grad
+    p.v = 0.999 * p.v + 0.001 * p.grad**2
+    assert (p.m, p.v) == pytest.approx((0.02, 4e-5))
+    node = p * 2
+    setattr(node, "_vis_color", "red")
+    assert node._vis_color == "red" and node.data == 1.0
+    assert not hasattr(Value(1.0), "m")  # nothing is shared between nodes
+    with pytest.raises(AttributeError):
+        Value(1.0).m
+
+
+def test_the_op_name_is_settable_and_the_operation_follows():
+    x = Value(2.0)
+    y = x * 3
+    y.op = "shown as"  # a drawing may rename a node (the lab does)
+    assert y.op == "shown as" and y.operation.value is None and y.local_grads == (3.0, 2.0)
+    y.backward()
+    assert x.grad == 3.0
