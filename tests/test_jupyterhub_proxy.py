@@ -103,8 +103,7 @@ def test_playground_through_jupyter_server_proxy_in_chromium():
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
     folder = Path(tempfile.mkdtemp(prefix="mgp-hub-"))
-    # docs/ when asked (MICROGRAD_SCREENSHOTS=1, as the playground's browser test), else a temporary folder
-    shots = ROOT / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="mgp-shots-"))
+    shots = folder  # a screenshot to look at, beside the server's log
     config = "" if registered() else SAME_AS_ENTRY_POINT
     with jupyter_server(folder, "server", base_url=PREFIX, config=config) as (url, token):
         # Jupyter's own login guards the proxy: no token, no playground
