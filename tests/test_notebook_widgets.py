@@ -89,11 +89,13 @@ def test_play_thread_trains_until_paused_and_sends_the_last_frame():
     playground = Playground(X, y, hidden=[4], lr=0.05)
     sent = []
     playground.observe(lambda change: sent.append(change["new"]["epoch"]), names="frame")
+    running = []
+    playground.observe(lambda change: running.append(change["new"]), names="running")
     playground.playing = True  # what the page's Play button sets
     wait_until(lambda: playground.session.epoch >= 5)
     playground.playing = False
     playground._thread.join(timeout=30)
-    assert not playground._thread.is_alive()
+    assert not playground._thread.is_alive() and running == [True, False]
     final = playground.session.epoch
     assert final >= 5 and sent and sent[-1] == final  # nothing trained is left unshown
     assert sent == sorted(sent)
@@ -262,11 +264,14 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
             page.wait_for_selector(".mgp.playing", timeout=30_000)
             page.wait_for_function("Number(document.querySelector('.mgp').dataset.epoch) >= 25", timeout=120_000)
             page.click(".mgp-play")  # now Pause
-            page.wait_for_selector(".mgp:not(.playing)", timeout=60_000)
-            after_epoch = shown_epoch(page)
+            page.wait_for_selector(".mgp:not(.playing)[data-running='false']", timeout=60_000)
+            after_epoch = shown_epoch(page)  # the kernel's thread has stopped and sent its last frame
             assert after_epoch >= 25
             assert plane_pixels(page) != before  # the boundary moved
             assert page.text_content(".mgp-epoch") == f"epoch {after_epoch}"
+            page.click(".mgp-step")  # paused means paused: one step is one more epoch
+            page.wait_for_function(f"document.querySelector('.mgp').dataset.epoch === '{after_epoch + 1}'",
+                                   timeout=60_000)  # fmt: skip
             # click a neuron: its weights and gradients come from the kernel
             page.locator(".mgp-network circle.neuron").nth(3).click()
             page.wait_for_selector(".mgp-neuron table", timeout=60_000)

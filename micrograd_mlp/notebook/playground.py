@@ -120,6 +120,7 @@ class Playground(anywidget.AnyWidget):
     playing = traitlets.Bool(False).tag(sync=True)
     neuron = traitlets.Dict().tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
+    running = traitlets.Bool(False).tag(sync=True)  # the kernel's play thread is training (read-only)
 
     session: Optional[Session] = None  # (set in __init__; these keep close() safe if it failed)
     _thread: Optional[threading.Thread] = None
@@ -199,6 +200,7 @@ class Playground(anywidget.AnyWidget):
         """Train while ``playing``; send at most MAX_FRAMES_PER_SECOND frames, always the last one."""
         gap = 1.0 / MAX_FRAMES_PER_SECOND
         sent_at, unsent = 0.0, None
+        self.running = True
         try:
             while self.playing:
                 frame = self.session.tick()
@@ -213,6 +215,7 @@ class Playground(anywidget.AnyWidget):
             if unsent is not None:
                 self.frame = unsent
             self.playing = False
+            self.running = False  # after the last frame: the page now shows where training stopped
 
     # -- from the page -----------------------------------------------------
 

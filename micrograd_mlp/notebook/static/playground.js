@@ -208,10 +208,11 @@ function render({ model, el }) {
     message.textContent = frame.error || model.get("message") || "";
   };
   const showPlaying = () => {
-    const on = model.get("playing");
+    const on = model.get("playing"), running = model.get("running");
     play.textContent = on ? "Pause" : "Play";
     root.classList.toggle("playing", on);
-    step.disabled = on;
+    root.dataset.running = running; // true until the kernel's last epoch of this play is shown
+    step.disabled = on || running;
   };
   play.addEventListener("click", () => {
     model.set("playing", !model.get("playing"));
@@ -222,6 +223,7 @@ function render({ model, el }) {
   lr.addEventListener("change", () => model.send({ type: "settings", changes: { lr: Number(lr.value) } }));
   model.on("change:frame", draw);
   model.on("change:playing", showPlaying);
+  model.on("change:running", showPlaying);
   model.on("change:neuron", () => drawNeuron(panel, model.get("neuron")));
   model.on("change:message", () => (message.textContent = model.get("message")));
   draw();
