@@ -136,6 +136,8 @@ def test_playground_refuses_bad_input_with_the_fix():
         Playground(X, y, model=MLP(3, [4, 1], seed=0))
     with pytest.raises(TypeError, match="model must be an MLP"):
         Playground(X, y, model="MLP")
+    with pytest.raises(ValueError, match="hidden shape a new model; with model=... the playground trains yours"):
+        Playground(X, y, model=MLP(2, [4, 1], seed=0), hidden=[8])
     with pytest.raises(SettingsError, match="unknown optimizer 'rmsprop'"):
         Playground(X, y, optimizer="rmsprop")
     playground = Playground(X, y, model=MLP(2, [4, 1], seed=0))

@@ -140,6 +140,12 @@ class Playground(anywidget.AnyWidget):
         if model is not None:
             nin = own_data[0].shape[1] if own_data is not None else (1 if settings.get("dataset") == "cubic" else 2)
             _check_model(model, nin)
+            shaped = sorted({"hidden", "activation"} & set(settings))
+            if shaped:
+                raise ValueError(
+                    f"{' and '.join(shaped)} shape a new model; with model=... the playground trains yours "
+                    "as it is: leave them out, or leave out model="
+                )
         self.session = Session(settings, data=own_data, model=model)
         super().__init__(frame=self.session.frame())
         self.on_msg(self._on_message)
