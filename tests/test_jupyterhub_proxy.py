@@ -1,8 +1,8 @@
 """The playground behind Jupyter's proxy and login, as each student's server on JupyterHub runs it.
 
 A real Jupyter server with jupyter-server-proxy, under a hub-like prefix
-(``/user/student/``), finds this package's entry point; chromium opens
-``/user/student/playground/`` through it and plays. The playground's own port
+(``/user/student/``), finds this package's entry point; in chromium, JupyterLab's
+launcher tile opens ``/user/student/playground/`` through it, and it plays. The playground's own port
 answers only requests that come through the proxy (which adds the token).
 """
 
@@ -113,13 +113,21 @@ def test_playground_through_jupyter_server_proxy_in_chromium():
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 problems = []
+                # log in to JupyterLab (a hub logs its users in the same way: a cookie); its launcher
+                # has the entry point's tile, which opens the playground in a new tab (the first
+                # request starts it: the proxy waits for its port)
+                lab = page
+                lab.goto(f"{url}/lab?token={token}", timeout=120_000)
+                tile = lab.locator(".jp-LauncherCard", has_text="Backprop playground")
+                tile.wait_for(timeout=120_000)
+                assert "Backprop playground" in (tile.get_attribute("title") or tile.text_content())
+                with lab.context.expect_page(timeout=120_000) as opened:
+                    tile.click()
+                page = opened.value
                 page.on("pageerror", lambda error: problems.append(str(error)))
                 page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-                # log in to Jupyter (a hub logs its users in the same way: a cookie), then open the
-                # launcher's address; the first request starts the playground (the proxy waits for it)
-                page.goto(f"{url}/api/status?token={token}")
-                page.goto(f"{url}/playground/", timeout=120_000)
-                assert page.url.startswith(f"{url}/playground/")
+                page.wait_for_load_state(timeout=120_000)
+                assert page.url.startswith(f"{url}/playground/"), page.url
                 page.wait_for_function("() => typeof frame !== 'undefined' && frame !== null && frame.boundary !== undefined",
                                        timeout=120_000)  # fmt: skip
                 before = page.eval_on_selector("#boundary", "canvas => canvas.toDataURL()")
