@@ -206,7 +206,7 @@ def test_demo_notebook_runs_headless(tmp_path, monkeypatch):
     assert "epoch 10: train loss" in printed
     widgets = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]  # fmt: skip
-    assert len(widgets) == 2  # the Stepper and the Playground
+    assert len(widgets) == 3  # the Stepper, the Playground, and the Stepper inside one of its neurons
 
 
 # ------------------------------------------------------------------ in JupyterLab, in chromium
@@ -280,13 +280,15 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
             assert page.text_content(".mgp-neuron h4").startswith("L0.N3 (relu)")
             page.locator(".mgp").screenshot(path=str(shots / "notebook_playground.png"))
             # the stepper: one step forward shows the first chain-rule step
-            stepper = page.locator(".mgs")
+            stepper = page.locator(".mgs").first  # L = (a*b + c) * f; the last is inside a neuron
             stepper.scroll_into_view_if_needed()
-            assert page.text_content(".mgs-counter") == "step 0 of 3"
-            page.click(".mgs-next")
+            assert stepper.locator(".mgs-counter").text_content() == "step 0 of 3"
+            assert page.locator(".mgs").last.locator(".mgs-title").text_content().startswith("Inside L0.N3 for x = ")
+            stepper.locator(".mgs-next").click()
             page.wait_for_selector(".mgs[data-step='1']", timeout=30_000)
-            assert "d.grad += " in page.text_content(".mgs-text") or "f.grad += " in page.text_content(".mgs-text")
-            assert page.locator(".mgs-graph g.current").count() >= 1
+            text = stepper.locator(".mgs-text").text_content()
+            assert "d.grad += 1.0 * -2.0 = -2.0" in text and "f.grad += 1.0 * 4.0 = 4.0" in text
+            assert stepper.locator(".mgs-graph g.current").count() >= 1
             stepper.screenshot(path=str(shots / "notebook_stepper.png"))
             assert errors == [], errors
         finally:
@@ -307,3 +309,28 @@ def test_stepper_widget_and_lab_page_draw_a_step_with_one_script():
     served = client.get("/lab/static/backward_step.js")
     assert served.status_code == 200 and served.text == shared
     assert "drawBackwardStep(" in (ROOT / "micrograd_mlp" / "playground" / "static" / "lab.js").read_text()
+
+
+def test_inside_a_neuron_steps_its_backward_pass_to_the_points_loss():
+    X, y = moons(30)
+    playground = Playground(X, y, hidden=[3], lr=0.05).step(2)
+    weights = [p.data for p in playground.model.parameters()]
+    stepper = playground.inside(0, 2, point=4)
+    x, _ = playground.session.point(4)
+    assert stepper.title.startswith(f"Inside L0.N2 for x = {x}") and "bce_logits loss" in stepper.title
+    names = [node["name"] for node in stepper.graph["nodes"]]
+    assert "loss" in names and stepper.graph["steps"][0]["index"] == 0 and len(stepper.graph["steps"]) > 3
+    # the neuron's weight leaves carry the real gradient of that point's loss
+    unit = playground.model.layers[0].neurons[2]
+    by_label = {node["label"]: node for node in stepper.graph["nodes"] if node["label"]}
+    assert by_label[unit.w[0].label]["data"] == unit.w[0].data
+    assert [p.data for p in playground.model.parameters()] == weights  # looking changes nothing
+    from micrograd_mlp.losses import LOSSES
+
+    x, target = playground.session.point(4)
+    playground.model.zero_grad()
+    LOSSES["bce_logits"]([playground.model(x)], [target]).backward()
+    for w in (*unit.w, unit.b):
+        assert by_label[w.label]["grad"] == pytest.approx(w.grad, rel=1e-12, abs=1e-15)
+    with pytest.raises(SettingsError, match="layer 0 has neurons 0 to 2, got 3"):
+        playground.inside(0, 3)

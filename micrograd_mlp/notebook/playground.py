@@ -30,7 +30,9 @@ import traitlets
 
 from ..nn import MLP
 from . import assets
+from ..playground.lab.inside import inside_payload
 from ..playground.session import Session, SettingsError
+from .stepper import Stepper
 
 __all__ = ["Playground", "MAX_FRAMES_PER_SECOND"]
 
@@ -183,6 +185,24 @@ class Playground(anywidget.AnyWidget):
     def update(self, **changes: Any) -> None:
         """Change settings live, e.g. ``update(lr=0.1)``; a bad one is a `SettingsError`."""
         self.frame = self.session.update(changes)
+
+    def inside(self, layer: int, neuron: int, point: int = 0) -> Stepper:
+        """Step the backward pass inside one neuron for one training point, as the lab does.
+
+        The neuron's graph at the current weights, on to that point's loss (the
+        rest of the network one node whose local derivative is dloss/d(neuron));
+        the server's "Inside this neuron" link shows the same payload.
+
+        >>> from micrograd_mlp import make_xor
+        >>> X, y = make_xor(20, seed=0)
+        >>> Playground(X, y, hidden=[3]).inside(0, 2).title.startswith("Inside L0.N2 for x = ")
+        True
+        """
+        with self.session.lock:
+            self.session.check_neuron(layer, neuron)
+            x, target = self.session.point(point)
+            payload = inside_payload(self.session.model, layer, neuron, x, target, self.session.settings["loss"])
+        return Stepper.from_payload(payload)
 
     def close(self) -> None:
         """Stop playing, free the session's cached programs and close the widget."""

@@ -8,7 +8,7 @@ shows it, one step at a time, with buttons or the arrow keys.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
 
 import anywidget
 import traitlets
@@ -44,8 +44,23 @@ class Stepper(anywidget.AnyWidget):
 
     graph = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Value, step: int = 0, **kwargs: Any) -> None:
+        if isinstance(root, dict) and "steps" in root:  # a payload made already (from_payload)
+            graph = root
+        else:
+            graph = self._payload(root)
+        step = max(0, min(int(step), len(graph["steps"]) - 1))
+        super().__init__(graph=graph, step=step, **kwargs)
+
+    @classmethod
+    def from_payload(cls, payload: Dict[str, Any], step: int = 0) -> "Stepper":
+        """A stepper over a lab payload made elsewhere, e.g. `lab.inside_payload` (``Playground.inside``)."""
+        return cls(payload["graph"], step=step, title=payload.get("title", ""))
+
+    @staticmethod
+    def _payload(root: Any) -> Dict[str, Any]:
         if not isinstance(root, Value):
             raise TypeError(
                 f"Stepper needs the Value to backpropagate from (e.g. the loss), got {type(root).__name__}"
@@ -56,6 +71,4 @@ class Stepper(anywidget.AnyWidget):
                 f"this backward pass has {steps} steps, more than {MAX_STEPS}; step through a smaller "
                 "expression (one neuron, one sample), or draw the whole graph with draw_dot"
             )
-        graph = graph_payload(root)
-        step = max(0, min(int(step), len(graph["steps"]) - 1))
-        super().__init__(graph=graph, step=step, **kwargs)
+        return graph_payload(root)

@@ -148,6 +148,7 @@ function drawNeuron(panel, info) {
   info.inputs.forEach((name, i) => table.append(rowOf([name, fmt(info.w[i]), fmt(info.grad_w[i])], "td")));
   table.append(rowOf(["bias", fmt(info.b), fmt(info.grad_b)], "td"));
   panel.append(table);
+  panel.append(make("p", "mgp-hint", `Its backward pass, step by step: playground.inside(${info.layer}, ${info.neuron})`));
 }
 
 function rowOf(cells, tag) {

@@ -19,6 +19,7 @@ function render({ model, el }) {
   });
   const counter = make("span", "mgs-counter");
   bar.append(...buttons, counter);
+  if (model.get("title")) root.append(make("h4", "mgs-title", model.get("title")));
   const picture = make("div", "mgs-graph");
   picture.tabIndex = 0;
   const text = make("pre", "mgs-text");
