@@ -8,7 +8,7 @@ shows it, one step at a time, with buttons or the arrow keys.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Union
 
 import anywidget
 import traitlets
@@ -19,7 +19,6 @@ from ..stepper import MAX_STEPS
 from . import assets
 
 __all__ = ["Stepper"]
-
 
 
 class Stepper(anywidget.AnyWidget):
@@ -36,7 +35,9 @@ class Stepper(anywidget.AnyWidget):
     Args:
         root: the `Value` to backpropagate from (e.g. a loss); its ``.grad``
             and those of every node it depends on are filled, as ``backward()`` does.
+            (A graph payload made already is taken as it is: see `from_payload`.)
         step: the step shown first (0: the start, before any chain-rule step).
+        title: a line shown above the graph.
     """
 
     _esm = assets.script("stepper")
@@ -46,7 +47,7 @@ class Stepper(anywidget.AnyWidget):
     step = traitlets.Int(0).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, root: Value, step: int = 0, **kwargs: Any) -> None:
+    def __init__(self, root: Union[Value, Dict[str, Any]], step: int = 0, **kwargs: Any) -> None:
         if isinstance(root, dict) and "steps" in root:  # a payload made already (from_payload)
             graph = root
         else:
