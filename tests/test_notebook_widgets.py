@@ -138,6 +138,8 @@ def test_playground_refuses_bad_input_with_the_fix():
         Playground(X, y, model="MLP")
     with pytest.raises(ValueError, match="hidden shape a new model; with model=... the playground trains yours"):
         Playground(X, y, model=MLP(2, [4, 1], seed=0), hidden=[8])
+    with pytest.raises(ValueError, match=r"dataset and noise make points; you gave yours \(X, y\)"):
+        Playground(X, y, dataset="xor", noise=0.3)
     with pytest.raises(SettingsError, match="unknown optimizer 'rmsprop'"):
         Playground(X, y, optimizer="rmsprop")
     playground = Playground(X, y, model=MLP(2, [4, 1], seed=0))

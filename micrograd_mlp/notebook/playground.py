@@ -134,11 +134,14 @@ class Playground(anywidget.AnyWidget):
         if X is not None:
             X, y, kind = _check_data(X, y)
             own_data = (X, y)
-            if kind == "regression":
-                settings.setdefault("dataset", "cubic")  # the settings' regression branch: loss mse
-            elif settings.get("dataset", "moons") == "cubic":
-                settings["dataset"] = "moons"
-            settings.setdefault("points", max(10, min(len(X), 500)))  # only shown; your points are used
+            making = sorted({"dataset", "points", "noise"} & set(settings))
+            if making:
+                raise ValueError(
+                    f"{' and '.join(making)} make points; you gave yours (X, y): leave them out, or leave out X and y"
+                )
+            # the settings' regression branch (loss mse) or a classification set; only shown
+            settings["dataset"] = "cubic" if kind == "regression" else "moons"
+            settings["points"] = max(10, min(len(X), 500))
         if model is not None:
             nin = own_data[0].shape[1] if own_data is not None else (1 if settings.get("dataset") == "cubic" else 2)
             _check_model(model, nin)
