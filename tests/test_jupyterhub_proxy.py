@@ -11,8 +11,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -98,12 +96,12 @@ def test_the_playground_port_refuses_whoever_did_not_come_through_the_proxy(tmp_
         server.communicate(timeout=20)
 
 
-def test_playground_through_jupyter_server_proxy_in_chromium():
+def test_playground_through_jupyter_server_proxy_in_chromium(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    folder = Path(tempfile.mkdtemp(prefix="mgp-hub-"))
-    shots = folder  # a screenshot to look at, beside the server's log
+    folder = tmp_path  # the server's root, its log and a screenshot to look at (pytest keeps the last few)
+    shots = folder
     config = "" if registered() else SAME_AS_ENTRY_POINT
     with jupyter_server(folder, "server", base_url=PREFIX, config=config) as (url, token):
         # Jupyter's own login guards the proxy: no token, no playground

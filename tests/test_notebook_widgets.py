@@ -8,8 +8,6 @@ JupyterLab with Debian's chromium, runs it, presses play and watches.
 import os
 import random
 import shutil
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -213,12 +211,11 @@ def test_demo_notebook_runs_headless(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ in JupyterLab, in chromium
 
-@pytest.fixture(scope="module")
-def lab_folder():
-    folder = Path(tempfile.mkdtemp(prefix="mgp-lab-"))
-    shutil.copy(ROOT / "demos" / "in_a_notebook.ipynb", folder / "demo.ipynb")
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+@pytest.fixture
+def lab_folder(tmp_path):
+    """The notebook server's root: a copy of the demo notebook (the server's log lands beside it)."""
+    shutil.copy(ROOT / "demos" / "in_a_notebook.ipynb", tmp_path / "demo.ipynb")
+    return tmp_path
 
 
 def accept_dialogs(page, wait_ms=15_000):
@@ -245,7 +242,7 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
     # docs/ when asked (MICROGRAD_SCREENSHOTS=1, as the playground's browser test), else a temporary folder
-    shots = ROOT / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="mgp-shots-"))
+    shots = ROOT / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1" else lab_folder
     with jupyter_server(lab_folder, "lab") as (url, token), sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -18,7 +18,6 @@ and ``playing`` (a synced trait) starts and stops the thread.
 
 from __future__ import annotations
 
-import math
 import numbers
 import threading
 import time
