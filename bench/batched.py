@@ -13,7 +13,10 @@ In one run, with Python's garbage collector on as users have it:
 2. a 200x200 decision-boundary grid: ``predict(model, grid)`` (one replay)
    against the NumPy forward pass on the same grid and the scalar engine;
 3. the step for widths 16, 64 and 256 (MLP(2, [w, w, 1])): the replay runs
-   the same number of groups (NumPy calls) at every width.
+   the same number of groups (NumPy calls) at every width;
+4. the first batched ``fit`` call at widths 16, 64 and 256 (recording, the
+   watch, the check against the scalar engine, scheduling: ``--first-call``
+   runs only this part), and the second call beside it.
 
 The losses of the first step and the weights after the timed steps are
 compared with the scalar engine's (they agree to about 1e-15).
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import os
 import statistics
 import sys
 import time
@@ -31,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from micrograd_mlp import MLP, SGD, fit, predict
+from micrograd_mlp import MLP, SGD, batched, fit, predict
 from micrograd_mlp.batched import FitProgram, forget
 
 # the moons step, its NumPy version and micrograd's, exactly as bench/engine.py has them
@@ -181,15 +185,49 @@ def report_widths(repeats):
     print("(nodes: the unfused graph of one sample plus the L2 penalty; groups: NumPy calls each way)\n")
 
 
+def report_first_call():
+    print("4. the first batched call: fit(model, X, y, loss='hinge', l2=1e-4, epochs=1, batch_size=None, "
+          "batched=True) on a new MLP(2, [w, w, 1]), 100 points: it records, checks and schedules the graph")
+    X_list, labels_list = E.moons()
+    X, labels = np.array(X_list), np.array(labels_list)
+    fit(MLP(2, [2, 1], seed=0), X, labels, loss="hinge", epochs=1, verbose=False, batched=True)  # warm up imports
+    print(f"{'width':>6} {'nodes':>8} {'unfused first s':>16} {'(CPU s)':>8} {'then ms':>8} {'fused first s':>14} "
+          f"{'(CPU s)':>8} {'then ms':>8}")  # fmt: skip
+    for width in (16, 64, 256):
+        cells = []
+        for fused in (False, True):
+            model = MLP(2, [width, width, 1], init="uniform", seed=0, fused=fused)
+            gc.collect()
+            start, cpu = time.perf_counter(), time.process_time()
+            fit(model, X, labels, loss="hinge", l2=E.ALPHA, epochs=1, batch_size=None, shuffle=False,
+                verbose=False, batched=True)  # fmt: skip
+            first = time.perf_counter() - start
+            first_cpu = time.process_time() - cpu
+            start = time.perf_counter()
+            fit(model, X, labels, loss="hinge", l2=E.ALPHA, epochs=1, batch_size=None, shuffle=False,
+                verbose=False, batched=True)  # fmt: skip
+            cells.append((first, first_cpu, 1e3 * (time.perf_counter() - start)))
+            if not fused:
+                nodes = batched.fit_program(model, "hinge", E.ALPHA, SGD(model.parameters(), lr=0.1), X, labels).tape.node_count
+        (u, u_cpu, u_then), (f, f_cpu, f_then) = cells
+        print(f"{width:>6} {nodes:>8,} {u:>16.3f} {u_cpu:>8.3f} {u_then:>8.2f} {f:>14.3f} {f_cpu:>8.3f} {f_then:>8.2f}")
+    print("(nodes: the unfused graph of one sample, the L2 penalty as one dot node; CPU s: this process's CPU "
+          "time, less sensitive to a loaded machine than the wall clock; then: the second call)\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
+    parser.add_argument("--first-call", action="store_true", help="only section 4, the first batched call")
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else 10
-    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, micrograd 0.1.0; gc enabled: {gc.isenabled()}\n")
-    report_step(repeats)
-    report_grid(repeats)
-    report_widths(repeats)
+    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, micrograd 0.1.0; gc enabled: {gc.isenabled()}; "
+          f"load average {os.getloadavg()[0]:.2f}\n")  # fmt: skip
+    if not args.first_call:
+        report_step(repeats)
+        report_grid(repeats)
+        report_widths(repeats)
+    report_first_call()
 
 
 if __name__ == "__main__":

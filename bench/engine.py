@@ -108,9 +108,9 @@ def count_nodes(root):
     return count_micrograd_nodes(root)  # every engine here has micrograd's _prev
 
 
-def time_chain(value_class, n_ops, repeats):
-    """Median seconds of build + backward + drop, and the node count."""
-    nodes = count_nodes(build_chain(value_class, n_ops))
+def time_chain(value_class, n_ops, repeats, count=True):
+    """Seconds of each build + backward + drop, and the node count."""
+    nodes = count_nodes(build_chain(value_class, n_ops)) if count else None
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -118,7 +118,7 @@ def time_chain(value_class, n_ops, repeats):
         root.backward()
         del root
         times.append(time.perf_counter() - start)
-    return statistics.median(times), nodes
+    return times, nodes
 
 
 def memory_per_node(value_class, n_ops):
@@ -224,10 +224,10 @@ def copy_weights(ours, theirs):
         q.data = p.data
 
 
-def time_steps(step, model, X, labels, steps, *extra):
+def time_steps(step, model, X, labels, steps, *extra, first=0):
     """Per-step seconds over `steps` consecutive steps (as a training loop runs them)."""
     times, losses = [], []
-    for k in range(steps):
+    for k in range(first, first + steps):
         start = time.perf_counter()
         loss = step(model, X, labels, k, *extra)
         times.append(time.perf_counter() - start)
@@ -260,19 +260,26 @@ def report_chains(scale):
     per_node = {}
     for n_ops, repeats in ((10**3, 200), (10**4, 30), (10**5, 7)):
         repeats = max(3, int(repeats * scale))
+        # Our engines interleaved, one run each in turn (so a change in the
+        # machine's load hits both), and before micrograd: right after it (its
+        # cyclic garbage churns the heap) any engine measured slower.
+        nodes = {e.name: count_nodes(build_chain(e.Value, n_ops)) for e in ENGINES}
+        times = {e.name: [] for e in ENGINES}
+        for _ in range(repeats):
+            for engine in ENGINES:
+                times[engine.name] += time_chain(engine.Value, n_ops, 1, count=False)[0]
+        rows = [(e, nodes[e.name], statistics.median(times[e.name]) / nodes[e.name] * 1e9) for e in ENGINES]
         gc.collect()
         theirs, their_nodes = in_big_stack(time_chain, MGValue, n_ops, repeats)
-        theirs_ns = theirs / their_nodes * 1e9
+        gc.collect()
+        theirs_ns = statistics.median(theirs) / their_nodes * 1e9
         print(f"{n_ops:>9,} {'micrograd':>22} {their_nodes:>9,} {theirs_ns:>9.0f} {'1.0x':>10}")
-        for engine in ENGINES:
-            gc.collect()
-            seconds, nodes = time_chain(engine.Value, n_ops, repeats)
-            ns = seconds / nodes * 1e9
+        for engine, nodes, ns in rows:
             if engine is OURS:
                 per_node[n_ops] = ns
             print(f"{'':>9} {engine.name:>22} {nodes:>9,} {ns:>9.0f} {theirs_ns / ns:>9.1f}x")
     deep_seconds, deep_nodes = time_chain(Value, 10**6, 1)
-    deep_ns = deep_seconds / deep_nodes * 1e9
+    deep_ns = deep_seconds[0] / deep_nodes * 1e9
     print(f"{10**6:>9,} {'ours':>22} {deep_nodes:>9,} {deep_ns:>9.0f}   (micrograd not run: ~0.7 GB)")
     print(f"ours: per-node cost at 10^5 is {per_node[10**5] / per_node[10**3]:.2f}x, "
           f"at 10^6 {deep_ns / per_node[10**3]:.2f}x the cost at 10^3\n")
@@ -304,16 +311,25 @@ def report_training(scale):
     rows = []
     first_losses = {}
     for fused in (False, True):
+        # our engines interleaved step by step, so a change in load hits both
+        models, times, losses = {}, {}, {}
         for engine in ENGINES:
-            name = f"{engine.name}, {'fused' if fused else 'unfused'}"
-            model = engine.MLP(2, SIZES, init="uniform", seed=0, fused=fused)
+            model = models[engine.name] = engine.MLP(2, SIZES, init="uniform", seed=0, fused=fused)
             root = engine.hinge([model(x) for x in X], labels) + engine.l2(model, ALPHA)
-            nodes = len(engine.topological_order(root))
+            rows.append((engine.name, fused, len(engine.topological_order(root))))
             del root
-            gc.collect()
-            times, losses = time_steps(our_step, model, X, labels, steps * (2 if fused else 1), engine)
-            rows.append((name, statistics.median(times), nodes))
-            first_losses[name] = losses[0]
+            times[engine.name], losses[engine.name] = [], []
+        gc.collect()
+        for k in range(steps * (2 if fused else 1)):
+            for engine in ENGINES:
+                seconds, loss = time_steps(our_step, models[engine.name], X, labels, 1, engine, first=k)
+                times[engine.name] += seconds
+                losses[engine.name] += loss
+        for i, (name, row_fused, nodes) in enumerate(rows):
+            if row_fused == fused:
+                label = f"{name}, {'fused' if fused else 'unfused'}"
+                rows[i] = (label, statistics.median(times[name]), nodes)
+                first_losses[label] = losses[name][0]
 
     reference = MLP(2, SIZES, init="uniform", seed=0)
     theirs = mg_nn.MLP(2, SIZES)

@@ -11,12 +11,16 @@
    mini-batches of 16 and one full batch per epoch; twice: calling
    ``Session.tick`` directly, and through the real app's WebSocket (Starlette's
    test client: play, receive N frames, pause).
-2. Memory. A session ticks for an hour-equivalent of steps (36,000 updates, an
+2. Memory of one playing tab. A session ticks for an hour-equivalent of steps (36,000 updates, an
    hour at the 10 updates/s the issue targets), on a small model so that it
    finishes in minutes; the process's resident memory (RSS) is sampled as it
    goes. The curves keep their last ``LIMITS['history']`` points, so after that
    many updates nothing should grow: the figure is the RSS growth per step
    from then on.
+3. Memory per reset and per session (issue 17): one tab presses Reset then Step
+   1,000 times; then 500 sessions are made, stepped once and deleted. The RSS
+   growth of the server's process over each run is the figure (target: under
+   10 MiB each); nothing per reset or per session should be kept.
 """
 
 from __future__ import annotations
@@ -34,7 +38,19 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from micrograd_mlp.playground.frames import boundary  # noqa: E402
 from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
+
+JSON = {"content-type": "application/json"}  # what the page sends
+
+
+def test_client():
+    """The real app in this process (Starlette's test client), addressed as the page does."""
+    from starlette.testclient import TestClient
+
+    from micrograd_mlp.playground.server import create_app
+
+    return TestClient(create_app(), base_url="http://127.0.0.1", headers=JSON)
 
 
 def rss_bytes() -> int:
@@ -76,19 +92,15 @@ def breakdown(settings: dict, repeats: int) -> dict:
             time.process_time() - cpu - parts["train epoch (fit)"][-1]
         )
         cpu = time.process_time()
-        session.boundary()
+        boundary(session)
         parts["boundary (predict on grid)"].append(time.process_time() - cpu)
     return {name: statistics.median(values) for name, values in parts.items()}
 
 
 def updates_per_second_socket(settings: dict, updates: int) -> float:
-    from starlette.testclient import TestClient
-
-    from micrograd_mlp.playground.server import create_app
-
-    with TestClient(create_app()) as client:
+    with test_client() as client:
         sid = client.post("/api/sessions", json=settings).json()["session"]
-        with client.websocket_connect(f"/ws/{sid}") as socket:
+        with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as socket:
             socket.send_json({"action": "step"})
             socket.receive_json()  # warm up
             socket.send_json({"action": "play"})
@@ -107,15 +119,11 @@ def memory_over_steps(steps: int, every: int) -> list:
     The app runs in this process (Starlette's test client), so the RSS holds
     the server, its session store and the WebSocket machinery.
     """
-    from starlette.testclient import TestClient
-
-    from micrograd_mlp.playground.server import create_app
-
     small = {"dataset": "xor", "points": 20, "hidden": [3], "grid": 10, "batch_size": None}
     samples = []
-    with TestClient(create_app()) as client:
+    with test_client() as client:
         sid = client.post("/api/sessions", json=small).json()["session"]
-        with client.websocket_connect(f"/ws/{sid}") as socket:
+        with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as socket:
             socket.send_json({"action": "play"})
             for step in range(1, steps + 1):
                 socket.receive_json()
@@ -155,20 +163,60 @@ def memory(steps: int) -> None:
               f"{statistics.median(r for _, r in settled) / 2**20:.1f} MiB")  # fmt: skip
 
 
+def growth(label: str, runs: int, one: "callable", every: int) -> float:
+    """RSS growth (bytes) over ``runs`` calls of ``one(i)`` after a warm-up of 20; prints samples."""
+    for i in range(20):
+        one(i)
+    gc.collect()
+    start = rss_bytes()
+    for i in range(1, runs + 1):
+        one(i)
+        if i % every == 0:
+            gc.collect()
+            print(f"  {label} {i:5d}: RSS {rss_bytes() / 2**20:7.1f} MiB", flush=True)
+    gc.collect()
+    return rss_bytes() - start
+
+
+def resets_and_sessions(resets: int, sessions: int) -> None:
+    print("\n3. Memory per reset and per session (the default settings: moons, MLP(2, [8, 8, 1]))\n")
+    with test_client() as client:
+        sid = client.post("/api/sessions", json={}).json()["session"]
+
+        def reset_and_step(i: int) -> None:
+            assert client.post(f"/api/sessions/{sid}/reset").status_code == 200
+            assert client.post(f"/api/sessions/{sid}/step").status_code == 200
+
+        grown = growth("Reset+Step", resets, reset_and_step, max(resets // 5, 1))
+        print(f"  {resets} Reset+Step on one tab: RSS grew {grown / 2**20:+.1f} MiB\n")
+
+        def make_step_delete(i: int) -> None:
+            new = client.post("/api/sessions", json={"seed": i}).json()["session"]
+            assert client.post(f"/api/sessions/{new}/step").status_code == 200
+            assert client.delete(f"/api/sessions/{new}").status_code == 200
+
+        grown = growth("sessions", sessions, make_step_delete, max(sessions // 5, 1))
+        print(f"  {sessions} sessions made, stepped and deleted: RSS grew {grown / 2**20:+.1f} MiB")
+        print(f"  sessions alive at the end: {len(client.app.state.playground.store)} in the store, "
+              f"{len(client.app.state.playground.host.sessions)} in the trainer")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer updates and steps")
-    parser.add_argument("--only", choices=["speed", "memory"], help="run one section")
+    parser.add_argument("--only", choices=["speed", "memory", "sessions"], help="run one section")
     parser.add_argument("--steps", type=int, help="updates of the memory run (default 36000; --quick 4000)")
     args = parser.parse_args()
     updates = 3 if args.quick else 10
     steps = args.steps or (4000 if args.quick else 36_000)
 
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} cores")
-    if args.only != "memory":
+    if args.only in (None, "speed"):
         speed(updates)
-    if args.only != "speed":
+    if args.only in (None, "memory"):
         memory(steps)
+    if args.only in (None, "sessions"):
+        resets_and_sessions(100 if args.quick else 1000, 50 if args.quick else 500)
 
 
 if __name__ == "__main__":

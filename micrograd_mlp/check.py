@@ -22,7 +22,7 @@ import math
 import sys
 import textwrap
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Callable, Dict, List, Sequence, Type, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -40,9 +40,7 @@ __all__ = [
     "compare",
     "CompareReport",
     "compare_training",
-    "configure_parser",
     "command",
-    "main",
 ]
 
 
@@ -500,54 +498,20 @@ def compare_training(
     }
 
 
-# ------------------------------------------------------------------------ CLI
+# ---------------------------------------------------------- the check command
 
 
 # gradcheck nudges every parameter twice and reruns the whole batch each time, so
-# the check's work grows as (parameters)^2 * batch: at the limits (16 inputs,
-# 16 hidden, 32 samples; 289 parameters) it takes about 45 s of CPU, at the
-# defaults under a second. Beyond them a typo (--hidden 100000) ran for minutes.
+# the check's work grows as (parameters)^2 * batch: the limits on the command's
+# options (cli.py) keep a typo such as --hidden 100000 from running for minutes.
+# What the check costs at the defaults and at the limits: bench/README.md.
 MAX_HIDDEN, MAX_INPUTS, MAX_BATCH = 16, 16, 32
-
-
-def _whole_number(text: str, low: int, high: int) -> int:
-    """`text` as an int in [low, high], or the argparse error that says so.
-
-    The one check of whole-number options: ``micrograd-mlp``'s other commands
-    (cli.py) use it too, so every such option is refused in the same words.
-    """
-    try:
-        number = int(text)
-    except ValueError:
-        number = low - 1
-    if not low <= number <= high:
-        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
-    return number
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``micrograd-mlp check`` to ``parser``.
-
-    >>> parser = argparse.ArgumentParser()
-    >>> configure_parser(parser)
-    >>> parser.parse_args(["--hidden", "8"]).hidden
-    8
-    """
-    parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
-    parser.add_argument("--hidden", type=lambda text: _whole_number(text, 1, MAX_HIDDEN), default=4,
-                        help=f"hidden units H, 1 to {MAX_HIDDEN} (default 4)")  # fmt: skip
-    parser.add_argument("--inputs", type=lambda text: _whole_number(text, 1, MAX_INPUTS), default=3,
-                        help=f"input dimension D_in, 1 to {MAX_INPUTS} (default 3)")  # fmt: skip
-    parser.add_argument("--batch", type=lambda text: _whole_number(text, 1, MAX_BATCH), default=8,
-                        help=f"samples in the batch, 1 to {MAX_BATCH} (default 8)")  # fmt: skip
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", help="print every entry and every gradcheck row"
-    )
 
 
 def command(args: argparse.Namespace) -> int:
     """Run every check on fixed seeds and print the tables.
 
+    The ``micrograd-mlp check`` command (its options are cli.py's).
     Returns 0 when the library is consistent: the slides' linear MLP *must*
     show its known error (and only it), everything else must agree. Returns 1
     on any library mismatch, 2 on bad options.
@@ -633,21 +597,11 @@ def _check_ops() -> List[str]:
     return problems
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``micrograd-mlp check [--seed N] [--hidden H] [--inputs D] [--batch N] [--verbose]``.
-
-    Returns the exit code (see `command`).
-
-    >>> main(["--seed", "-1"])
-    2
-    """
-    parser = argparse.ArgumentParser(
-        prog="micrograd-mlp check",
-        description="Check autograd against the slides' hand-derived backprop and finite differences.",
-    )
-    configure_parser(parser)
-    return command(parser.parse_args(argv))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # The one command line is cli.py's: this old entry point says so and runs it.
+    import runpy
+
+    print("python -m micrograd_mlp.check is deprecated: run micrograd-mlp check "
+          "(or python -m micrograd_mlp check)", file=sys.stderr)  # fmt: skip
+    sys.argv[1:1] = ["check"]
+    runpy.run_module("micrograd_mlp", run_name="__main__", alter_sys=True)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from . import __version__, check, demos
-from .check import _whole_number
 from .data import MULTICLASS_DATASETS, MissingDigitsExtra
 from .plots import MissingDemoExtra
 
@@ -49,6 +48,18 @@ def layer_sizes(text: str) -> List[int]:
             f"{MAX_LAYER_SIZE} separated by commas, one per hidden layer, e.g. --hidden 16,16"
         )
     return [int(part) for part in parts]
+
+
+def _whole_number(text: str, low: int, high: int) -> int:
+    """`text` as an int in [low, high], or the argparse error that says so: every
+    whole-number option of every command is refused in the same words."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r}")
+    return number
 
 
 def epoch_count(text: str) -> int:
@@ -162,7 +173,14 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
         help="check autograd against the slides' NumPy backprop and finite differences",
         description="Compare autograd with the slides' hand-derived gradients.",
     )
-    check.configure_parser(parser)
+    parser.add_argument("--seed", type=int, default=0, help="seed of weights and data (default 0)")
+    parser.add_argument("--hidden", type=lambda text: _whole_number(text, 1, check.MAX_HIDDEN), default=4,
+                        help=f"hidden units H, 1 to {check.MAX_HIDDEN} (default 4)")  # fmt: skip
+    parser.add_argument("--inputs", type=lambda text: _whole_number(text, 1, check.MAX_INPUTS), default=3,
+                        help=f"input dimension D_in, 1 to {check.MAX_INPUTS} (default 3)")  # fmt: skip
+    parser.add_argument("--batch", type=lambda text: _whole_number(text, 1, check.MAX_BATCH), default=8,
+                        help=f"samples in the batch, 1 to {check.MAX_BATCH} (default 8)")  # fmt: skip
+    parser.add_argument("--verbose", "-v", action="store_true", help="print every entry and every gradcheck row")
     parser.set_defaults(run=check.command)
 
 

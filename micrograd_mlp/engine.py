@@ -24,7 +24,7 @@ import types
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 from .edges import NO_EDGES, EdgeSlots
-from .grad_mode import GRAD_MODE, GradMode, is_grad_enabled, no_grad, recording, set_grad_enabled
+from .grad_mode import GRAD_MODE, RECORDING, is_grad_enabled, no_grad, recording, set_grad_enabled
 from .ops import LEAF, SCALAR, TABLE, Op, op_named, power
 
 __all__ = [
@@ -133,12 +133,14 @@ class Value(EdgeSlots):
                 f"{self!r} ** {exponent}: zero to a negative power divides by zero. "
                 "Keep the base away from 0, e.g. add a small epsilon to it"
             )
+        op = power(n)  # the exponent is the op's own number, passed after the input
         try:
-            return _apply1(power(n), self)
+            out = op.value(SCALAR, base, n)
         except OverflowError:
             raise OverflowError(
                 f"{self!r} ** {exponent} overflows a float (above about 1.8e308); bring the base closer to 1"
             ) from None
+        return _node(out, op, (self,), op.local_grads(SCALAR, out, base, n))
 
     def _pow_value(self, exponent: "Value") -> "Value":
         if self.data <= 0.0:
@@ -250,6 +252,10 @@ class Value(EdgeSlots):
         A result computed inside `no_grad()` has no graph behind it, so
         ``backward()`` on it is a `RuntimeError` saying so (as in PyTorch),
         not a silent no-op.
+
+        A zero never multiplies an infinity: where a local derivative (or a
+        node's grad) is exactly 0, that edge passes nothing down, so
+        ``relu(x) ** 0.5`` at x = -1 gives ``x.grad == 0``, not NaN (as PyTorch).
         """
         if self.operation is _UNRECORDED and self.is_leaf() and not self.local_grads:
             raise RuntimeError(
@@ -370,8 +376,8 @@ def _lift(other: Operand) -> Value:
 def _apply1(op: Op, x: Value) -> Value:
     """The node ``op(x)``: the table's value, and its local derivative, at x's float."""
     a = x.data
-    out = op.value(SCALAR, a, *op.constants)
-    return _node(out, op, (x,), op.local_grads(SCALAR, out, a, *op.constants))
+    out = op.value(SCALAR, a)
+    return _node(out, op, (x,), op.local_grads(SCALAR, out, a))
 
 
 def _apply2(op: Op, x: Value, y: Value) -> Value:
@@ -392,7 +398,7 @@ def _node(data: float, op: Op, parents: tuple, local_grads: tuple, operands: Opt
     out.grad = 0.0
     out.label = ""
     mode = GRAD_MODE.get()
-    if mode.enabled:
+    if mode is RECORDING or mode.enabled:  # (RECORDING: the usual mode, checked first as it is cheapest)
         out.operation = op
         out.set_edges(parents, local_grads)
         if mode.hook is not None:
@@ -594,7 +600,7 @@ class _EngineModule(types.ModuleType):
 
     @_grad_enabled.setter
     def _grad_enabled(self, enabled: bool) -> None:
-        GRAD_MODE.set(GradMode(bool(enabled), GRAD_MODE.get().hook))
+        set_grad_enabled(bool(enabled))  # (no `with`: it stays set, as the old switch did)
 
 
 sys.modules[__name__].__class__ = _EngineModule

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, Tuple
 
 from .engine import Value, topological_order
+from .ops import SCALAR, chain
 
 __all__ = ["BackwardStep", "ParentUpdate", "backward_steps", "explain", "node_names"]
 
@@ -161,7 +162,8 @@ def _steps(root: Value) -> Iterator[BackwardStep]:
         updates = []
         for parent, local_grad in zip(node.parents, node.local_grads):
             before = parent.grad
-            contribution = upstream * local_grad
+            # upstream * local_grad, but a zero on either side gives 0 (never 0 x inf), as backward()
+            contribution = chain(SCALAR, upstream, local_grad)
             parent.grad += contribution
             updates.append(
                 ParentUpdate(parent, names[parent], local_grad, contribution, before, parent.grad)

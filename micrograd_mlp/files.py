@@ -12,6 +12,11 @@ text) goes through `atomic_write` or `atomic_path`:
 * the new file gets the mode of the file it replaces, or for a new file the
   usual ``0o666`` minus the umask, as ``open(path, "w")`` would give; the
   temporary file alone would be readable by its owner only (``0o600``).
+* only a regular file is ever replaced: a folder, a named pipe (FIFO), a
+  device or a socket at the target is refused with an error and left as it
+  is (a rename would put a file in its place: run as root, in place of a
+  system device). A symbolic link is written through: the file it points
+  to is replaced, the link stays.
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
@@ -29,7 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Union
 
-__all__ = ["atomic_write", "atomic_path", "check_writable_path"]
+__all__ = ["atomic_write", "atomic_path", "check_writable_path", "refuse_unless_regular"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -52,8 +57,13 @@ def _mode_for(path: str) -> int:
 def check_writable_path(path: PathLike) -> str:
     """``path`` as a string, or a clear error when it cannot name a file to write.
 
-    Refuses a folder, a missing parent folder, and a name longer than the file
-    system allows (usually 255 bytes), before any work is done.
+    Refuses a folder, a named pipe, a device or a socket already there, a
+    missing parent folder, and a name longer than the file system allows
+    (usually 255 bytes), before any work is done.
+
+    >>> check_writable_path("/dev/null")
+    Traceback (most recent call last):
+    ValueError: cannot write to '/dev/null': it is a character device, not a regular file, and is left as it is; give the name of a file
 
     >>> check_writable_path("x" * 300 + ".png")
     Traceback (most recent call last):
@@ -72,11 +82,34 @@ def check_writable_path(path: PathLike) -> str:
                 f"the file name {shown!r} is {size} bytes long, longer than the {limit} bytes "
                 "this file system allows; choose a shorter name"
             )
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write to {path!r}: it is a folder; give a file name inside it")
+    refuse_unless_regular(path)
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write to {path!r}: the folder {folder!r} does not exist")
     return path
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def refuse_unless_regular(path: str) -> None:
+    """Raise unless ``path`` is missing or a regular file (through symbolic links)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing (or a dangling link): a new file is made
+        return
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"cannot write to {path!r}: it is a folder; give a file name inside it")
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise ValueError(
+        f"cannot write to {path!r}: it is {kind}, not a regular file, and is left as it is; give the name of a file"
+    )
 
 
 def _name_limit(folder: str) -> int:
@@ -105,6 +138,8 @@ def atomic_path(path: PathLike, suffix: str = "") -> Iterator[str]:
     (2, [])
     """
     path = check_writable_path(path)
+    if os.path.islink(path):  # write through the link: the file it points to is replaced
+        path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
     mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix or Path(path).suffix)
@@ -112,6 +147,7 @@ def atomic_path(path: PathLike, suffix: str = "") -> Iterator[str]:
         os.close(handle)
         yield temporary
         os.chmod(temporary, mode)
+        refuse_unless_regular(path)  # again: something else may have been put there meanwhile
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -18,7 +18,7 @@ import contextlib
 import contextvars
 from typing import Any, Callable, Iterator, NamedTuple, Optional
 
-__all__ = ["GradMode", "GRAD_MODE", "is_grad_enabled", "set_grad_enabled", "no_grad", "recording"]
+__all__ = ["GradMode", "GRAD_MODE", "RECORDING", "is_grad_enabled", "set_grad_enabled", "no_grad", "recording"]
 
 
 class GradMode(NamedTuple):
@@ -29,7 +29,8 @@ class GradMode(NamedTuple):
 
 
 #: This thread's (and task's) mode; `engine` reads it once per op.
-GRAD_MODE: contextvars.ContextVar = contextvars.ContextVar("micrograd_mlp_grad_mode", default=GradMode(True, None))
+RECORDING = GradMode(True, None)  # the default: record, no hook (one shared object)
+GRAD_MODE: contextvars.ContextVar = contextvars.ContextVar("micrograd_mlp_grad_mode", default=RECORDING)
 
 
 def is_grad_enabled() -> bool:
@@ -60,7 +61,8 @@ class set_grad_enabled:
     def __init__(self, enabled: bool) -> None:
         if not isinstance(enabled, bool):
             raise TypeError(f"set_grad_enabled() takes True or False, got {type(enabled).__name__} {enabled!r}")
-        self._token = GRAD_MODE.set(GradMode(enabled, GRAD_MODE.get().hook))
+        hook = GRAD_MODE.get().hook
+        self._token = GRAD_MODE.set(RECORDING if enabled and hook is None else GradMode(enabled, hook))
 
     def __enter__(self) -> None:
         return None

@@ -19,6 +19,20 @@ The usual loop (as micrograd's demo, with ``opt.zero_grad()`` in place of
         opt.zero_grad()
         loss.backward()
         opt.step()
+
+Arrays. A batched replay (`micrograd_mlp.batched`) keeps the parameters in one
+NumPy array while it trains; `Optimizer.array_step` is the same update on that
+array (the same float operations, element by element, so the same bits), and
+`Optimizer.state_arrays` / `Optimizer.keep_state_arrays` move the optimizer's
+state (momentum, Adam's moments) between its lists and arrays.
+
+>>> import numpy as np
+>>> w = Value(1.0)
+>>> opt = SGD([w], lr=0.1)
+>>> data = np.array([1.0])
+>>> new_data, new_state = opt.array_step(data, np.array([2.0]), opt.state_arrays())
+>>> new_data.tolist(), opt.steps
+([0.8], 1)
 """
 
 from __future__ import annotations
@@ -26,14 +40,17 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, Callable, Iterable, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
-from .engine import Value, _to_float
+import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay"]
+from .engine import Value, to_float
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay", "check_rate"]
 
 Schedule = Callable[[int], float]
 LearningRate = Union[float, Schedule]
+State = Dict[str, np.ndarray]
 
 
 class Optimizer:
@@ -57,14 +74,14 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
         if not callable(lr):
-            lr = _check_rate(lr, "lr")
+            lr = check_rate(lr, "lr")
         self.lr = lr
         self.steps = 0
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
         if callable(self.lr):
-            return _check_rate(self.lr(self.steps), f"lr({self.steps}) from the schedule")
+            return check_rate(self.lr(self.steps), f"lr({self.steps}) from the schedule")
         return self.lr
 
     def zero_grad(self) -> None:
@@ -83,11 +100,11 @@ class Optimizer:
         # makes it NumPy's; all ints, an int), finite only when every term is.
         if type(sum([p.data for p in params])) is not float:
             for p in params:
-                p.data = _to_float(p.data)
+                p.data = to_float(p.data)
         grads_total = sum([p.grad for p in params])
         if type(grads_total) is not float or not math.isfinite(grads_total):
             for p in params:
-                p.grad = _to_float(p.grad)
+                p.grad = to_float(p.grad)
                 if not math.isfinite(p.grad):
                     # Checked before any update, so the weights stay as they were.
                     raise FloatingPointError(
@@ -98,6 +115,45 @@ class Optimizer:
         self.steps += 1
 
     def _update(self, lr: float) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------- on arrays (batched replay)
+
+    # the names of the per-parameter lists an optimizer keeps (e.g. "velocity")
+    state_names: Tuple[str, ...] = ()
+
+    @property
+    def works_on_arrays(self) -> bool:
+        """Does this optimizer have an array update (else a replay steps it through the Values)?"""
+        return type(self)._update_arrays is not Optimizer._update_arrays
+
+    def state_arrays(self) -> State:
+        """The optimizer's per-parameter state as float64 arrays, in ``params`` order."""
+        return {name: np.array(getattr(self, name), dtype=float) for name in self.state_names}
+
+    def keep_state_arrays(self, state: State) -> None:
+        """Take state arrays back into the optimizer's lists (what `step` reads next)."""
+        for name in self.state_names:
+            setattr(self, name, state[name].tolist())
+
+    def array_step(self, data: np.ndarray, grad: np.ndarray, state: State) -> Optional[Tuple[np.ndarray, State]]:
+        """`step` on parameters held as arrays: the new data and state, or None if a number is not finite.
+
+        ``data`` and ``grad`` are float64 arrays in ``params`` order; they and
+        ``state`` are left unchanged (the caller keeps the result only when it
+        is finite). Counts a step, as `step` does, only when it returns a result.
+        """
+        lr = self.current_lr()
+        if not np.isfinite(grad).all():
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked for just below
+            new_data, new_state = self._update_arrays(data, grad, lr, state)
+        if not np.isfinite(new_data).all():
+            return None
+        self.steps += 1
+        return new_data, new_state
+
+    def _update_arrays(self, data: np.ndarray, grad: np.ndarray, lr: float, state: State) -> Tuple[np.ndarray, State]:
         raise NotImplementedError
 
 
@@ -129,7 +185,13 @@ def _is_real(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)  # (np.bool_ is no Real)
 
 
-def _check_rate(lr: object, name: str) -> float:
+def check_rate(lr: object, name: str = "lr") -> float:
+    """A learning rate as a float: a finite number >= 0 (Python or NumPy), not a bool or a string.
+
+    >>> check_rate("0.1")
+    Traceback (most recent call last):
+    ValueError: lr must be a finite number >= 0, got '0.1'
+    """
     try:
         usable = _is_real(lr) and math.isfinite(lr) and lr >= 0
     except OverflowError:  # an int beyond any float, e.g. 10**400
@@ -157,6 +219,8 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.velocity = [0.0] * len(self.params)
 
+    state_names = ("velocity",)
+
     def _update(self, lr: float) -> None:
         if self.momentum == 0.0:
             for p in self.params:
@@ -165,6 +229,12 @@ class SGD(Optimizer):
         for i, p in enumerate(self.params):
             self.velocity[i] = self.momentum * self.velocity[i] + p.grad
             p.data -= lr * self.velocity[i]
+
+    def _update_arrays(self, data: np.ndarray, grad: np.ndarray, lr: float, state: State) -> Tuple[np.ndarray, State]:
+        if self.momentum == 0.0:
+            return data - lr * grad, state
+        velocity = self.momentum * state["velocity"] + grad
+        return data - lr * velocity, {"velocity": velocity}
 
 
 class Adam(Optimizer):
@@ -198,6 +268,8 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
+    state_names = ("m", "v")
+
     def _update(self, lr: float) -> None:
         beta1, beta2 = self.betas
         t = self.steps + 1
@@ -210,6 +282,16 @@ class Adam(Optimizer):
             m_hat = self.m[i] / correction1
             v_hat = self.v[i] / correction2
             p.data -= lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+    def _update_arrays(self, data: np.ndarray, grad: np.ndarray, lr: float, state: State) -> Tuple[np.ndarray, State]:
+        # the scalar update's operations in the same order, element by element
+        beta1, beta2 = self.betas
+        t = self.steps + 1
+        correction1 = 1.0 - beta1**t
+        correction2 = 1.0 - beta2**t
+        m = beta1 * state["m"] + (1.0 - beta1) * grad
+        v = beta2 * state["v"] + (1.0 - beta2) * grad * grad
+        return data - lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps), {"m": m, "v": v}
 
 
 class AdamW(Adam):
@@ -246,6 +328,9 @@ class AdamW(Adam):
             p.data *= shrink
         super()._update(lr)
 
+    def _update_arrays(self, data: np.ndarray, grad: np.ndarray, lr: float, state: State) -> Tuple[np.ndarray, State]:
+        return super()._update_arrays(data * (1.0 - lr * self.weight_decay), grad, lr, state)
+
 
 def linear_decay(start: float, end: float, steps: int) -> Schedule:
     """A learning rate going linearly from ``start`` to ``end`` over ``steps`` steps, then ``end``.
@@ -256,7 +341,7 @@ def linear_decay(start: float, end: float, steps: int) -> Schedule:
     >>> [round(schedule(k), 12) for k in (0, 50, 100, 500)]
     [1.0, 0.55, 0.1, 0.1]
     """
-    start, end = _check_rate(start, "start"), _check_rate(end, "end")
+    start, end = check_rate(start, "start"), check_rate(end, "end")
     steps = int(steps)
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -275,7 +360,7 @@ def step_decay(start: float, factor: float, every: int) -> Schedule:
     >>> schedule(0), schedule(9), schedule(10), schedule(25)
     (0.1, 0.1, 0.05, 0.025)
     """
-    start = _check_rate(start, "start")
+    start = check_rate(start, "start")
     if not (_is_real(factor) and 0.0 < factor <= 1.0):
         raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
     if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:

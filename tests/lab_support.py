@@ -4,13 +4,16 @@ It also serves /api/sessions/{sid}/inside the way the playground does: inside_pa
 on a session's model and one of its training points.
 """
 
+import os
 import socket
 import threading
 import time
 
-from starlette.applications import Starlette
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from optional import require
+
+Starlette = require("starlette.applications").Starlette
+JSONResponse = require("starlette.responses").JSONResponse
+Route = require("starlette.routing").Route
 
 from micrograd_mlp.nn import MLP
 from micrograd_mlp.playground import lab
@@ -56,3 +59,19 @@ class Server:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser download is not reachable
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def need_chromium():
+    """Skip without Debian's chromium; under CI (CI=true) fail instead: CI must run the browser tests."""
+    import pytest
+
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("Debian's chromium is not installed; CI must run the browser tests (apt-get install chromium)")
+    pytest.skip("Debian's chromium is not installed")

@@ -1,7 +1,6 @@
 """gradcheck, compare and `micrograd-mlp check`: autograd against finite
 differences and against the slides' hand-derived backprop."""
 
-import argparse
 import math
 import subprocess
 import sys
@@ -9,16 +8,14 @@ import sys
 import numpy as np
 import pytest
 
-from micrograd_mlp import nn
+from micrograd_mlp import cli, nn
 from micrograd_mlp.check import (
     command,
     compare,
     compare_training,
-    configure_parser,
     gradcheck,
     gradcheck_model,
     gradcheck_ops,
-    main,
 )
 from micrograd_mlp.engine import Value
 from micrograd_mlp.losses import binary_cross_entropy, mse
@@ -258,6 +255,11 @@ def test_training_by_hand_with_sgd_matches_the_slides_fit():
 # ----------------------------------------------------------------------- CLI
 
 
+def main(argv):
+    """`micrograd-mlp check ARGV`, in-process: its exit code."""
+    return cli.main(["check", *argv])
+
+
 def run(capsys, argv):
     code = main(argv)
     return code, capsys.readouterr().out
@@ -278,9 +280,7 @@ def test_check_command_passes_and_flags_the_slides(capsys):
 
 
 def test_check_command_options(capsys):
-    parser = argparse.ArgumentParser()
-    configure_parser(parser)
-    args = parser.parse_args(["--seed", "3", "--hidden", "6", "--inputs", "2", "--batch", "5", "-v"])
+    args = cli.build_parser().parse_args(["check", "--seed", "3", "--hidden", "6", "--inputs", "2", "--batch", "5", "-v"])
     assert command(args) == 0
     out = capsys.readouterr().out
     assert "D_in=2, H=6, D_out=1, batch of 5" in out
@@ -323,6 +323,18 @@ def test_the_console_command_runs_the_check_and_returns_its_exit_code():
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.strip() == "check: --seed must be at least 0, got -2"
+
+
+def test_the_old_python_m_micrograd_mlp_check_points_to_the_one_command_and_still_runs_it():
+    old = subprocess.run([sys.executable, "-m", "micrograd_mlp.check", "--hidden", "2", "--batch", "2"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert old.returncode == 0, old.stderr
+    assert old.stderr.strip() == (
+        "python -m micrograd_mlp.check is deprecated: run micrograd-mlp check (or python -m micrograd_mlp check)"
+    )
+    assert "KNOWN SLIDE ERROR (expected)" in old.stdout and "H=2" in old.stdout
+    bad = subprocess.run([sys.executable, "-m", "micrograd_mlp.check", "--hidden", "99"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "usage: micrograd-mlp check" in bad.stderr
 
 
 def test_compare_leaves_the_batch_gradients_on_the_value_mlp():

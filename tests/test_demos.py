@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from optional import require, require_program
+
+Image = require("PIL.Image")
 
 from micrograd_mlp import accuracy, data, demos, evaluate, plots
 
@@ -60,10 +62,8 @@ def graphviz_pure():
 
     from micrograd_mlp.rendering import _scripts_dir
 
-    found = shutil.which("graphviz-pure", path=_scripts_dir()) or shutil.which("graphviz-pure")
-    if not found:
-        pytest.skip("graphviz-pure is not installed")
-    return found
+    found = shutil.which("graphviz-pure", path=_scripts_dir())
+    return found or require_program("graphviz-pure", "install the demos extra: pip install -e '.[demos]'")
 
 
 # -------------------------------------------------------------- first run
@@ -98,10 +98,7 @@ def test_without_dot_graphviz_pure_draws_every_picture_and_is_named_once(tmp_pat
 
 
 def test_with_dot_the_run_names_dot_once(tmp_path, capsys):
-    import shutil
-
-    if not shutil.which("dot"):
-        pytest.skip("Graphviz's dot is not installed")
+    require_program("dot", "apt-get install graphviz")
     demos.run("chain-rule", tmp_path)
     demos.run("chain-rule", tmp_path)
     assert capsys.readouterr().out.count("drawings laid out by Graphviz's dot") == 1

@@ -778,3 +778,20 @@ def test_the_op_name_is_settable_and_the_operation_follows():
     assert y.op == "shown as" and y.operation.value is None and y.local_grads == (3.0, 2.0)
     y.backward()
     assert x.grad == 3.0
+
+
+def test_the_step_by_step_backward_applies_the_zero_rule_too():
+    # explain.backward_steps promises the same grads as backward(), bit for bit
+    from micrograd_mlp.explain import backward_steps
+
+    for build in (lambda x: x.relu() ** 0.5, lambda x: (x**0.5) * 0.0 + x, lambda x: x**0.5 - x**0.5):
+        for start in (-1.0, 0.0):
+            stepped, whole = Value(start), Value(start)
+            try:
+                root = build(stepped)
+            except ValueError:
+                continue  # sqrt of a negative number
+            for _ in backward_steps(root):
+                pass
+            build(whole).backward()
+            assert same_float(stepped.grad, whole.grad), (start, stepped.grad, whole.grad)

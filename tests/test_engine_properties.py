@@ -186,3 +186,21 @@ def test_dot_matches_the_unfused_sum(pairs, bias_value):
     unfused.backward()
     assert fused.data == pytest.approx(unfused.data, rel=1e-12, abs=1e-12)
     assert fused_grads == pytest.approx([p.grad for p in params], rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs())
+def test_backward_is_each_nodes_own_step_in_reverse_topological_order(program):
+    """The lecture's walk by hand (o.grad = 1; o._backward(); n._backward(); ...) is backward()."""
+    leaves, steps = program
+    nodes, _ = run(leaves, steps, Value, 0)
+    out = nodes[-1]
+    out.backward()
+    automatic = [node.grad for node in topological_order(out)]
+    order = topological_order(out)
+    for node in order:
+        node.grad = 0.0
+    out.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+    assert [node.grad for node in order] == automatic  # bit for bit

@@ -5,7 +5,6 @@ lab_inside.png) when MICROGRAD_SCREENSHOTS=1, else to a temporary folder.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,12 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-from lab_support import Server, make_app  # noqa: E402
+from lab_support import CHROMIUM, Server, make_app  # noqa: E402
+from lab_support import CHROMIUM_ARGS as ARGS  # noqa: E402
+from lab_support import need_chromium as _need_chromium  # noqa: E402
 from viz_support import require  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-
-
-def _need_chromium():
-    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("Debian's chromium is not installed; CI must run the browser tests (apt-get install chromium)")
-    pytest.skip("Debian's chromium is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
+from optional import require
+
+Image = require("PIL.Image")
 
 from micrograd_mlp import (
     MLP,
@@ -312,6 +314,7 @@ def test_digits_demo_learns_at_a_small_size(tmp_path):
     result = digits(tmp_path, train_samples=200, epochs=4, quiet=True)
     assert result.metrics["test accuracy"] >= 0.75  # 0.81 measured; the full demo reaches 0.967
     assert result.data["confusion"].sum() == 449 and result.data["confusion"].shape == (10, 10)
+    assert [p.name for p in result.files] == ["digits_confusion.png", "digits_mistakes.png", "digits_curves.png"]
     for path in result.files:
         with Image.open(path) as image:
             assert image.format == "PNG" and image.width >= 300

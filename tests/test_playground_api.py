@@ -11,16 +11,15 @@ import re
 import numpy as np
 import pytest
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
+from optional import require
 
-from starlette.testclient import TestClient  # noqa: E402
+require("httpx")  # starlette's TestClient drives the app through httpx
+TestClient = require("starlette.testclient").TestClient
 
 from micrograd_mlp import MLP, data, predict  # noqa: E402
 from micrograd_mlp.playground import server  # noqa: E402
 from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
 from micrograd_mlp.playground.store import SessionStore  # noqa: E402
-from micrograd_mlp.playground.frames import grid_points  # noqa: E402
 from micrograd_mlp.playground.frames import grid_points  # noqa: E402
 
 # Small settings keep each scalar-engine epoch short.
@@ -540,6 +539,19 @@ def test_a_full_store_of_connected_tabs_refuses_a_new_one_with_503():
         assert len(client.app.state.playground.store) == 1 == len(client.app.state.playground.host.sessions)
 
 
+def test_idle_sessions_are_freed_even_when_no_request_comes():
+    import time
+
+    with local_client() as client:
+        state = client.app.state.playground
+        state.SWEEP_SECONDS, state.store.idle_seconds = 0.05, 0.2
+        sid, _ = new_session(client)
+        deadline = time.monotonic() + 30
+        while sid in state.host.sessions and time.monotonic() < deadline:
+            time.sleep(0.05)  # no request meanwhile: the sweeper frees it
+        assert sid not in state.host.sessions and len(state.store) == 0
+
+
 def test_a_connected_tab_never_expires():
     store = SessionStore()
     watched, unwatched = store.add()[0], store.add()[0]
@@ -725,3 +737,86 @@ def test_any_valid_settings_train_to_a_json_frame(dataset, hidden, activation, l
     json.dumps(frame, allow_nan=False)  # never NaN on the wire
     assert frame["error"] is None or frame["error"].startswith("Training diverged at epoch")
     json.dumps(session.neuron(0, 0), allow_nan=False)
+
+
+# ------------------------------------------------------------ one socket per session; slow work apart
+
+def test_a_second_socket_is_refused_and_its_close_frees_nothing(client):
+    sid, _ = new_session(client)
+    with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as first:
+        with client.websocket_connect(f"ws://127.0.0.1/ws/{sid}") as second:
+            assert "already open in another tab" in second.receive_json()["error"]
+        # the second one closed: the first still owns a living session
+        first.send_json({"action": "step"})
+        assert first.receive_json()["epoch"] == 1
+        assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 2
+    assert "no session" in error_of(client.post(f"/api/sessions/{sid}/step"), 404)  # the owner's close frees it
+
+
+def test_a_slow_drawing_never_holds_up_a_tabs_training(client, monkeypatch):
+    """Graphviz runs with the engine lock free: a tab steps while a drawing is still being laid out."""
+    import threading
+
+    from micrograd_mlp.playground.lab import drawing
+
+    sid, _ = new_session(client)
+    real, entered, gate = drawing.render, threading.Event(), threading.Event()
+
+    def slow_render(source):
+        entered.set()
+        gate.wait(60)
+        return real(source)
+
+    monkeypatch.setattr(drawing, "render", slow_render)
+    answers = []
+    drawing_thread = threading.Thread(
+        target=lambda: answers.append(client.post("/api/lab/graph", json={"expression": "a*b + c"})))
+    drawing_thread.start()
+    try:
+        assert entered.wait(30)
+        assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1  # while the drawing waits
+    finally:
+        gate.set()
+        drawing_thread.join(60)
+    assert answers[0].status_code == 200 and [s["name"] for s in answers[0].json()["graph"]["steps"]] == [
+        "out", "out", "mul1"]  # fmt: skip
+
+
+def test_resets_and_deleted_sessions_leave_nothing_behind(client):
+    """Each reset drops the old model's replay programs; a deleted session is gone from its worker."""
+    import gc
+    import weakref
+
+    sid, _ = new_session(client)
+    client.post(f"/api/sessions/{sid}/step")
+    old = weakref.ref(session_of(client, sid).model)
+    client.post(f"/api/sessions/{sid}/reset")
+    client.post(f"/api/sessions/{sid}/step")
+    gc.collect()
+    assert old() is None  # the old model (and what the replay cached for it) is freed
+    model = weakref.ref(session_of(client, sid).model)
+    client.delete(f"/api/sessions/{sid}")
+    gc.collect()
+    assert model() is None and sid not in client.app.state.playground.host.sessions
+
+
+def test_sessions_in_worker_processes_and_a_dead_worker_is_replaced():
+    """--workers: the sessions train in other processes; one killed is a 503, then a fresh one serves."""
+    import os
+    import signal
+    import time
+
+    with local_client(workers=1) as client:
+        sid, frame = new_session(client)
+        assert frame["epoch"] == 0 and client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
+        worker = client.app.state.playground.host.pool[0]
+        assert worker.process.pid != os.getpid()
+        os.kill(worker.process.pid, signal.SIGKILL)
+        lost = client.post(f"/api/sessions/{sid}/step")  # 503 if the death is seen now, 404 once replaced
+        assert lost.status_code in (503, 404) and "reload the page" in error_of(lost, lost.status_code)
+        deadline = time.monotonic() + 30
+        while not worker.process.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sid, frame = new_session(client)  # a new worker process answers
+        assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
+        client.app.state.playground.host.close()

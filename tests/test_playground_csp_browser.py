@@ -19,29 +19,18 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
-from lab_support import Server  # noqa: E402
+from lab_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium  # noqa: E402
 from micrograd_mlp.playground import server as playground  # noqa: E402
 from viz_support import require  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 PREFIX = "/user/alice/playground/"
 SHOTS = (Path(__file__).resolve().parents[1] / "docs" if os.environ.get("MICROGRAD_SCREENSHOTS") == "1"
          else Path(tempfile.mkdtemp(prefix="csp-shots-")))  # fmt: skip
 
 
-def _need_chromium():
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("Debian's chromium is not installed; CI must run the browser tests (apt-get install chromium)")
-    pytest.skip("Debian's chromium is not installed")
-
-
 @pytest.fixture(scope="module")
 def address():
-    _need_chromium()
+    need_chromium()
     running = Server(Starlette(routes=[Mount(PREFIX.rstrip("/"), app=playground.create_app(workers=1))]))
     yield running.url + PREFIX
     running.stop()
@@ -49,9 +38,9 @@ def address():
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_chromium()
+    need_chromium()
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

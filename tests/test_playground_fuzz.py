@@ -102,14 +102,20 @@ def test_any_query_is_answered_without_a_500(client, sid, path, query, other_ses
 
 
 @FUZZ
-@given(sid_text=st.text(max_size=20), method=st.sampled_from(["GET", "PUT", "PATCH", "DELETE", "OPTIONS"]))
-def test_any_path_and_method_is_answered_without_a_500(client, sid_text, method):
+@given(base=st.sampled_from(["/api/sessions/", "/static/", "/lab/static/", "/api/lab/", "/", "/ws/"]),
+       rest=st.text(max_size=20) | st.sampled_from(["../setup.cfg", "..%2F..%2Fsetup.cfg", "%00", "app.js%00.png"]),
+       method=st.sampled_from(["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]))  # fmt: skip
+def test_any_path_and_method_is_answered_without_a_500(client, base, rest, method):
     from urllib.parse import quote
 
-    not_a_500(client.request(method, "/api/sessions/" + quote(sid_text, safe="", errors="surrogatepass")))
+    response = client.request(method, base + quote(rest, safe="%./", errors="surrogatepass"))
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    if response.status_code >= 400 and method != "HEAD":
+        assert isinstance(response.json()["error"], str)
+    assert "[metadata]" not in response.text  # nothing outside static/ is ever served
 
 
-messages = (st.sampled_from(NASTY).map(lambda b: b.decode("utf-8", "surrogatepass")) | st.text(max_size=30)
+messages = (st.sampled_from(NASTY).map(lambda b: b.decode("utf-8", "surrogateescape")) | st.text(max_size=30)
             | anything.map(json.dumps) | st.sampled_from(['{"action": "step"}', '{"action": "pause"}']))  # fmt: skip
 
 

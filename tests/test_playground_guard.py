@@ -105,6 +105,13 @@ def test_behind_a_proxy_host_and_origin_are_the_proxys_and_agree():
                    "authorization": "token s3cret"}  # fmt: skip
         assert c.post("/api/sessions", json=SMALL, headers=proxied).status_code == 200
         assert c.post("/api/sessions", json=SMALL, headers={**proxied, "authorization": ""}).status_code == 403
+        sid = c.post("/api/sessions", json=SMALL, headers=proxied).json()["session"]
+        with c.websocket_connect(f"ws://hub.example.org/ws/{sid}", headers=proxied) as socket_:
+            socket_.send_json({"action": "step"})
+            assert socket_.receive_json()["epoch"] == 1
+        with pytest.raises(WebSocketDenialResponse):  # the same socket without the proxy's token
+            with c.websocket_connect(f"ws://hub.example.org/ws/{sid}", headers={**proxied, "authorization": ""}):
+                pass
 
 
 # ------------------------------------------------------------------ bodies

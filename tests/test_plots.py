@@ -4,7 +4,9 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
+from optional import require
+
+Image = require("PIL.Image")
 from viz_support import reads_as_a_sign
 
 from micrograd_mlp import plots

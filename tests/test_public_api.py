@@ -1,6 +1,10 @@
-"""The public API: everything exported exists, and explains itself with an example."""
+"""The public API: a learner's short `__all__`, each name explaining itself with an example,
+and every name the package exported before still reachable, as the same object."""
 
+import importlib
 import inspect
+import subprocess
+import sys
 
 import pytest
 
@@ -8,15 +12,68 @@ import micrograd_mlp
 
 MICROGRAD_NAMES = ["Value", "MLP", "Layer", "Neuron"]
 
+LEARNERS_NAMES = [
+    "Value", "no_grad", "Neuron", "Layer", "MLP",
+    "mse", "binary_cross_entropy", "hinge", "cross_entropy", "SGD", "Adam", "fit", "predict", "make_moons",
+    "draw_dot", "render", "explain", "gradcheck",
+    "save", "load", "parse_expression", "make_exercise", "check_answer",
+]  # fmt: skip
 
-@pytest.mark.parametrize("name", micrograd_mlp.__all__)
+# micrograd_mlp.__all__ before it became the learner's list (issue 21): each stays micrograd_mlp.NAME.
+EXPORTED_BEFORE = [
+    "Value", "no_grad", "is_grad_enabled", "dot", "max_of", "topological_order", "NonFiniteError", "MLP",
+    "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError", "mse", "binary_cross_entropy",
+    "bce_with_logits", "hinge", "l2", "softmax", "cross_entropy", "SGD", "Adam", "AdamW", "linear_decay",
+    "step_decay", "trace", "Tape", "ReplayError", "fit", "History", "TrainingDiverged", "predict",
+    "predict_proba", "predict_classes", "evaluate", "accuracy", "confusion", "confusion_matrix", "make_moons",
+    "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic", "make_spiral3",
+    "make_yinyang", "load_digits", "train_test_split", "reference", "gradcheck", "gradcheck_model", "compare",
+    "to_value_mlp", "from_value_mlp", "draw_dot", "draw_mlp", "render", "render_svg", "find_dot",
+    "GraphvizNotFound", "backward_steps", "explain", "backward_frames", "save_frames", "stepper_html",
+    "parse_expression", "ExpressionError", "make_exercise", "check_answer", "Exercise", "Feedback",
+    "to_torch", "from_torch",
+]  # fmt: skip
+
+
+def test_all_is_what_a_learner_needs_first():
+    assert micrograd_mlp.__all__ == LEARNERS_NAMES
+    assert 15 <= len(micrograd_mlp.__all__) <= 25
+    assert set(MICROGRAD_NAMES) <= set(micrograd_mlp.__all__)
+    star = {}
+    exec("from micrograd_mlp import *", star)
+    assert set(star) - {"__builtins__"} == set(LEARNERS_NAMES)
+
+
+@pytest.mark.parametrize("name", EXPORTED_BEFORE)
+def test_every_name_exported_before_is_still_the_same_object(name):
+    obj = getattr(micrograd_mlp, name)
+    if inspect.ismodule(obj):
+        assert name == "reference"  # the one module that was in __all__ (explain is the function)
+        assert obj is importlib.import_module(f"micrograd_mlp.{name}")
+        return
+    home = importlib.import_module(obj.__module__)
+    assert home.__name__.startswith("micrograd_mlp.") and getattr(home, name) is obj
+    assert name in dir(micrograd_mlp)
+
+
+def test_an_unknown_name_is_an_attribute_error_and_import_loads_no_optional_package():
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        micrograd_mlp.no_such_name
+    code = ("import sys, micrograd_mlp.viz, micrograd_mlp.explain; import micrograd_mlp as m\n"
+            "print(sorted(n for n in ('torch', 'matplotlib', 'starlette') if n in sys.modules),\n"
+            "      m.explain is sys.modules['micrograd_mlp.explain'].explain)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[] True", done.stderr
+
+
+@pytest.mark.parametrize("name", EXPORTED_BEFORE)  # the learner's names and all the rest
 def test_every_public_name_has_a_docstring_with_an_example(name):
     obj = getattr(micrograd_mlp, name)
     doc = inspect.getdoc(obj) or ""
     assert ">>>" in doc, f"{name} needs a docstring with a tiny example"
 
 
-@pytest.mark.parametrize("name", micrograd_mlp.__all__)
+@pytest.mark.parametrize("name", EXPORTED_BEFORE)  # the learner's names and all the rest
 def test_public_functions_have_type_hints(name):
     obj = getattr(micrograd_mlp, name)
     if inspect.isfunction(obj):

@@ -119,6 +119,7 @@ def test_batch_gradient_is_the_sum_of_per_sample_gradients(cls):
     X, Y = batch(cls, 5, 3, 1, seed=1)
     whole = model.gradients(X, Y)
     per_sample = [model.gradients(x, y) for x, y in zip(X, Y)]
+    assert sorted(whole) == ["b1", "b2", "w1", "w2"]
     for name, grad in whole.items():
         np.testing.assert_allclose(grad, sum(g[name] for g in per_sample), rtol=1e-12)
 
@@ -127,6 +128,7 @@ def test_flat_targets_are_not_broadcast_into_a_matrix():
     model = random_model(MLP, 2, 3, 1, seed=4)
     X, Y = batch(MLP, 4, 2, 1, seed=4)
     flat, column = model.gradients(X, Y.ravel()), model.gradients(X, Y)
+    assert sorted(flat) == sorted(column) == ["b1", "b2", "w1", "w2"]
     for name in flat:
         np.testing.assert_array_equal(flat[name], column[name])
 
@@ -286,6 +288,7 @@ def test_round_trip_value_to_reference_and_back(activation, output_activation, c
     ref = from_value_mlp(mlp)
     assert type(ref) is cls
     back = value_mlp_arrays(to_value_mlp(ref))
+    assert sorted(back) == sorted(value_mlp_arrays(mlp)) == ["b1", "b2", "w1", "w2"]
     for name, array in value_mlp_arrays(mlp).items():
         np.testing.assert_array_equal(back[name], array)
         np.testing.assert_array_equal(ref.parameters()[name], array)

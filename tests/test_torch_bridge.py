@@ -3,7 +3,6 @@
 PyTorch is the `torch` extra; CI installs it (CPU build), so these run there, not skip.
 """
 
-import os
 import random
 import sys
 import zlib
@@ -11,10 +10,9 @@ import zlib
 import numpy as np
 import pytest
 
-if os.environ.get("CI"):
-    import torch  # CI installs the torch extra: there a missing torch fails, it does not skip
-else:
-    torch = pytest.importorskip("torch")
+from optional import require
+
+torch = require("torch")  # skipped without the torch extra; under CI (which installs it) failed
 F = torch.nn.functional
 
 from micrograd_mlp import (  # noqa: E402

@@ -1,13 +1,13 @@
 """Backward as frames (micrograd_mlp.stepper): drawings per step, SVG files, one HTML page."""
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 from explain_examples import neuron
+from optional import require_program
 from viz_support import require, svg_texts
 
 from micrograd_mlp import Value
@@ -116,7 +116,7 @@ def test_the_page_holds_every_frame_and_needs_no_network(tmp_path):
     steps = [str(step) for step in backward_steps(twin)]
     reader = PageReader()
     reader.feed(page)
-    assert reader.frames == len(steps) == page.count("<svg")
+    assert reader.frames == len(steps) == page.count("<svg") == 6  # the neuron's six backward steps
     for text in steps:
         assert f"<pre>{text.replace('>', '&gt;')}</pre>" in page
     assert "<title>A &lt;neuron&gt;</title>" in page
@@ -137,15 +137,15 @@ def test_each_inline_svg_is_well_formed(tmp_path):
     require("dot")
     o, _ = neuron()
     page = stepper_html(o, tmp_path / "steps.html").read_text(encoding="utf-8")
-    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) == 6  # one per backward step of the neuron: a page without them must not pass
+    for svg in svgs:
         ET.fromstring(svg.encode("utf-8"))
 
 
 def test_keys_and_buttons_step_through_the_page_in_a_browser(tmp_path):
     """Optional: runs where a headless Chromium is installed (not a project dependency)."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not browser:
-        pytest.skip("no chromium to open the page with")
+    browser = require_program("chromium", "apt-get install chromium")
     require("dot")
     o, _ = neuron()
     page = stepper_html(o, tmp_path / "steps.html").read_text(encoding="utf-8")

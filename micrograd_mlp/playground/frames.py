@@ -5,31 +5,39 @@ the curves so far, the network's weights and the boundary (or, for the cubic,
 the fitted curve). Non-finite numbers become None (JSON has no NaN), and
 numbers are rounded, which keeps a frame small.
 
->>> from .session import Session
->>> frame = build_frame(Session({"dataset": "xor", "points": 20, "hidden": [2]}))
->>> frame["epoch"], frame["boundary"]["size"], len(frame["network"])
-(0, 30, 2)
+Every function takes the session (`session.Session`) whose state it draws;
+``Session.frame()`` is `build_frame`:
+
+>>> grid_points([0.0, 1.0, 0.0, 1.0], 2).tolist()   # row by row from the top, as a canvas draws
+[[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 
 from ..engine import no_grad
 from ..train import predict
 
-if TYPE_CHECKING:  # only for the type hints: session imports this module
-    from .session import Session
+Session = Any  # a `session.Session` (not imported: session imports this module)
 
 __all__ = ["build_frame", "boundary", "curve", "network", "neuron_info", "grid_points", "rounded", "finite_or_none"]
 
 
 def rounded(values: Any, digits: int = 4) -> List[Optional[float]]:
-    """Numbers as a flat list, rounded; NaN and infinities (not JSON) become None."""
-    return [round(float(v), digits) if math.isfinite(v) else None for v in np.ravel(values)]
+    """Numbers as a flat list, rounded; NaN and infinities (not JSON) become None.
+
+    >>> rounded([[0.123456, float("nan")], [2, float("inf")]], 3)
+    [0.123, None, 2.0, None]
+    """
+    numbers = np.round(np.ravel(np.asarray(values, dtype=float)), digits)  # one NumPy call, not one per number
+    finite = np.isfinite(numbers)
+    if finite.all():
+        return numbers.tolist()
+    return [v if ok else None for v, ok in zip(numbers.tolist(), finite.tolist())]
 
 
 def finite_or_none(x: float) -> Optional[float]:
@@ -45,7 +53,7 @@ def confidence(outputs: np.ndarray, loss: str) -> np.ndarray:
     return np.tanh(outputs)  # hinge scores: past +-1 the hinge is satisfied
 
 
-def build_frame(session: "Session") -> Dict[str, Any]:
+def build_frame(session: Session) -> Dict[str, Any]:
     """Everything the page draws for ``session``, as JSON-ready numbers."""
     with session.lock:
         session.version += 1
@@ -77,20 +85,20 @@ def grid_points(bounds: List[float], size: int) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def boundary(session: "Session") -> Dict[str, Any]:
+def boundary(session: Session) -> Dict[str, Any]:
     """The model's confidence in class 1 on a grid over the plane, in [-1, 1]."""
     size = session.settings["grid"]
     outputs = predict(session.model, grid_points(session.bounds, size))
     return {"size": size, "values": rounded(confidence(outputs, session.settings["loss"]), 3)}
 
 
-def curve(session: "Session", count: int = 100) -> Dict[str, Any]:
+def curve(session: Session, count: int = 100) -> Dict[str, Any]:
     """The fitted curve y = f(x) across the data (regression)."""
     xs = np.linspace(session.bounds[0], session.bounds[1], count)
     return {"x": rounded(xs), "y": rounded(predict(session.model, xs.reshape(-1, 1)))}
 
 
-def network(session: "Session") -> List[List[Dict[str, Any]]]:
+def network(session: Session) -> List[List[Dict[str, Any]]]:
     """Every neuron's incoming weights and bias, layer by layer (for the drawing)."""
     return [
         [{"w": rounded([w.data for w in n.w]), "b": rounded([n.b.data])[0]} for n in layer.neurons]
@@ -98,7 +106,7 @@ def network(session: "Session") -> List[List[Dict[str, Any]]]:
     ]
 
 
-def neuron_info(session: "Session", layer: int, neuron: int, size: int = 25) -> Dict[str, Any]:
+def neuron_info(session: Session, layer: int, neuron: int, size: int = 25) -> Dict[str, Any]:
     """Look inside one neuron: weights, bias, their current gradients, where it fires.
 
     The gradients are those of the last batch trained on (training leaves them

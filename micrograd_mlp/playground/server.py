@@ -34,7 +34,7 @@ import asyncio
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, Optional
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -60,9 +60,22 @@ __all__ = ["create_app", "serve", "AppState", "STATIC"]
 class AppState:
     """What the handlers share: the store of sessions and the host they train on."""
 
+    SWEEP_SECONDS = 30.0  # how often idle sessions are looked for, even when no request comes
+
     def __init__(self, host: Any, store: SessionStore) -> None:
         self.host = host
         self.store = store
+        self.sweeper: Optional[asyncio.Task] = None
+
+    def watch(self) -> None:
+        """Start the sweeper (once, from the first request: it needs the server's event loop)."""
+        if self.sweeper is None or self.sweeper.done():
+            self.sweeper = asyncio.get_running_loop().create_task(self.sweep())
+
+    async def sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.SWEEP_SECONDS)
+            await self.free(self.store.expire())
 
     def entry(self, sid: str) -> Entry:
         entry = self.store.get(sid)
@@ -72,6 +85,7 @@ class AppState:
 
     async def call(self, sid: str, op: str, *args: Any) -> tuple:
         """(JSON text, stopped) of ``op`` on session ``sid``; `Refused` with the status otherwise."""
+        self.watch()
         await self.free(self.store.expire())
         entry = self.entry(sid)
         status, text, stopped = await self.host.call(entry.worker, op, sid, *args)
@@ -83,6 +97,7 @@ class AppState:
 
     async def create(self, settings: Any) -> tuple:
         """A new session: (its id, its first frame as JSON text)."""
+        self.watch()
         try:
             entry, gone = self.store.add()
         except TooManySessions as err:
@@ -365,10 +380,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/" + (f"?token={token}" if token else "")
     print(f"Playground running at {url}  (Ctrl-C stops it)", flush=True)
-    if host in ("0.0.0.0", "::"):
-        names = [n for n in GuardConfig.for_address(host).hosts if n not in ("localhost", "127.0.0.1", "[::1]")]
+    if host in ("0.0.0.0", "::"):  # the address other computers use: this machine's IPv4 one, if it has one
+        names = sorted(GuardConfig.for_address(host).hosts - {"localhost", "127.0.0.1", "[::1]"},
+                       key=lambda name: (not name.replace(".", "").isdigit(), name.startswith("127."), name))  # fmt: skip
         if names:
-            print(f"  students open it at http://{sorted(names)[0]}:{port}/" + (f"?token={token}" if token else ""),
+            print(f"  other computers open it at http://{names[0]}:{port}/" + (f"?token={token}" if token else ""),
                   flush=True)  # fmt: skip
     if workers is None:
         workers = min(2, os.cpu_count() or 1)

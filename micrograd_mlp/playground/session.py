@@ -13,7 +13,7 @@ and the notebook widgets drive everything here directly:
 >>> frame = session.update({"lr": 0.1})   # settings change live (a bad one: SettingsError)
 
 The numbers on the page all come from the library itself: `data` makes the
-points, `fit` trains (`train_one_epoch`, the one place that trains), `predict`
+points, a `Trainer` trains (`train_one_epoch`, the one place that trains), `predict`
 draws the boundary, `check_finite` names where a diverging run blew up.
 """
 
@@ -31,7 +31,7 @@ from ..engine import NonFiniteError
 from ..losses import LOSSES, l2 as l2_penalty
 from ..nn import MLP
 from ..optim import SGD, Adam
-from ..train import fit
+from ..train import Trainer
 from . import frames
 from .engine_lock import ENGINE_LOCK
 from .settings import (  # re-exported: these were importable from here before settings.py existed
@@ -52,21 +52,17 @@ __all__ = ["Session", "train_one_epoch", "ENGINE_LOCK", "SettingsError", "LIMITS
            "CLASSIFICATION_LOSSES", "DATASETS", "HIDDEN_ACTIVATIONS", "OPTIMIZERS"]
 
 
-def train_one_epoch(model: MLP, X: np.ndarray, y: np.ndarray, settings: Dict[str, Any], optimizer: Any,
-                    epoch: int, val: Any) -> Any:
-    """The single place the playground trains: one epoch of the library's `fit`."""
-    return fit(
-        model, X, y,
-        loss=settings["loss"],
-        optimizer=optimizer,
-        epochs=1,
-        batch_size=settings["batch_size"],
-        l2=settings["l2"],
-        seed=settings["seed"] + epoch,  # a new, reproducible order every epoch
-        val=val,
-        verbose=False,
-        batched=True,  # one sample's graph recorded once, replayed over the batch with NumPy
-    )  # fmt: skip
+def train_one_epoch(trainer: Trainer, seed: int) -> Dict[str, float]:
+    """The single place the playground trains: one epoch of the library's `Trainer`; its numbers.
+
+    The session keeps its own bounded curves, so the trainer's history keeps
+    only its last epoch: a tab that plays for hours holds no growing list.
+    """
+    numbers = trainer.epoch(seed=seed)
+    history = trainer.history
+    for values in (history.loss, history.accuracy, history.val_loss, history.val_accuracy, history.lr):
+        del values[:-1]
+    return numbers
 
 
 def _make_optimizer(model: MLP, settings: Dict[str, Any]) -> Any:
@@ -136,6 +132,7 @@ class Session:
         else:
             self.model = MLP(nin, s["hidden"] + [1], s["activation"], output, seed=s["seed"])
         self.optimizer = _make_optimizer(self.model, s)
+        self.trainer: Optional[Trainer] = None  # made at the first tick, again when what it holds changes
         self.epoch = 0
         self.error = None
         self.curves = {name: deque(maxlen=LIMITS["history"])
@@ -176,6 +173,7 @@ class Session:
                 self.optimizer.lr = new["lr"]  # keep Adam's moments: a live change of pace
             if changed & {"lr", "optimizer", "l2", "batch_size"}:
                 self.error = None  # a new rate may cure a divergence: let play resume
+                self.trainer = None  # the next tick starts a fresh epoch with these settings
             return self.frame()
 
     def reset(self) -> Dict[str, Any]:
@@ -190,30 +188,33 @@ class Session:
             if self.error:
                 return self.frame()
             s = self.settings
-            val = (self.X_test, self.y_test)
             try:
-                history = train_one_epoch(
-                    self.model, self.X_train, self.y_train, s, self.optimizer, self.epoch, val
-                )
-                train_loss, test_loss = history.loss[0], history.val_loss[0]
+                if self.trainer is None:
+                    self.trainer = Trainer(self.model, self.X_train, self.y_train, loss=s["loss"],
+                                           optimizer=self.optimizer, batch_size=s["batch_size"], l2=s["l2"],
+                                           val=(self.X_test, self.y_test), batched=True)  # fmt: skip
+                # a new, reproducible order every epoch (the one fit(seed=seed + epoch) gave)
+                numbers = train_one_epoch(self.trainer, s["seed"] + self.epoch)
+                train_loss, test_loss = numbers["loss"], numbers["val_loss"]
                 if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
                     raise FloatingPointError(f"the loss became {train_loss:.3g} (train), {test_loss:.3g} (test)")
             except (OverflowError, FloatingPointError, ValueError, ZeroDivisionError) as err:
                 self.error = self._diverged(err)
+                self.trainer = None
                 return self.frame()
             self.epoch += 1
             self.curves["epoch"].append(self.epoch)
-            self.curves["train_loss"].append(history.loss[0])
-            self.curves["test_loss"].append(history.val_loss[0])
+            self.curves["train_loss"].append(train_loss)
+            self.curves["test_loss"].append(test_loss)
             if not self.regression:
-                self.curves["train_acc"].append(history.accuracy[0])
-                self.curves["test_acc"].append(history.val_accuracy[0])
+                self.curves["train_acc"].append(numbers["accuracy"])
+                self.curves["test_acc"].append(numbers["val_accuracy"])
             return self.frame()
 
     def _diverged(self, err: BaseException) -> str:
         """The message shown when training blew up, naming the first non-finite node."""
-        # fit counts epochs per call (always 0 here); the session knows the real one
-        where = re.sub(r"^training diverged in epoch \d+: ", "", str(err))
+        # the trainer counts its own epochs (from 0, and anew after a change); the session knows the real one
+        where = re.sub(r"^training diverged in epoch \d+(, step \d+ of \d+)?: ", "", str(err))
         if "node" not in where:
             # Rebuild the loss of the whole train set and let check_finite find
             # the earliest node whose data (or grad) is NaN or infinite.

@@ -24,10 +24,10 @@ the process boundary once, as text), or a refusal with its HTTP status.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from starlette.concurrency import run_in_threadpool
 
@@ -110,7 +110,7 @@ class LocalHost:
 
 
 def worker_main(connection: Any) -> None:
-    """A worker process: answer (op, sid, args) requests, one at a time, until None or EOF."""
+    """A worker process: answer (number, op, sid, args) requests in order, until None or EOF."""
     sessions: Dict[str, Session] = {}
     while True:
         try:
@@ -119,22 +119,27 @@ def worker_main(connection: Any) -> None:
             return
         if request is None:
             return
-        op, sid, args = request
+        number, op, sid, args = request
         try:
-            connection.send(perform(sessions, op, sid, args))
+            connection.send((number, perform(sessions, op, sid, args)))
         except (OSError, KeyboardInterrupt):
             return
 
 
 class _Worker:
-    """One worker process and the one thread that talks to it (so its requests queue in order)."""
+    """One worker process; requests go down its pipe as they come, answers come back in order.
+
+    The requests are pipelined: the worker never waits for the server between
+    two epochs (under load every wake-up of a process costs milliseconds), it
+    just takes the next request from its pipe. A thread reads the answers and
+    hands each to the coroutine that waits for it.
+    """
 
     def __init__(self, context: Any) -> None:
         self.context = context
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playground-worker")
-        self.lock = threading.Lock()
-        self.process: Optional[Any] = None
-        self.connection: Optional[Any] = None
+        self.lock = threading.Lock()  # one writer at a time on the pipe
+        self.pending: Dict[int, Tuple[Any, Any]] = {}  # request number -> (event loop, future)
+        self.numbers = itertools.count()
         self.start()
 
     def start(self) -> None:
@@ -144,21 +149,51 @@ class _Worker:
         self.process.start()
         theirs.close()
         self.connection = ours
+        self.reader = threading.Thread(target=self.read, args=(ours,), daemon=True, name="playground-worker-reader")
+        self.reader.start()
 
-    def roundtrip(self, request: tuple) -> Answer:
-        with self.lock:
+    def read(self, connection: Any) -> None:
+        while True:
             try:
-                self.connection.send(request)
-                return self.connection.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                # The worker died (killed, out of memory): its sessions are gone; start a new one.
-                self.stop(wait=0.1)
-                self.start()
-                return 503, "the training worker stopped and was restarted; reload the page", True
+                number, answer = connection.recv()
+            except (EOFError, OSError, TypeError, ValueError):
+                break
+            with self.lock:
+                waiting = self.pending.pop(number, None)
+            if waiting is not None:
+                loop, future = waiting
+                loop.call_soon_threadsafe(_settle, future, answer)
+        if connection is self.connection:  # died, not stopped: fail what waits, start afresh
+            self.fail_all()
+            if not getattr(self, "stopping", False):
+                with self.lock:
+                    self.start()
+
+    def fail_all(self) -> None:
+        with self.lock:
+            waiting, self.pending = list(self.pending.values()), {}
+        answer = (503, "the training worker stopped and was restarted; reload the page", True)
+        for loop, future in waiting:
+            loop.call_soon_threadsafe(_settle, future, answer)
+
+    async def call(self, request: tuple) -> Answer:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.lock:
+            number = next(self.numbers)
+            self.pending[number] = (loop, future)
+            try:
+                self.connection.send((number, *request))
+            except (OSError, ValueError):
+                self.pending.pop(number, None)
+                return 503, "the training worker stopped; reload the page", True
+        return await future
 
     def stop(self, wait: float = 5.0) -> None:
+        self.stopping = True
         try:
-            self.connection.send(None)
+            with self.lock:
+                self.connection.send(None)
         except (OSError, ValueError):
             pass
         self.process.join(wait)
@@ -166,6 +201,11 @@ class _Worker:
             self.process.terminate()
             self.process.join(1)
         self.connection.close()
+
+
+def _settle(future: Any, answer: Answer) -> None:
+    if not future.done():
+        future.set_result(answer)
 
 
 class ProcessHost:
@@ -177,13 +217,11 @@ class ProcessHost:
         self.pool: List[_Worker] = [_Worker(context) for _ in range(workers)]
 
     async def call(self, worker: int, op: str, sid: str, *args: Any) -> Answer:
-        chosen = self.pool[worker % self.workers]
-        return await asyncio.get_running_loop().run_in_executor(chosen.executor, chosen.roundtrip, (op, sid, args))
+        return await self.pool[worker % self.workers].call((op, sid, args))
 
     def close(self) -> None:
         for worker in self.pool:
             worker.stop()
-            worker.executor.shutdown(wait=False)
 
 
 def make_host(workers: int) -> Any:

@@ -1,0 +1,342 @@
+"""Stage 2, scheduling: lay the recorded nodes out as rows of arrays, grouped by level and op.
+
+Every node gets a level (1 + the deepest level of its operands in the same
+space) and a space: "B" (one number per sample, a row of B columns) when it
+reads an input or a target, else "S" (shared by the batch: parameters,
+constants and what is computed from them only, e.g. an L2 penalty). Nodes of
+the same space, level and op form a `Group`: one NumPy call forward, one
+backward. Its `Slot`s say, for each operand position, which rows it reads and
+where its gradient goes.
+
+Two rewrites first (`fold_sums`) keep the depth, and so the number of calls,
+low: a chain of ``+`` whose partial sums nobody else reads becomes one n-ary
+``sum``, and a sum of products read only by that sum becomes a ``dot`` (a
+layer of such dots reading the same inputs then runs as one matrix product).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any, Dict, List, Optional, Union
+
+import numpy as np
+
+from ..ops import TABLE, power
+from .recording import LEAF_KINDS, Node, ReplayError, operands
+
+__all__ = ["fold_sums", "Schedule", "Group", "Slot", "Scatter", "Grid", "as_index", "OP_WORDS"]
+
+
+def fold_sums(nodes: List[Node], outputs: List[int]) -> None:
+    """A chain of '+' whose partial sums nobody else reads becomes one n-ary 'sum'.
+
+    (A chain of n '+' has depth n: run level by level it would be n NumPy calls.)
+    """
+    # how many nodes read each node (one count in C over every parent list, then the dots)
+    read = list(chain.from_iterable([node.parents for node in nodes]))
+    for node in nodes:
+        if node.op == "dot":
+            read.extend(chain.from_iterable(node.pairs))
+            read.extend(node.singles)
+    read.extend(outputs)
+    readers = np.bincount(np.array(read, dtype=np.intp), minlength=len(nodes)).tolist()
+    for node in nodes:
+        if node.op != "+":
+            continue
+        terms: Optional[List[int]] = None
+        for p in node.parents:
+            inner = nodes[p]
+            if inner.op in ("+", "sum") and readers[p] == 1:
+                inner_terms = inner.singles if inner.op == "sum" else list(inner.parents)
+                inner.op, inner.singles = "folded", ()  # its value is never needed on its own
+                # take the inner list over (copying it at every link of a chain of n
+                # would cost n^2 / 2: 2 billion entries for a 66,000-term L2 penalty)
+                if terms is None:
+                    terms = inner_terms
+                else:
+                    terms.extend(inner_terms)
+            elif terms is None:
+                terms = [p]
+            else:
+                terms.append(p)
+        if len(terms) > 2:
+            node.op, node.singles, node.parents = "sum", terms, terms
+    # A sum of products read only by the sum is a dot: b + w0*x0 + w1*x1 + ... of an
+    # unfused neuron then runs as the fused neuron does (a layer: one matrix product).
+    for node in nodes:
+        if node.op not in ("+", "sum"):
+            continue
+        terms = node.singles if node.op == "sum" else node.parents
+        products = [p for p in terms if nodes[p].op == "*" and readers[p] == 1]
+        if not products:
+            continue
+        node.pairs = [(nodes[p].parents[0], nodes[p].parents[1]) for p in products]
+        folded = set(products)
+        node.singles = [p for p in terms if p not in folded]
+        for p in products:
+            nodes[p].op = "folded"
+        node.op, node.parents = "dot", []
+
+
+
+class Schedule:
+    """The nodes as rows and groups: per-sample rows (inputs, targets, groups), shared rows
+    (parameters, constants, groups), and the groups in the order a replay runs them."""
+
+    def __init__(self, nodes: List[Node], outputs: List[int], n_inputs: int, n_targets: int, n_params: int,
+                 rewrite: bool = True) -> None:  # fmt: skip
+        if rewrite:
+            fold_sums(nodes, outputs)
+        live = [n for n in nodes if n.op != "folded"]
+        # spaces and levels: per-sample ("B") if any operand is per-sample
+        for node in live:
+            if node.op in ("input", "target"):
+                node.space, node.level = "B", 0
+            elif node.op in ("param", "const"):
+                node.space, node.level = "S", 0
+            else:
+                reads = [nodes[i] for i in operands(node)]
+                node.space = "B" if any(o.space == "B" for o in reads) else "S"
+                same = [o.level for o in reads if o.space == node.space]
+                node.level = 1 + max(same, default=0)
+        # rows: inputs, targets, then the groups in schedule order; params, constants, groups
+        groups: Dict[tuple, List[Node]] = {}
+        for node in live:
+            if node.op not in LEAF_KINDS:
+                groups.setdefault(self._group_key(node, nodes), []).append(node)
+        constants = [n for n in live if n.op == "const"]
+        for node in live:
+            if node.op == "input":
+                node.row = node.index
+            elif node.op == "target":
+                node.row = n_inputs + node.index
+            elif node.op == "param":
+                node.row = node.index
+        for i, node in enumerate(constants):
+            node.row = n_params + i
+        next_row = {"B": n_inputs + n_targets, "S": n_params + len(constants)}
+        ordered = sorted(groups.items(), key=lambda item: (item[0][0] == "B", item[0][1], str(item[0][2:])))
+        for key, members in ordered:
+            for node in members:
+                node.row = next_row[key[0]]
+                next_row[key[0]] += 1
+        self.groups = [Group(key[0], key[1], key[2], members, nodes) for key, members in ordered]
+        self.n_rows, self.n_shared = next_row["B"], next_row["S"]
+        self.constants = np.array([[n.value] for n in constants]).reshape(-1, 1)
+        self.outputs = [(nodes[o].space, nodes[o].row) for o in outputs]
+
+    @staticmethod
+    def _group_key(node: Node, nodes: List[Node]) -> tuple:
+        kinds: Any
+        if node.op == "sum":
+            kinds = tuple(sorted(nodes[p].space for p in node.singles))
+        elif node.op == "dot":
+            # how many pairs of each kind (shared x shared, shared x per-sample, per-sample x per-sample)
+            shared_pairs = mixed_pairs = 0
+            for a, b in node.pairs:
+                first, second = nodes[a].space, nodes[b].space
+                if first != second:
+                    mixed_pairs += 1
+                elif first == "S":
+                    shared_pairs += 1
+            pairs = (shared_pairs, mixed_pairs, len(node.pairs) - shared_pairs - mixed_pairs)
+            kinds = (pairs, tuple(sorted(nodes[s].space for s in node.singles)))
+        else:
+            kinds = tuple(nodes[p].space for p in node.parents)
+        return (node.space, node.level, node.op, node.exponent, kinds)
+
+
+def as_index(rows: np.ndarray) -> Union[slice, np.ndarray]:
+    """A slice when the rows are consecutive (a view: no copy), else the index array."""
+    flat = np.asarray(rows, dtype=np.intp)
+    if flat.ndim == 1 and flat.size and np.array_equal(flat, np.arange(flat[0], flat[0] + flat.size)):
+        return slice(int(flat[0]), int(flat[0]) + flat.size)
+    return flat
+
+
+class Grid:
+    """Rows ``base + i * step + j`` (i < n, j < k): a layer's weight matrix in the parameter rows.
+
+    Read and written as a strided VIEW of the array (no gather, no scatter): neuron i's
+    weights are consecutive, and the neurons follow each other ``step`` rows apart.
+
+    >>> grid = Grid.of(np.array([[1, 2], [4, 5]]))
+    >>> grid.view(np.arange(8.0).reshape(8, 1))[:, :, 0].tolist()
+    [[1.0, 2.0], [4.0, 5.0]]
+    """
+
+    def __init__(self, base: int, step: int, n: int, k: int) -> None:
+        self.base, self.step, self.n, self.k = base, step, n, k
+
+    @staticmethod
+    def of(rows: np.ndarray) -> Optional["Grid"]:
+        """The grid these 2-D rows form, or None (rows that overlap or are not evenly laid out)."""
+        if rows.ndim != 2 or rows.size == 0:
+            return None
+        n, k = rows.shape
+        base = int(rows[0, 0])
+        step = int(rows[1, 0] - rows[0, 0]) if n > 1 else k
+        if step < k or base < 0:
+            return None
+        expected = base + step * np.arange(n)[:, None] + np.arange(k)[None, :]
+        return Grid(base, step, n, k) if np.array_equal(rows, expected) else None
+
+    def view(self, array: np.ndarray) -> np.ndarray:
+        """The rows as an (n, k, columns) view of ``array`` (writes go to ``array``)."""
+        end = self.base + self.n * self.step
+        if end <= len(array):  # (slicing and a reshape: cheaper than as_strided)
+            return array[self.base : end].reshape(self.n, self.step, array.shape[1])[:, : self.k]
+        rows, columns = array.strides
+        return np.lib.stride_tricks.as_strided(array[self.base :], shape=(self.n, self.k, array.shape[1]),
+                                               strides=(self.step * rows, rows, columns))  # fmt: skip
+
+
+class Scatter:
+    """Adds contributions into gradient rows, correctly when a row appears twice."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=np.intp)
+        self.shape = rows.shape
+        flat = rows.reshape(-1)
+        self.count = flat.size
+        self.grid = Grid.of(rows)
+        if self.grid is not None:  # a weight matrix: an in-place add on a view
+            self.order = None
+        elif np.unique(flat).size == flat.size:
+            # 1-D: a slice when consecutive; n-D: the index array in its own shape, so
+            # target[rows] += contribution broadcasts without copying
+            self.rows, self.order = (as_index(flat) if rows.ndim == 1 else rows), None
+        else:  # sort once now; each call sums the runs of equal rows (np.add.reduceat)
+            self.order = np.argsort(flat, kind="stable")
+            self.rows, self.starts = np.unique(flat[self.order], return_index=True)
+
+    def add(self, target: np.ndarray, contribution: np.ndarray) -> None:
+        if self.grid is not None:
+            view = self.grid.view(target)
+            view += contribution
+            return
+        if self.order is None:  # rows all different: NumPy's in-place add broadcasts by itself
+            target[self.rows] += contribution
+            return
+        width = target.shape[1]
+        contribution = np.broadcast_to(contribution, (*self.shape, width)).reshape(self.count, width)
+        target[self.rows] += np.add.reduceat(contribution[self.order], self.starts, axis=0)
+
+
+class Slot:
+    """One operand position of a group: where its rows are read and its gradient goes."""
+
+    def __init__(self, kind: str, rows: np.ndarray, batch_group: bool) -> None:
+        self.kind = kind  # "B" per-sample rows, "S" shared rows
+        self.rows = np.asarray(rows, dtype=np.intp)
+        self.index = as_index(self.rows) if self.rows.ndim == 1 else self.rows
+        self.scatter = Scatter(self.rows)
+        self.grid = self.scatter.grid  # a weight matrix: read as a view, not gathered
+        # a shared operand of a per-sample op: its gradient is summed over the batch
+        self.reduce = batch_group and kind == "S"
+
+    def read(self, values: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        if self.grid is not None:
+            return self.grid.view(values if self.kind == "B" else shared)
+        return (values if self.kind == "B" else shared)[self.index]
+
+    def add_grad(self, grads: np.ndarray, shared_grads: np.ndarray, contribution: np.ndarray) -> None:
+        if self.reduce:
+            contribution = contribution.sum(axis=-1, keepdims=True)
+        self.scatter.add(grads if self.kind == "B" else shared_grads, contribution)
+
+
+OP_WORDS = {
+    "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power", "**n": "power",
+    "neg": "negate", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "exp": "exp",
+    "log": "log", "softplus": "softplus", "max": "max over axis 1", "sum": "sum over axis 1",
+    "dot": "sum of products",
+}  # fmt: skip
+
+
+
+class Group:
+    """Nodes of the same level and op (and operand kinds): one NumPy call forward, one backward."""
+
+    def __init__(self, space: str, level: int, op: str, members: List[Node], nodes: List[Node]) -> None:
+        self.space, self.level, self.op = space, level, op
+        self.width = len(members)
+        self.start, self.stop = members[0].row, members[-1].row + 1
+        self.exponent = members[0].exponent
+        batch = space == "B"
+        first = members[0]
+        self.saved: tuple = ()
+        if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
+            self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
+            self.slots = [
+                Slot(nodes[first.parents[j]].space, [nodes[m.parents[j]].row for m in members], batch)
+                for j in range(len(first.parents))
+            ]
+        elif op == "sum":
+            self.slots = self._by_kind([[nodes[p] for p in m.singles] for m in members], batch)
+        elif op == "max":
+            kinds = [nodes[p].space for p in first.parents]
+            self.positions = {k: [j for j, kind in enumerate(kinds) if kind == k] for k in "SB"}
+            self.count = len(kinds)
+            self.slots = [
+                Slot(k, [[nodes[m.parents[j]].row for j in self.positions[k]] for m in members], batch)
+                for k in "SB"
+                if self.positions[k]
+            ]
+        elif op == "dot":
+            # each pair ordered shared-first; pairs grouped as (S,S), (S,B), (B,B)
+            split = []  # per member: kinds -> (rows of the left factors, rows of the right ones)
+            for m in members:
+                rows: Dict[str, tuple] = {"SS": ([], []), "SB": ([], []), "BB": ([], [])}
+                for a, b in m.pairs:
+                    first, second = nodes[a], nodes[b]
+                    if first.space == "B" and second.space == "S":
+                        first, second = second, first
+                    left, right = rows[first.space + second.space]
+                    left.append(first.row)
+                    right.append(second.row)
+                split.append(rows)
+            self.pair_slots = {}
+            for kinds in ("SS", "SB", "BB"):
+                if split[0][kinds][0]:
+                    self.pair_slots[kinds] = (
+                        Slot(kinds[0], [rows[kinds][0] for rows in split], batch),
+                        Slot(kinds[1], [rows[kinds][1] for rows in split], batch),
+                    )
+            self.slots = self._by_kind([[nodes[s] for s in m.singles] for m in members], batch)
+            # Same per-sample inputs in every node (a layer of neurons): one matrix product.
+            self.matmul = False
+            if "SB" in self.pair_slots:
+                inputs = self.pair_slots["SB"][1].rows
+                self.matmul = bool(np.all(inputs == inputs[0]))
+                if self.matmul:
+                    self.matmul_inputs = Slot("B", inputs[0], batch)
+        else:  # pragma: no cover - compile_nodes refuses unknown ops
+            raise ReplayError(f"no replay for op {op!r}")
+
+    @staticmethod
+    def _by_kind(terms: List[List[Node]], batch: bool) -> List[Slot]:
+        return [
+            Slot(kind, [[t.row for t in row if t.space == kind] for row in terms], batch)
+            for kind in "SB"
+            if any(t.space == kind for t in terms[0])
+        ]
+
+    def describe(self) -> str:
+        """e.g. "level 3: 256 '*' -> one multiply of shape (256, B)"."""
+        columns = "B" if self.space == "B" else "1"
+        shape = f"({self.width}, {columns})"
+        op = {"**n": f"**{self.exponent:g}"}.get(self.op, self.op)
+        if self.op == "dot" and self.matmul:
+            pairs = self.pair_slots["SB"][0].rows.shape[1]
+            how = f"one matrix product ({self.width}, {pairs}) @ ({pairs}, {columns})"
+        elif self.op in ("dot", "sum", "max"):
+            terms = sum(slot.rows.shape[1] for slot in self.slots) + sum(
+                pair[0].rows.shape[1] for pair in getattr(self, "pair_slots", {}).values()
+            )
+            how = f"one {OP_WORDS[self.op]} of shape ({self.width}, {terms}, {columns})"
+        else:
+            how = f"one {OP_WORDS[self.op]} of shape {shape}"
+        name = f"{self.width} '{op}'" if self.op not in ("sum",) else f"{self.width} sums"
+        return f"level {self.level}: {name} -> {how}"
+
