@@ -83,9 +83,15 @@ class Session:
     (1, 100, [])
     """
 
-    def __init__(self, settings: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, settings: Optional[Dict[str, Any]] = None, *, data: Optional[tuple] = None,
+                 model: Optional[MLP] = None) -> None:  # fmt: skip
+        """``data=(X, y)`` and ``model`` train the caller's own points and network (the
+        notebook's `Playground`) instead of those the settings make; reset then restores
+        the model's weights as given. Arrays are trusted here: the caller checks them."""
         self.lock = ENGINE_LOCK  # shared by every engine user of this process: see engine_lock
         self.settings = validate_settings(settings or {})
+        self.own_data = data
+        self.own_model = None if model is None else (model, [p.data for p in model.parameters()])
         self.model: Optional[MLP] = None
         # Counts every change; a frame carries it, so the page can drop a frame
         # that arrives after a newer one (a socket frame overtaken by a step).
@@ -100,7 +106,9 @@ class Session:
 
     def _make_data(self) -> None:
         s = self.settings
-        if s["dataset"] == "cubic":
+        if self.own_data is not None:
+            X, y = self.own_data
+        elif s["dataset"] == "cubic":
             X, y = data.make_cubic(s["points"], noise=s["noise"], seed=s["seed"])
         else:
             X, y = data.DATASETS[s["dataset"]](s["points"], noise=s["noise"], seed=s["seed"])
@@ -117,7 +125,12 @@ class Session:
         nin = self.X_train.shape[1]
         output = "sigmoid" if s["loss"] == "bce" else "linear"
         self.close()  # the old model's cached replay programs go with it
-        self.model = MLP(nin, s["hidden"] + [1], s["activation"], output, seed=s["seed"])
+        if self.own_model is not None:
+            self.model, weights = self.own_model
+            for parameter, weight in zip(self.model.parameters(), weights):
+                parameter.data, parameter.grad = weight, 0.0
+        else:
+            self.model = MLP(nin, s["hidden"] + [1], s["activation"], output, seed=s["seed"])
         self.optimizer = _make_optimizer(self.model, s)
         self.trainer: Optional[Trainer] = None  # made at the first tick, again when what it holds changes
         self.epoch = 0
@@ -141,8 +154,15 @@ class Session:
         """Apply new settings (validated first; a bad one changes nothing); a new frame."""
         with self.lock:
             new = validate_settings(changes, self.settings)
+            changed = {key for key in new if new[key] != self.settings[key]}
+            fixed = (set() if self.own_data is None else {"dataset", "points", "noise"}) | (
+                set() if self.own_model is None else {"hidden", "activation"})  # fmt: skip
+            if changed & fixed:
+                raise SettingsError(
+                    f"{', '.join(sorted(changed & fixed))} cannot change here: this playground trains "
+                    "the data and model it was given; make a new one to change them"
+                )
             old, self.settings = self.settings, new
-            changed = {key for key in new if new[key] != old[key]}
             if changed & set(DATA_SETTINGS):
                 self._make_data()
                 self._make_model()

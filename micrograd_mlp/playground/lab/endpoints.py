@@ -75,12 +75,13 @@ async def page(request: Request) -> Response:
     return FileResponse(STATIC / "lab.html", media_type="text/html; charset=utf-8")
 
 
-_ASSETS = {"lab.js": "text/javascript; charset=utf-8", "lab.css": "text/css; charset=utf-8"}
+_ASSETS = {"lab.js": "text/javascript; charset=utf-8", "lab.css": "text/css; charset=utf-8",
+           "backward_step.js": "text/javascript; charset=utf-8"}  # (shared with the notebook's Stepper)
 
 
 async def asset(request: Request) -> Response:
     name = request.path_params["name"]
-    if name not in _ASSETS:  # only our two files, never a path into the package
+    if name not in _ASSETS:  # only our own files, never a path into the package
         return error_response(404, f"no such file: {name[:40]!r}")
     return FileResponse(STATIC / name, media_type=_ASSETS[name])
 

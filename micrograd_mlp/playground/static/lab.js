@@ -76,31 +76,7 @@ function showStep(k) {
   if (!graph || !graph.steps.length) return;
   view.step = Math.max(0, Math.min(graph.steps.length - 1, k));
   const step = graph.steps[view.step];
-  const container = $("graph");
-  container.querySelectorAll(".current, .active").forEach((g) => g.classList.remove("current", "active"));
-  container.querySelectorAll("text.plus").forEach((t) => { t.textContent = ""; t.classList.remove("plus"); });
-  graph.nodes.forEach((node, i) => {
-    const group = svgGroup(container, node.svg);
-    if (!group) return;
-    for (const text of group.querySelectorAll("text")) {
-      if (text.textContent.startsWith("grad ")) text.textContent = "grad " + fmt(step.grads[i]);
-    }
-  });
-  if (step.index > 0) {
-    const node = graph.nodes.find((n) => n.id === step.node);
-    [node.svg, node.svg_op].forEach((id) => { const g = svgGroup(container, id); if (g) g.classList.add("current"); });
-    for (const update of step.updates) {
-      const edge = graph.edges.find((e) => e.id === update.edge);
-      const group = svgGroup(container, edge && edge.svg);
-      if (!group) continue;
-      group.classList.add("active");
-      const plus = group.querySelectorAll("text")[1]; // the blank second line of the box
-      if (plus) {
-        plus.classList.add("plus");
-        plus.textContent = "+= " + fmt(update.contribution);
-      }
-    }
-  }
+  drawBackwardStep($("graph"), graph, step, fmt); // static/backward_step.js
   $("counter").textContent = "step " + view.step + " of " + (graph.steps.length - 1);
   $("step-text").textContent = step.text;
   $("step-words").textContent = step.words;
