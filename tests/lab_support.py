@@ -4,12 +4,11 @@ It also serves /api/sessions/{sid}/inside the way the playground does: inside_pa
 on a session's model and one of its training points.
 """
 
-import os
 import socket
 import threading
 import time
 
-from optional import require
+from optional import require, require_program
 
 Starlette = require("starlette.applications").Starlette
 JSONResponse = require("starlette.responses").JSONResponse
@@ -68,10 +67,4 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def need_chromium():
     """Skip without Debian's chromium; under CI (CI=true) fail instead: CI must run the browser tests."""
-    import pytest
-
-    if os.path.exists(CHROMIUM):
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("Debian's chromium is not installed; CI must run the browser tests (apt-get install chromium)")
-    pytest.skip("Debian's chromium is not installed")
+    require_program(CHROMIUM, "apt-get install chromium (Debian's; Playwright drives it)")

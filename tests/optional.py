@@ -36,6 +36,7 @@ EXTRAS = {
     "nbformat": ("dev", "nbformat"),
     "ipykernel": ("dev", "ipykernel"),
     "hypothesis": ("dev", "hypothesis"),
+    "micrograd": ("bench", "micrograd"),  # Karpathy's, to compare against
 }
 
 

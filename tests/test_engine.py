@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from optional import require
 
 from micrograd_mlp import NonFiniteError, Value, dot, is_grad_enabled, no_grad, topological_order
 
@@ -611,7 +612,7 @@ def test_assigned_parents_and_mismatched_edges_are_kept_as_given():
 
 
 def torch_grads(f, inputs):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
     f(*leaves).backward()
     return [leaf.grad.item() for leaf in leaves]
@@ -656,7 +657,7 @@ def test_gradients_at_kinks_match_pytorch_float64(name, ours, theirs, inputs):
 
 
 def test_max_ties_match_pytorch_max_over_a_dimension():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     from micrograd_mlp import max_of
 
     for values in ([1.0, 3.0, 3.0], [2.0, 2.0], [-1.0, 5.0, 5.0, 5.0]):

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from optional import require
 
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api")
+require("uvicorn")
+sync_api = require("playwright.sync_api")
 
 from lab_support import CHROMIUM, Server, make_app  # noqa: E402
 from lab_support import CHROMIUM_ARGS as ARGS  # noqa: E402

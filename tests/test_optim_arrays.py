@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from optional import missing
 
 from micrograd_mlp import MLP, Value
 from micrograd_mlp.batched import program as replay_program
@@ -161,7 +162,7 @@ def test_an_optimizer_without_arrays_or_on_part_of_the_model_still_trains_batche
 
 
 def test_one_blas_thread_puts_the_users_setting_back():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import threadpoolctl  # installed with the package (install_requires)
 
     def numpy_blas_threads():  # NumPy's own BLAS (torch may bring another, which the replay does not use)
         return [p["num_threads"] for p in threadpoolctl.threadpool_info()
@@ -169,7 +170,7 @@ def test_one_blas_thread_puts_the_users_setting_back():
 
     before = numpy_blas_threads()
     if not before:
-        pytest.skip("no NumPy BLAS library that threadpoolctl can see")
+        missing("a NumPy BLAS library that threadpoolctl can see", "NumPy's wheels from PyPI bring OpenBLAS")
     with replay_program.one_blas_thread():
         with replay_program.one_blas_thread():  # nested: the inner block changes nothing
             inner = numpy_blas_threads()

@@ -11,10 +11,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from optional import require
 
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api")
+require("starlette")
+require("uvicorn")
+sync_api = require("playwright.sync_api")
 
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount  # noqa: E402

@@ -10,9 +10,10 @@ A 4xx answer is always JSON with an "error" message.
 import json
 
 import pytest
+from optional import require
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
+require("starlette")
+require("httpx")  # starlette's TestClient drives the app through httpx
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402

@@ -9,9 +9,10 @@ import socket
 import time
 
 import pytest
+from optional import require
 
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
+require("starlette")
+require("httpx")  # starlette's TestClient drives the app through httpx
 from starlette.testclient import TestClient, WebSocketDenialResponse  # noqa: E402
 
 from micrograd_mlp.playground import server  # noqa: E402
@@ -136,7 +137,7 @@ def test_a_declared_huge_body_is_refused_before_it_is_read(client):
 
 def test_a_body_without_length_is_cut_at_the_limit_not_read_to_its_end():
     """A real uvicorn: a chunked body that would never end gets its 413 after about the limit."""
-    uvicorn = pytest.importorskip("uvicorn")
+    uvicorn = require("uvicorn")
     from lab_support import Server
 
     running = Server(server.create_app())
