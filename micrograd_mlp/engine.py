@@ -19,9 +19,7 @@ No closures are kept per node and nothing recurses, so graphs of any depth work.
 from __future__ import annotations
 
 import math
-import sys
-import types
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
 from .edges import NO_EDGES, EdgeSlots
 from .grad_mode import GRAD_MODE, RECORDING, is_grad_enabled, no_grad, recording, set_grad_enabled
@@ -494,10 +492,7 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     if isinstance(bias, Value):
         parents.append(bias)
         local_grads.append(d_bias)
-    node = _node(out, _DOT, tuple(parents), tuple(local_grads), (weights, inputs, bias))
-    if _dot_recorder is not None:  # the old hook of batched.py (see the end of this module)
-        _dot_recorder(node, weights, inputs, bias)
-    return node
+    return _node(out, _DOT, tuple(parents), tuple(local_grads), (weights, inputs, bias))
 
 
 def max_of(values: Sequence[Operand]) -> Value:
@@ -580,27 +575,3 @@ def to_float(data: object) -> float:
         f"got {type(data).__name__} {shown}. "
         "Convert it first, e.g. Value(float(text)), or make one Value per element of a list."
     )
-
-
-_to_float = to_float  # the old private name, until every module says to_float
-
-
-# ------------------------------------------------------ for old callers (to go)
-# batched.py (until it reads the table and uses recording()) sets these two
-# module attributes: `_dot_recorder`, told of every dot node's pairing, and
-# `_grad_enabled`, which now switches this thread's grad mode.
-
-_dot_recorder: Optional[Callable[..., None]] = None
-
-
-class _EngineModule(types.ModuleType):
-    @property
-    def _grad_enabled(self) -> bool:
-        return is_grad_enabled()
-
-    @_grad_enabled.setter
-    def _grad_enabled(self, enabled: bool) -> None:
-        set_grad_enabled(bool(enabled))  # (no `with`: it stays set, as the old switch did)
-
-
-sys.modules[__name__].__class__ = _EngineModule

@@ -11,7 +11,6 @@ import threading
 import pytest
 
 from micrograd_mlp import Value, is_grad_enabled, no_grad
-from micrograd_mlp import engine
 from micrograd_mlp.engine import recording, set_grad_enabled
 
 
@@ -162,17 +161,3 @@ def test_recording_hook_sees_only_its_own_threads_ops():
     assert seen[0][1][0] is x and seen[0][1][1].data == 3.0 and seen[1][1] == (y,)
     assert z.parents == (y,)  # recorded although the block is inside no_grad()
     assert is_grad_enabled()
-
-
-def test_the_old_module_switch_now_sets_only_this_threads_mode():
-    # batched.py sets engine._grad_enabled until it uses set_grad_enabled()/recording()
-    found = []
-    with no_grad():
-        engine._grad_enabled = True
-        assert is_grad_enabled() and engine._grad_enabled is True
-        thread = threading.Thread(target=lambda: found.append(engine._grad_enabled))
-        thread.start()
-        thread.join(10)
-        engine._grad_enabled = False
-        assert not is_grad_enabled()
-    assert found == [True] and is_grad_enabled()
