@@ -34,13 +34,13 @@ __all__ = [
 
 # Every public name, and the module it lives in (layers: bottom to top).
 _HOME = {
-    **dict.fromkeys(["Value", "no_grad", "is_grad_enabled", "dot", "max_of", "topological_order",
-                     "NonFiniteError"], "engine"),
+    **dict.fromkeys(["Value", "no_grad", "is_grad_enabled", "set_grad_enabled", "dot", "max_of",
+                     "topological_order", "NonFiniteError"], "engine"),
     **dict.fromkeys(["MLP", "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError"], "nn"),
     **dict.fromkeys(["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax",
                      "cross_entropy"], "losses"),
     **dict.fromkeys(["SGD", "Adam", "AdamW", "linear_decay", "step_decay"], "optim"),
-    **dict.fromkeys(["fit", "History", "TrainingDiverged", "predict", "predict_proba", "predict_classes",
+    **dict.fromkeys(["fit", "Trainer", "History", "TrainingDiverged", "LossExploding", "predict", "predict_proba", "predict_classes",
                      "evaluate", "accuracy", "confusion"], "train"),
     **dict.fromkeys(["confusion_matrix"], "classify"),
     **dict.fromkeys(["make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",

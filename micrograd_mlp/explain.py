@@ -10,6 +10,10 @@ parent, the local derivative and what was added to the parent's ``.grad``::
 each local derivative as its formula in the graph's own names
 (`local_derivative`), then the numbers:
 ``dL/dw1 = dL/dn * dn/dw1 = (-0.5) * x1 = (-0.5) * 2.0 = -1.0``.
+
+One step of `backward_steps` is what ``node._backward()`` does to a single
+node, as in Karpathy's lecture: ``o.grad = 1.0; o._backward(); n._backward()``
+walks the same steps by hand, in the same reverse topological order.
 """
 
 from __future__ import annotations

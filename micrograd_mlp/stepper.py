@@ -4,7 +4,9 @@ Frame 0 shows the start (intermediate grads reset, dL/dL = 1); each later
 frame outlines the node the chain rule is applied at, writes on the edges to
 its parents what gets added to their grads, and shows every grad filled in
 so far. `save_frames` writes them as numbered SVGs; `stepper_html` as one
-page that works offline, stepped with buttons or the arrow keys.
+page that works offline, stepped with buttons or the arrow keys. Each step
+is one node's ``_backward()`` (micrograd's name for its own chain-rule step),
+so a learner can make the same film by hand in a notebook.
 """
 
 from __future__ import annotations
