@@ -276,13 +276,13 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
             # click a neuron: its weights and gradients come from the kernel
             page.locator(".mgp-network circle.neuron").nth(3).click()
             page.wait_for_selector(".mgp-neuron table", timeout=60_000)
-            assert page.text_content(".mgp-neuron h4").startswith("L0.N3 (relu)")
+            assert page.text_content(".mgp-neuron h4").startswith("L1.N4 (relu)")
             page.locator(".mgp").screenshot(path=str(shots / "notebook_playground.png"))
             # the stepper: one step forward shows the first chain-rule step
             stepper = page.locator(".mgs").first  # L = (a*b + c) * f; the last is inside a neuron
             stepper.scroll_into_view_if_needed()
             assert stepper.locator(".mgs-counter").text_content() == "step 0 of 3"
-            assert page.locator(".mgs").last.locator(".mgs-title").text_content().startswith("Inside L0.N3 for x = ")
+            assert page.locator(".mgs").last.locator(".mgs-title").text_content().startswith("Inside L1.N4 (model.layers[0].neurons[3]) for x = ")
             stepper.locator(".mgs-next").click()
             page.wait_for_selector(".mgs[data-step='1']", timeout=30_000)
             text = stepper.locator(".mgs-text").text_content()
@@ -316,7 +316,7 @@ def test_inside_a_neuron_steps_its_backward_pass_to_the_points_loss():
     weights = [p.data for p in playground.model.parameters()]
     stepper = playground.inside(0, 2, point=4)
     x, _ = playground.session.point(4)
-    assert stepper.title.startswith(f"Inside L0.N2 for x = {x}") and "bce_logits loss" in stepper.title
+    assert stepper.title.startswith(f"Inside L1.N3 (model.layers[0].neurons[2]) for x = {x}") and "bce_logits loss" in stepper.title
     names = [node["name"] for node in stepper.graph["nodes"]]
     assert "loss" in names and stepper.graph["steps"][0]["index"] == 0 and len(stepper.graph["steps"]) > 3
     # the neuron's weight leaves carry the real gradient of that point's loss

@@ -197,7 +197,7 @@ class Playground(anywidget.AnyWidget):
 
         >>> from micrograd_mlp import make_xor
         >>> X, y = make_xor(20, seed=0)
-        >>> Playground(X, y, hidden=[3]).inside(0, 2).title.startswith("Inside L0.N2 for x = ")
+        >>> Playground(X, y, hidden=[3]).inside(0, 2).title.startswith("Inside L1.N3 (model.layers[0].neurons[2]) for x = ")
         True
         """
         with self.session.lock:

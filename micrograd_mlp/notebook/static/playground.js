@@ -120,7 +120,7 @@ function drawNetwork(svg, frame, picked, onPick) {
         circle.dataset.layer = l;
         circle.dataset.neuron = i;
         const title = document.createElementNS(SVG, "title");
-        title.textContent = `L${l}.N${i}: click to look inside`;
+        title.textContent = `L${l + 1}.N${i + 1}: click to look inside`;
         circle.append(title);
         circle.addEventListener("click", () => onPick(l, i));
       }
@@ -135,7 +135,7 @@ function drawNeuron(panel, info) {
     panel.append(make("p", "mgp-hint", "Click a neuron to look inside it."));
     return;
   }
-  panel.append(make("h4", "", `L${info.layer}.N${info.neuron} (${info.activation})`));
+  panel.append(make("h4", "", `L${info.layer + 1}.N${info.neuron + 1} (${info.activation})`));
   const canvas = make("canvas", "mgp-fires");
   canvas.width = canvas.height = 120;
   if (!info.fires.line) {
