@@ -77,19 +77,25 @@ def updates_per_second_direct(settings: dict, updates: int) -> tuple:
 def breakdown(settings: dict, repeats: int) -> dict:
     """CPU seconds of each part of one update (median of ``repeats``)."""
     from micrograd_mlp.playground.session import train_one_epoch
+    from micrograd_mlp.train import Trainer
 
     session = Session(settings)
-    parts = {"train epoch (fit)": [], "test loss + accuracy (fit's val)": [], "boundary (predict on grid)": []}
+    s = session.settings
+
+    def trainer(val):  # the session's own Trainer, with and without the test set
+        return Trainer(session.model, session.X_train, session.y_train, loss=s["loss"], optimizer=session.optimizer,
+                       batch_size=s["batch_size"], l2=s["l2"], val=val, batched=True)  # fmt: skip
+
+    plain, with_test = trainer(None), trainer((session.X_test, session.y_test))
+    parts = {"train epoch (Trainer)": [], "test loss + accuracy (Trainer's val)": [], "boundary (predict on grid)": []}
     for _ in range(repeats):
         cpu = time.process_time()
-        train_one_epoch(session.model, session.X_train, session.y_train, session.settings,
-                        session.optimizer, 0, None)  # fmt: skip
-        parts["train epoch (fit)"].append(time.process_time() - cpu)
+        train_one_epoch(plain, 0)
+        parts["train epoch (Trainer)"].append(time.process_time() - cpu)
         cpu = time.process_time()
-        train_one_epoch(session.model, session.X_train, session.y_train, session.settings,
-                        session.optimizer, 0, (session.X_test, session.y_test))  # fmt: skip
-        parts["test loss + accuracy (fit's val)"].append(
-            time.process_time() - cpu - parts["train epoch (fit)"][-1]
+        train_one_epoch(with_test, 0)
+        parts["test loss + accuracy (Trainer's val)"].append(
+            time.process_time() - cpu - parts["train epoch (Trainer)"][-1]
         )
         cpu = time.process_time()
         boundary(session)
