@@ -158,7 +158,9 @@ def test_every_playground_control_works_from_the_keyboard(address, browser):
 def test_the_playground_boundary_is_drawn_smoothly_with_its_line(address, browser):
     # issue 20.11: the 30 x 30 grid showed as blocks with white speckles on the decision line
     page, problems = open_page(browser, address, "desktop")
-    wait_until(page, "document.getElementById('epoch').textContent !== ''")
+    # the first frame has arrived (the epoch counter reads "0" before the page has a session,
+    # so waiting for it let the click come before there was a session to step)
+    wait_until(page, "document.getElementById('neuron-pick').options.length > 1")
     page.click("#step")
     wait_until(page, "document.getElementById('epoch').textContent === '1'")
     # The heatmap alone, as the page paints it (its own paintGrid on the frame's grid), and the
