@@ -60,9 +60,7 @@ class Server:
         self.thread.join(timeout=10)
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser download is not reachable
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+from page_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  Debian's chromium and how the tests start it
 
 
 def need_chromium():

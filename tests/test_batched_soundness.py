@@ -83,18 +83,23 @@ def test_a_read_of_a_constant_is_fine():
     assert tape.forward([[1.0], [2.0]])[0].tolist() == [6.0, 12.0]
 
 
+class Scaled:
+    """A model whose output is scaled by an environment variable: invisible to the recording's watch."""
+
+    nin = 2
+
+    def __init__(self):
+        self.net = MLP(2, [4, 1], seed=1)
+
+    def parameters(self):
+        return self.net.parameters()
+
+    def __call__(self, x):
+        return self.net(x) * float(os.environ.get("MICROGRAD_TEST_SCALE", "1"))
+
+
 def test_the_spot_check_catches_what_the_recording_cannot_see(monkeypatch):
     # os.environ is read through a module the watch does not follow: only the spot check sees it
-    class Scaled:
-        def __init__(self):
-            self.net = MLP(2, [4, 1], seed=1)
-
-        def parameters(self):
-            return self.net.parameters()
-
-        def __call__(self, x):
-            return self.net(x) * float(os.environ.get("MICROGRAD_TEST_SCALE", "1"))
-
     monkeypatch.setattr(checking, "CHECK_SHARE", 1e9)  # check at every step
     monkeypatch.setenv("MICROGRAD_TEST_SCALE", "1")
     X, y = make_moons(16, seed=0)
@@ -110,18 +115,6 @@ def test_the_spot_check_catches_what_the_recording_cannot_see(monkeypatch):
 
 
 def test_predict_falls_back_to_the_scalar_engine_when_its_spot_check_fails(monkeypatch):
-    class Scaled:
-        nin = 2
-
-        def __init__(self):
-            self.net = MLP(2, [4, 1], seed=1)
-
-        def parameters(self):
-            return self.net.parameters()
-
-        def __call__(self, x):
-            return self.net(x) * float(os.environ.get("MICROGRAD_TEST_SCALE", "1"))
-
     monkeypatch.setattr(checking, "CHECK_SHARE", 1e9)
     monkeypatch.setenv("MICROGRAD_TEST_SCALE", "1")
     X, _ = make_moons(16, seed=0)

@@ -11,10 +11,10 @@ import pytest
 from optional import require
 
 require("uvicorn")
-sync_api = require("playwright.sync_api")
+require("playwright.sync_api")
 
-from lab_support import CHROMIUM, Server, make_app  # noqa: E402
-from lab_support import CHROMIUM_ARGS as ARGS  # noqa: E402
+from lab_support import Server, make_app  # noqa: E402
+from page_support import chromium  # noqa: E402
 from lab_support import need_chromium as _need_chromium  # noqa: E402
 from viz_support import require  # noqa: E402
 
@@ -33,10 +33,8 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     _need_chromium()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -15,12 +15,13 @@ from optional import require
 
 require("starlette")
 require("uvicorn")
-sync_api = require("playwright.sync_api")
+require("playwright.sync_api")
 
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
-from lab_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium  # noqa: E402
+from lab_support import Server, need_chromium  # noqa: E402
+from page_support import chromium  # noqa: E402
 from micrograd_mlp.playground import server as playground  # noqa: E402
 from viz_support import require  # noqa: E402
 
@@ -40,10 +41,8 @@ def address():
 @pytest.fixture(scope="module")
 def browser():
     need_chromium()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def watched_page(browser):
