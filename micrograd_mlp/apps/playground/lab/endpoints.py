@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from ...expression import ExpressionError
+from ....teaching.expression import ExpressionError
 from ..engine_lock import ENGINE_LOCK
 from ..web import Refused, error_response, json_response, read_json
 from . import drawing

@@ -27,7 +27,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from ..nn import MLP
+from ...nn import MLP
 from . import assets
 from ..playground.lab.inside import inside_payload
 from ..playground.session import Session, SettingsError

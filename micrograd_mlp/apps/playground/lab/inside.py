@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional, Sequence
 
-from ... import losses as _losses
-from ...engine import Value, no_grad
-from ...nn import ACTIVATIONS
+from .... import losses as _losses
+from ....engine import Value, no_grad
+from ....nn import ACTIVATIONS
 from .graph import REST_OP, graph_payload
 
 __all__ = ["inside_payload", "LossError", "MAX_INSIDE_INPUTS"]

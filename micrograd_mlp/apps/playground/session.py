@@ -26,12 +26,12 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-from .. import batched, data
-from ..engine import NonFiniteError
-from ..losses import LOSSES, l2 as l2_penalty
-from ..nn import MLP
-from ..optim import SGD, Adam
-from ..train import LossExploding, Trainer
+from ... import batched, data
+from ...engine import NonFiniteError
+from ...losses import LOSSES, l2 as l2_penalty
+from ...nn import MLP
+from ...optim import SGD, Adam
+from ...train import LossExploding, Trainer
 from . import frames
 from .engine_lock import ENGINE_LOCK
 from .settings import (  # re-exported: these were importable from here before settings.py existed

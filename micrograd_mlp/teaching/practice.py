@@ -29,7 +29,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from .engine import Value, topological_order
+from ..engine import Value, topological_order
 from .explain import backward_steps, explain, local_derivative, node_formula, node_names, number
 from .expression import ExpressionError, parse_expression
 

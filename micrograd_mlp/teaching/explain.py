@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Tuple
 
-from .engine import Value, topological_order
-from .ops import SCALAR, chain
+from ..engine import Value, topological_order
+from ..ops import SCALAR, chain
 
 __all__ = [
     "BackwardStep", "LocalDerivative", "ParentUpdate", "backward_steps", "explain", "local_derivative",

@@ -19,11 +19,13 @@ import sys
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
-from . import __version__, check, demos
-from .data import MULTICLASS_DATASETS, MissingDigitsExtra
+from .. import __version__
+from ..checking import check
+from . import demos
+from ..data import MULTICLASS_DATASETS, MissingDigitsExtra
 from .demo_output import DemoDiverged
-from .extras import install_command
-from .plots import MissingDemoExtra
+from ..extras import install_command
+from ..teaching.plots import MissingDemoExtra
 
 DEMO_CHOICES = (*demos.DEMOS, "all", *demos.MORE_DEMOS)
 
@@ -235,7 +237,7 @@ def run_practice(args: argparse.Namespace) -> int:
     >>> code, "2 of 2 right: well done!" in printed.getvalue()
     (0, True)
     """
-    from . import practice  # only this command needs it
+    from ..teaching import practice  # only this command needs it
 
     # Piped answers: input() would write its prompt with no newline; say it on a line instead.
     interactive = sys.stdin.isatty()

@@ -28,9 +28,9 @@ from .colours import (
     HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE, NEGATIVE_COLOUR, NEGATIVE_RGB, NOT_FINITE_COLOUR, POSITIVE_COLOUR,
     POSITIVE_RGB, ROLE_COLOURS, ink_on, mix,
 )  # fmt: skip
-from .engine import Value, topological_order
+from ..engine import Value, topological_order
 from .explain import node_names
-from .nn import MLP
+from ..nn import MLP
 from .rendering import render_svg
 
 __all__ = [

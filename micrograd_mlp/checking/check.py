@@ -27,9 +27,10 @@ from typing import Callable, Dict, List, Sequence, Type, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import losses, reference, train
-from .engine import Value, dot, no_grad
-from .nn import MLP as ValueMLP
+from .. import losses, train
+from . import reference
+from ..engine import Value, dot, no_grad
+from ..nn import MLP as ValueMLP
 from .reference import PARAMETER_NAMES, from_value_mlp, to_value_mlp, value_mlp_arrays
 
 __all__ = [

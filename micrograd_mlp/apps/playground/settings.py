@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Optional
 
-from ..nn import ACTIVATIONS
+from ...nn import ACTIVATIONS
 
 __all__ = ["LIMITS", "DEFAULTS", "DATASETS", "CLASSIFICATION_SETS", "REGRESSION_SETS", "CLASSIFICATION_LOSSES",
            "OPTIMIZERS", "HIDDEN_ACTIVATIONS", "DATA_SETTINGS", "MODEL_SETTINGS", "SettingsError",

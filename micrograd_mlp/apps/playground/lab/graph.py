@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List
 
-from ... import practice
-from ...engine import Value, topological_order
-from ...explain import backward_steps, explain, local_derivative, node_names, number
-from ...expression import expression_names, parse_expression
+from ....teaching import practice
+from ....engine import Value, topological_order
+from ....teaching.explain import backward_steps, explain, local_derivative, node_names, number
+from ....teaching.expression import expression_names, parse_expression
 from . import drawing
 
 __all__ = ["graph_payload", "expression_payload", "name_values", "json_safe", "REST_OP", "DEFAULT_VALUE"]

@@ -41,8 +41,8 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
-from .extras import install_command
-from .nn import MLP
+from ..extras import install_command
+from ..nn import MLP
 
 if TYPE_CHECKING:  # torch is an optional dependency
     import torch

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-from .engine import Value
+from ..engine import Value
 
 __all__ = [
     "parse_expression",
@@ -505,7 +505,7 @@ def leaves_by_name(root: Value) -> Dict[str, Value]:
     >>> sorted(leaves_by_name(parse_expression("x*y + x", x=1, y=2)))
     ['x', 'y']
     """
-    from .engine import topological_order
+    from ..engine import topological_order
 
     return {node.label: node for node in topological_order(root) if not node.parents and node.label}
 

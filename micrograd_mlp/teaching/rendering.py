@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 import graphviz
 
-from .files import atomic_write, check_writable_path
+from ..files import atomic_write, check_writable_path
 
 __all__ = ["GraphvizNotFound", "find_dot", "render", "render_svg"]
 

@@ -20,9 +20,9 @@ import subprocess
 import threading
 from typing import Any, Dict, List, Optional
 
-from ...engine import Value
-from ...rendering import GraphvizNotFound, find_dot
-from ...viz import draw_dot
+from ....engine import Value
+from ....teaching.rendering import GraphvizNotFound, find_dot
+from ....teaching.viz import draw_dot
 
 __all__ = ["attach_source", "finish", "render", "RENDER_TIMEOUT"]
 

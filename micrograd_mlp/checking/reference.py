@@ -48,7 +48,7 @@ from typing import Dict, List, Optional, Tuple, Type
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .nn import MLP as ValueMLP
+from ..nn import MLP as ValueMLP
 
 __all__ = [
     "MLP",

@@ -13,9 +13,9 @@ from typing import Any, Dict, Union
 import anywidget
 import traitlets
 
-from ..engine import Value, topological_order
+from ...engine import Value, topological_order
 from ..playground.lab.graph import graph_payload
-from ..stepper import MAX_STEPS
+from ...teaching.stepper import MAX_STEPS
 from . import assets
 
 __all__ = ["Stepper"]

@@ -31,11 +31,11 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 import numpy as np
 from tqdm import tqdm
 
-from . import plots
-from .files import atomic_write
-from .nn import MLP
-from .rendering import GraphvizNotFound, find_dot, render
-from .train import History, LossExploding, TrainingDiverged, redraws_in_place
+from ..teaching import plots
+from ..files import atomic_write
+from ..nn import MLP
+from ..teaching.rendering import GraphvizNotFound, find_dot, render
+from ..train import History, LossExploding, TrainingDiverged, redraws_in_place
 
 DEFAULT_SEED = 0  # of the data and the initial weights, in every demo
 

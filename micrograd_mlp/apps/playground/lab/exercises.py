@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, Tuple
 
-from ... import practice
-from ...expression import parse_expression
+from ....teaching import practice
+from ....teaching.expression import parse_expression
 from .graph import graph_payload
 
 __all__ = ["level_and_seed", "check_answers_shape", "exercise_payload", "check_payload"]

@@ -19,8 +19,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from ..engine import no_grad
-from ..train import predict
+from ...engine import no_grad
+from ...train import predict
 
 Session = Any  # a `session.Session` (not imported: session imports this module)
 
