@@ -2,13 +2,16 @@
 
     python docs/architecture.py            # rewrites docs/architecture.svg
 
-Every module of the package is a box (a subpackage such as ``playground`` is one
-box); an arrow ``a -> b`` means ``a`` imports ``b`` (at the top of the file or
-inside a function), so a module sits above everything it uses and `engine` ends
-up at the bottom. Arrows implied by others (a -> b -> c makes a -> c redundant)
-are left out. The boxes are grouped by the role each module plays (`ROLES`); a
-module missing from that table is drawn in grey, outside every group, and named
-on stderr, so the picture never hides a new module.
+The folders are the layers: the core at the top of the package, and the folders
+`teaching/`, `checking/`, `batched/` and `apps/`. Every module of the core is a box
+(a subpackage such as ``train`` is one box), and so is every module or subpackage of
+the layer folders in `LAYER_FOLDERS` (``apps.playground`` is one box). An arrow
+``a -> b`` means ``a`` imports ``b`` (at the top of the file or inside a function),
+so a module sits above everything it uses and `engine` ends up at the bottom.
+Arrows implied by others (a -> b -> c makes a -> c redundant) are left out. The
+boxes are grouped by the role each module plays (`ROLES`, the core's groups inside
+one box for the top of the package); a module missing from that table is drawn in
+grey, outside every group, and named on stderr, so the picture never hides a new module.
 """
 
 import ast
@@ -19,32 +22,59 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "micrograd_mlp"
 OUT = ROOT / "docs" / "architecture.svg"
 
-# (group label, fill colour, modules), from the apps at the top to the engine at the bottom.
+# Folders whose modules are each a box (a box of the core is a whole subpackage).
+LAYER_FOLDERS = ("apps", "teaching", "checking")
+CORE = "core: the top of micrograd_mlp/, where micrograd's users look"
+
+# (group label, fill colour, modules, in the core?), from the apps at the top to the engine at the bottom.
 ROLES = [
-    ("apps", "#fde2e4", ["cli", "demos", "demos_multiclass", "demo_output", "playground", "widgets", "notebook",
-                         "micrograd"]),
-    ("fast path", "#e2ece9", ["batched"]),
-    ("seeing and teaching", "#fff1c1", ["viz", "colours", "rendering", "explain", "stepper", "expression", "practice",
-                                       "plots"]),
-    ("training and checking", "#dfe7fd", ["train", "trainer", "check", "reference", "data", "classify",
-                                         "torch_bridge"]),
-    ("networks, losses, optimizers", "#e8dff5", ["nn", "losses", "optim"]),
-    ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode"]),
-    ("shared helpers", "#eeeeee", ["files", "extras", "validate"]),
+    ("apps/: what people run", "#fde2e4", ["apps.cli", "apps.demos", "apps.demos_multiclass", "apps.demo_output",
+                                           "apps.playground", "apps.notebook"], False),
+    ("batched/: the fast path", "#e2ece9", ["batched"], False),
+    ("teaching/: seeing and teaching", "#fff1c1", ["teaching.viz", "teaching.colours", "teaching.rendering",
+                                                   "teaching.explain", "teaching.stepper", "teaching.expression",
+                                                   "teaching.practice", "teaching.plots"], False),
+    ("checking/: is a gradient right?", "#dfe7fd",
+     ["checking.check", "checking.reference", "checking.torch_bridge"], False),
+    ("micrograd's API", "#ffe5d0", ["micrograd"], True),
+    ("training and data", "#dfe7fd", ["train", "data", "classify"], True),
+    ("networks, losses, optimizers", "#e8dff5", ["nn", "losses", "optim"], True),
+    ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode"], True),
+    ("shared helpers", "#eeeeee", ["files", "extras"], True),
 ]  # fmt: skip
 
 
+def box_of(parts):
+    """The box that module path `parts` (below micrograd_mlp) belongs to, or None (a package face)."""
+    if not parts or parts[0] in ("__init__", "__main__"):
+        return None
+    if parts[0] in LAYER_FOLDERS:
+        return f"{parts[0]}.{parts[1]}" if len(parts) > 1 and parts[1] != "__init__" else None
+    return parts[0]
+
+
 def module_names():
-    """Top-level module or subpackage names of the package (``__init__``/``__main__`` left out)."""
-    names = {path.stem for path in PACKAGE.glob("*.py")} | {
-        path.parent.name for path in PACKAGE.glob("*/__init__.py")
-    }
-    return sorted(names - {"__init__", "__main__"})
+    """The boxes: the core's modules and subpackages, and the layer folders' ones (`box_of`)."""
+    names = set()
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).with_suffix("").parts
+        box = box_of(relative[:2] if relative[0] in LAYER_FOLDERS else relative[:1])
+        if box is not None:
+            names.add(box)
+    return sorted(names)
 
 
 def imports_of(path, names, package_parts):
-    """The package's modules that the file at `path` imports, by top-level name."""
+    """The boxes that the file at `path` imports."""
     found = set()
+
+    def add(parts):  # parts: a module path under micrograd_mlp, maybe ending in an imported name
+        for end in range(len(parts), 0, -1):
+            box = box_of(list(parts[:end]))
+            if box in names:
+                found.add(box)
+                return
+
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:  # relative: resolve against the file's own package
@@ -54,28 +84,26 @@ def imports_of(path, names, package_parts):
                 parts = node.module.split(".")
             else:
                 continue
-            if len(parts) > 1:
-                found.add(parts[1])
-            else:  # from . import a, b (or from micrograd_mlp import a)
-                found.update(alias.name for alias in node.names)
+            for alias in node.names:  # from .. import losses; from ..teaching import plots
+                add(parts[1:] + [alias.name])
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
-                if parts[0] == "micrograd_mlp" and len(parts) > 1:
-                    found.add(parts[1])
-    return found & set(names)
+                if parts[0] == "micrograd_mlp":
+                    add(parts[1:])
+    return found
 
 
 def import_graph():
-    """{module: set of modules it imports}, subpackages folded into one node each."""
+    """{box: set of boxes it imports}, subpackages folded into one box each."""
     names = module_names()
     graph = {name: set() for name in names}
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(PACKAGE).with_suffix("").parts
-        if relative[0] in ("__init__", "__main__"):
+        owner = box_of(list(relative[:2] if relative[0] in LAYER_FOLDERS else relative[:1]))
+        if owner is None:
             continue
         package_parts = ("micrograd_mlp",) + relative[:-1]  # the package the file is in
-        owner = relative[0]
         graph[owner] |= imports_of(path, names, package_parts) - {owner}
     return graph
 
@@ -100,22 +128,32 @@ def reduced(graph):
 def draw(graph):
     import graphviz
 
-    role_of = {name: (label, colour) for label, colour, names in ROLES for name in names}
+    role_of = {name: label for label, _, names, _ in ROLES for name in names}
     dot = graphviz.Digraph("architecture", graph_attr={
         "rankdir": "TB", "fontname": "Helvetica", "fontsize": "13", "nodesep": "0.25", "ranksep": "0.45",
         "label": "an arrow a -> b: a imports b (implied arrows left out); drawn by python docs/architecture.py",
         "labelloc": "b", "fontcolor": "#555555"})  # fmt: skip
     dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="14", fillcolor="white")
     dot.attr("edge", color="#777777", arrowsize="0.6")
-    for label, colour, names in ROLES:
+
+    def add_group(parent, label, colour, names):
         present = [name for name in names if name in graph]
         if not present:
-            continue
-        with dot.subgraph(name=f"cluster_{label.replace(' ', '_').replace(',', '')}") as group:
+            return
+        with parent.subgraph(name=f"cluster_{label.split(':')[0].replace(' ', '_').replace(',', '')}") as group:
             group.attr(label=label, style="rounded,filled", fillcolor=colour, color=colour, fontsize="15")
             for name in present:
-                shown = name + "/" if (PACKAGE / name).is_dir() else name
-                group.node(name, shown)
+                path = PACKAGE.joinpath(*name.split("."))
+                group.node(name, name.split(".")[-1] + ("/" if path.is_dir() else ""))
+
+    for label, colour, names, in_core in ROLES:
+        if not in_core:
+            add_group(dot, label, colour, names)
+    with dot.subgraph(name="cluster_core") as core:
+        core.attr(label=CORE, style="rounded", color="#888888", fontsize="15")
+        for label, colour, names, in_core in ROLES:
+            if in_core:
+                add_group(core, label, colour, names)
     unplaced = [name for name in graph if name not in role_of]
     for name in unplaced:
         dot.node(name, name, fillcolor="#dddddd")
@@ -126,7 +164,7 @@ def draw(graph):
 
 def main():
     sys.path.insert(0, str(ROOT))
-    from micrograd_mlp.rendering import render
+    from micrograd_mlp.teaching.rendering import render
 
     dot, unplaced = draw(import_graph())
     render(dot, OUT)
