@@ -20,7 +20,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHILD = (
-    "import sys, traceback\nfrom micrograd_mlp import demos\n"
+    "import sys, traceback\nfrom micrograd_mlp.apps import demos\n"
     "try:\n    [demos.run(n, sys.argv[1], quiet=True) for n in demos.DEMOS]\n"
     "except KeyboardInterrupt:\n    traceback.print_exc(); sys.exit(130)\n"
 )

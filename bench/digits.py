@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 
-from micrograd_mlp.demos_multiclass import DIGITS_EPOCHS, DIGITS_HIDDEN, digits
+from micrograd_mlp.apps.demos_multiclass import DIGITS_EPOCHS, DIGITS_HIDDEN, digits
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from starlette.applications import Starlette  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from micrograd_mlp.nn import MLP  # noqa: E402
-from micrograd_mlp.playground import lab  # noqa: E402
+from micrograd_mlp.apps.playground import lab  # noqa: E402
 
 
 def median_ms(action, repeats):

@@ -38,8 +38,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from micrograd_mlp.playground.frames import boundary  # noqa: E402
-from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
+from micrograd_mlp.apps.playground.frames import boundary  # noqa: E402
+from micrograd_mlp.apps.playground.session import LIMITS, Session  # noqa: E402
 
 JSON = {"content-type": "application/json"}  # what the page sends
 
@@ -48,7 +48,7 @@ def test_client():
     """The real app in this process (Starlette's test client), addressed as the page does."""
     from starlette.testclient import TestClient
 
-    from micrograd_mlp.playground.server import create_app
+    from micrograd_mlp.apps.playground.server import create_app
 
     return TestClient(create_app(), base_url="http://127.0.0.1", headers=JSON)
 
@@ -76,7 +76,7 @@ def updates_per_second_direct(settings: dict, updates: int) -> tuple:
 
 def breakdown(settings: dict, repeats: int) -> dict:
     """CPU seconds of each part of one update (median of ``repeats``)."""
-    from micrograd_mlp.playground.session import train_one_epoch
+    from micrograd_mlp.apps.playground.session import train_one_epoch
     from micrograd_mlp.train import Trainer
 
     session = Session(settings)

@@ -1,6 +1,6 @@
 """The helper the command-line tests share: run `micrograd-mlp` in-process."""
 
-from micrograd_mlp import cli
+from micrograd_mlp.apps import cli
 
 
 def run_cli(capsys, *argv):

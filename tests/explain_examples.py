@@ -25,8 +25,8 @@ import math  # noqa: E402
 import re  # noqa: E402
 
 from micrograd_mlp import topological_order  # noqa: E402
-from micrograd_mlp.explain import node_names  # noqa: E402
-from micrograd_mlp.expression import parse_expression  # noqa: E402
+from micrograd_mlp.teaching.explain import node_names  # noqa: E402
+from micrograd_mlp.teaching.expression import parse_expression  # noqa: E402
 
 FRACTION = re.compile(r"\bd(\w+)/d(\w+)")
 CHAIN_START = re.compile(r"(local derivative )?\bd(\w+)/d(\w+) = ")

@@ -15,7 +15,7 @@ JSONResponse = require("starlette.responses").JSONResponse
 Route = require("starlette.routing").Route
 
 from micrograd_mlp.nn import MLP
-from micrograd_mlp.playground import lab
+from micrograd_mlp.apps.playground import lab
 
 MODEL = MLP(2, [3, 1], activation="tanh", seed=1)
 POINTS = [([0.5, -1.0], 1.0), ([1.5, 0.25], -1.0)]

@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from micrograd_mlp import cli, nn
-from micrograd_mlp.check import (
+from micrograd_mlp import nn
+from micrograd_mlp.apps import cli
+from micrograd_mlp.checking.check import (
     command,
     compare,
     compare_training,
@@ -20,7 +21,7 @@ from micrograd_mlp.check import (
 from micrograd_mlp.engine import Value
 from micrograd_mlp.losses import binary_cross_entropy, mse
 from micrograd_mlp.nn import MLP as ValueMLP
-from micrograd_mlp.reference import MLP, BinaryMLP, MLPrelu, SlidesLinearMLP, to_value_mlp
+from micrograd_mlp.checking.reference import MLP, BinaryMLP, MLPrelu, SlidesLinearMLP, to_value_mlp
 from test_reference import batch, random_model
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_mlp import cli, demos
-from micrograd_mlp.cli import main
-from micrograd_mlp.demos import DemoResult
+from micrograd_mlp.apps import cli, demos
+from micrograd_mlp.apps.cli import main
+from micrograd_mlp.apps.demos import DemoResult
 
 from cli_support import run_cli
 

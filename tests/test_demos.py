@@ -14,7 +14,9 @@ from optional import require, require_program
 
 Image = require("PIL.Image")
 
-from micrograd_mlp import accuracy, data, demo_output, demos, evaluate, plots
+from micrograd_mlp import accuracy, data, evaluate
+from micrograd_mlp.apps import demo_output, demos
+from micrograd_mlp.teaching import plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -55,13 +57,13 @@ def hide_programs(tmp_path, monkeypatch, *programs):
     for name, target in programs:
         (folder / name).symlink_to(target)
     monkeypatch.setenv("PATH", str(folder))
-    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(folder))
+    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(folder))  # the old name reaches the module
 
 
 def graphviz_pure():
     import shutil
 
-    from micrograd_mlp.rendering import _scripts_dir
+    from micrograd_mlp.teaching.rendering import _scripts_dir
 
     found = shutil.which("graphviz-pure", path=_scripts_dir())
     return found or require_program("graphviz-pure", "install the demos extra: pip install -e '.[demos]'")
@@ -152,7 +154,7 @@ def test_chain_rule_grads_are_the_hand_derived_ones(tmp_path):
 
 def test_chain_rule_without_dot_writes_dot_text_and_says_how_to_install(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
-    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
+    monkeypatch.setattr("micrograd_mlp.teaching.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
     result = demos.chain_rule(tmp_path / "out", quiet=False)
     assert [p.name for p in result.files] == ["chain_rule_before.dot", "chain_rule_after.dot", "chain_rule.txt"]
     assert (tmp_path / "out" / "chain_rule_after.dot").read_text().startswith("digraph")
@@ -361,7 +363,7 @@ def test_classification_refuses_a_grid_too_coarse_to_draw(tmp_path):
 
 def test_classification_without_dot_still_draws_its_plots_and_saves_the_network_as_dot(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
-    monkeypatch.setattr("micrograd_mlp.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
+    monkeypatch.setattr("micrograd_mlp.teaching.rendering._scripts_dir", lambda: str(tmp_path / "nothing"))
     result = demos.classification(tmp_path, epochs=1, samples=24, hidden=(3,), frames=2, resolution=8, quiet=True)
     assert [p.suffix for p in result.files] == [".png", ".gif", ".png", ".dot"]
     assert (tmp_path / "classification_network.dot").read_text().startswith("digraph")
@@ -371,7 +373,7 @@ def test_classification_without_dot_still_draws_its_plots_and_saves_the_network_
 def test_a_network_too_big_to_draw_skips_only_its_drawing(tmp_path, monkeypatch, capsys):
     import functools
 
-    from micrograd_mlp.viz import draw_mlp
+    from micrograd_mlp.teaching.viz import draw_mlp
 
     # The real refusal of draw_mlp, at a limit this small network exceeds.
     monkeypatch.setattr(demos, "draw_mlp", functools.partial(draw_mlp, max_edges=10))
@@ -392,7 +394,8 @@ def test_regression_trains_exactly_as_the_slides_fit_loop(tmp_path, activation):
     # The demo calls its training "the slides' fit": per-sample gradient descent over the
     # samples in their order, no shuffling. The slides' loop is reference.MLP/MLPrelu.fit
     # (for the linear net, with the corrected hidden-layer derivative; see reference.py).
-    from micrograd_mlp import MLP, reference
+    from micrograd_mlp import MLP
+    from micrograd_mlp.checking import reference
 
     settings = dict(epochs=3, samples=20, hidden=(4,), seed=1)
     result = demos.regression(tmp_path, **settings, frames=2, quiet=True)
@@ -445,7 +448,8 @@ def test_two_classes_are_named_1_and_0_as_in_the_playground(tmp_path):
     ticks = [text.get_text() for text in figure.axes[1].get_yticklabels()]
     assert ticks[0].endswith("(class 0)") and ticks[-1].endswith("(class 1)")
     assert figure.axes[0].get_xlabel() == "x1 (input 1)"  # inputs counted from 1, as layers
-    playground = (Path(__file__).resolve().parent.parent / "micrograd_mlp/playground/static/index.html").read_text()
+    page = Path(__file__).resolve().parent.parent / "micrograd_mlp/apps/playground/static/index.html"
+    playground = page.read_text()
     assert "class 1" in playground and "class 0" in playground and "class +" not in playground
 
 
@@ -461,7 +465,7 @@ def test_the_demo_network_drawing_fits_a_16_by_9_projector(tmp_path):
 
 def test_the_three_class_regions_are_sized_for_a_projector(tmp_path):
     # issue 20.11: spiral3_regions.png was about 400 x 430 pixels with small text
-    from micrograd_mlp import demos_multiclass
+    from micrograd_mlp.apps import demos_multiclass
 
     demos_multiclass.spiral3(tmp_path, epochs=1, samples=30, hidden=(4,), frames=2, resolution=8, quiet=True)
     width, height = Image.open(tmp_path / "spiral3_regions.png").size

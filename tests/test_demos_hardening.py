@@ -6,7 +6,7 @@ import numpy as np
 
 
 def test_demo_text_files_are_written_atomically(tmp_path, monkeypatch):
-    from micrograd_mlp import demo_output
+    from micrograd_mlp.apps import demo_output
 
     calls = []
     monkeypatch.setattr(demo_output, "atomic_write", lambda path, text, **kw: calls.append(Path(path).name), raising=True)
@@ -15,7 +15,7 @@ def test_demo_text_files_are_written_atomically(tmp_path, monkeypatch):
 
 
 def test_demos_take_numpy_settings(tmp_path):
-    from micrograd_mlp import demos
+    from micrograd_mlp.apps import demos
 
     result = demos.regression(tmp_path, epochs=np.int64(1), hidden=np.array([3]), lr=np.float32(0.01),
                               samples=np.int64(6), frames=np.int64(2), quiet=True)  # fmt: skip

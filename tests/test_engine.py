@@ -783,7 +783,7 @@ def test_the_op_name_is_settable_and_the_operation_follows():
 
 def test_the_step_by_step_backward_applies_the_zero_rule_too():
     # explain.backward_steps promises the same grads as backward(), bit for bit
-    from micrograd_mlp.explain import backward_steps
+    from micrograd_mlp.teaching.explain import backward_steps
 
     for build in (lambda x: x.relu() ** 0.5, lambda x: (x**0.5) * 0.0 + x, lambda x: x**0.5 - x**0.5):
         for start in (-1.0, 0.0):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from micrograd_mlp import MLP, Value, draw_dot, fit, no_grad, viz
+from micrograd_mlp import MLP, Value, draw_dot, fit, no_grad
+from micrograd_mlp.teaching import viz
 from micrograd_mlp.data import make_moons
 
 
@@ -31,7 +32,7 @@ def test_a_value_has_no_truth_value():
 def test_the_library_never_asks_a_value_for_its_truth_value():
     """Demos, training, drawings and explanations run with bool(Value) an error."""
     from micrograd_mlp import explain
-    from micrograd_mlp.explain import backward_steps
+    from micrograd_mlp.teaching.explain import backward_steps
 
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     out = (x * w + 1).tanh()

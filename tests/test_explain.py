@@ -1,4 +1,4 @@
-"""The backward stepper and the chain-rule explanations (micrograd_mlp.explain)."""
+"""The backward stepper and the chain-rule explanations (micrograd_mlp.teaching.explain)."""
 
 import math
 
@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd_mlp import Value, dot, topological_order
-from micrograd_mlp.explain import backward_steps, explain, node_names, number
+from micrograd_mlp.teaching.explain import backward_steps, explain, node_names, number
 
 
 # ------------------------------------------------------------------ names
@@ -222,7 +222,7 @@ def test_explain_a_diamond_with_generated_names():
 def test_each_local_derivative_formula_gives_the_engines_number(make, formula):
     from explain_examples import check_written_formulas
 
-    from micrograd_mlp.explain import local_derivative
+    from micrograd_mlp.teaching.explain import local_derivative
 
     x, y = Value(1.5, label="x"), Value(0.5, label="y")
     f = make(x, y)
@@ -280,8 +280,8 @@ def test_the_labs_step_words_state_true_formulas(text):
     pytest.importorskip("starlette")
     from explain_examples import check_written_formulas
 
-    from micrograd_mlp.expression import parse_expression
-    from micrograd_mlp.playground.lab.graph import expression_payload
+    from micrograd_mlp.teaching.expression import parse_expression
+    from micrograd_mlp.apps.playground.lab.graph import expression_payload
 
     values = {"x1": 2.0, "w1": -3.0, "x2": 0.5, "w2": 1.0, "b": 1.5, "a": 0.7}
     payload = expression_payload(text, values, draw=False)

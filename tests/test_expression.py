@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import micrograd_mlp
 from micrograd_mlp import Value, topological_order
-from micrograd_mlp.expression import (
+from micrograd_mlp.teaching.expression import (
     MAX_DEPTH,
     MAX_EXPONENT,
     MAX_LENGTH,
@@ -168,7 +168,7 @@ def test_nothing_is_run(tmp_path, monkeypatch):
             parse_expression(text, a=1.0)
     assert not target.exists()
     # and the parser calls none of Python's evaluators (a method such as re.compile is fine)
-    source = Path(micrograd_mlp.expression.__file__).read_text()
+    source = Path(micrograd_mlp.teaching.expression.__file__).read_text()
     assert not re.findall(r"(?<![\w.])(eval|exec|compile|__import__|getattr|ast)\(", source)
 
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_mlp import MLP, Value, draw_dot, files, plots, rendering, save, stepper
+from micrograd_mlp import MLP, Value, draw_dot, files, save
+from micrograd_mlp.teaching import plots, rendering, stepper
 
 
 def mode_of(path):

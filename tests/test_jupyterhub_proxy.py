@@ -22,7 +22,7 @@ import pytest
 pytest.importorskip("starlette", reason="the playground extra")
 pytest.importorskip("jupyter_server_proxy", reason="the jupyterhub extra: pip install -e '.[jupyterhub]'")
 
-from micrograd_mlp.playground.jupyter_proxy import setup_playground  # noqa: E402
+from micrograd_mlp.apps.playground.jupyter_proxy import setup_playground  # noqa: E402
 
 from jupyter_support import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, jupyter_server, server_log  # noqa: E402
 
@@ -36,7 +36,7 @@ def registered():
 # A checkout that is on PYTHONPATH but not pip-installed has no entry points: then the server
 # is told the same thing in its config (the test above fails under CI, where pip installs it).
 SAME_AS_ENTRY_POINT = """
-from micrograd_mlp.playground.jupyter_proxy import setup_playground
+from micrograd_mlp.apps.playground.jupyter_proxy import setup_playground
 c.ServerProxy.servers = {"playground": setup_playground()}
 """
 
@@ -46,7 +46,7 @@ def test_entry_point_is_registered_for_jupyter_server_proxy():
     if not found and not os.environ.get("CI"):
         pytest.skip("this checkout is not pip-installed (pip install -e . registers the entry point)")
     assert len(found) == 1, "pip install -e . registers setup.cfg's entry points"
-    assert found[0].value == "micrograd_mlp.playground.jupyter_proxy:setup_playground"
+    assert found[0].value == "micrograd_mlp.apps.playground.jupyter_proxy:setup_playground"
     assert found[0].load() is setup_playground
 
 

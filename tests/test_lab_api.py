@@ -13,10 +13,10 @@ TestClient = require("starlette.testclient").TestClient
 from lab_support import MODEL, POINTS, make_app  # noqa: E402
 from micrograd_mlp import losses  # noqa: E402
 from micrograd_mlp.engine import topological_order  # noqa: E402
-from micrograd_mlp.explain import backward_steps, explain, node_names  # noqa: E402
-from micrograd_mlp.expression import parse_expression  # noqa: E402
+from micrograd_mlp.teaching.explain import backward_steps, explain, node_names  # noqa: E402
+from micrograd_mlp.teaching.expression import parse_expression  # noqa: E402
 from micrograd_mlp.nn import MLP  # noqa: E402
-from micrograd_mlp.playground import lab  # noqa: E402
+from micrograd_mlp.apps.playground import lab  # noqa: E402
 from viz_support import require  # noqa: E402
 
 

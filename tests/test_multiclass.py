@@ -32,7 +32,7 @@ from micrograd_mlp import (
     softmax,
 )
 from micrograd_mlp.data import MissingDigitsExtra
-from micrograd_mlp.reference import BinaryMLP
+from micrograd_mlp.checking.reference import BinaryMLP
 
 
 def weights(model):
@@ -310,7 +310,7 @@ def test_without_scikit_learn_the_digits_say_how_to_install_it(monkeypatch):
 
 @pytest.mark.slow
 def test_digits_demo_learns_at_a_small_size(tmp_path):
-    from micrograd_mlp.demos_multiclass import digits
+    from micrograd_mlp.apps.demos_multiclass import digits
 
     result = digits(tmp_path, train_samples=200, epochs=4, quiet=True)
     assert result.metrics["test accuracy"] >= 0.75  # 0.81 measured; the full demo reaches 0.967
@@ -322,7 +322,7 @@ def test_digits_demo_learns_at_a_small_size(tmp_path):
 
 
 def test_spiral3_demo_writes_regions_gif_and_curves(tmp_path):
-    from micrograd_mlp.demos_multiclass import spiral3
+    from micrograd_mlp.apps.demos_multiclass import spiral3
 
     result = spiral3(tmp_path, dataset="yinyang", epochs=2, samples=36, hidden=(6,), frames=3, resolution=10,
                      quiet=True)  # fmt: skip
@@ -396,7 +396,7 @@ def test_confusion_matrix_counts_every_pair_once(pairs):
 
 
 def test_run_dispatches_spiral3_and_its_yinyang(tmp_path):
-    from micrograd_mlp import demos
+    from micrograd_mlp.apps import demos
 
     result = demos.run("spiral3", tmp_path, epochs=1, hidden=[4], quiet=True)
     assert result.name == "spiral3" and result.files[0].name == "spiral3_regions.png"
@@ -413,7 +413,7 @@ def test_demo_scripts_run_the_library_demo_and_print_what_it_wrote(tmp_path, mon
     import runpy
     from pathlib import Path
 
-    from micrograd_mlp import demos_multiclass
+    from micrograd_mlp.apps import demos_multiclass
 
     full_size = getattr(demos_multiclass, script)
     monkeypatch.setattr(demos_multiclass, script, lambda out, **kw: full_size(out, **kw, **small, quiet=True))

@@ -1,4 +1,4 @@
-"""`micrograd_mlp.notebook`: the Playground and Stepper widgets, in Python and in JupyterLab.
+"""`micrograd_mlp.apps.notebook`: the Playground and Stepper widgets, in Python and in JupyterLab.
 
 The Python tests drive the widgets as the page would (messages, the synced
 ``playing`` trait); the browser test opens the demo notebook in a real
@@ -18,8 +18,8 @@ pytest.importorskip("anywidget", reason="the notebook extra: pip install -e '.[n
 
 from micrograd_mlp import MLP, Value, make_moons  # noqa: E402
 from micrograd_mlp.micrograd import nn as micrograd_nn  # noqa: E402
-from micrograd_mlp.notebook import Playground, Stepper  # noqa: E402
-from micrograd_mlp.playground.session import Session, SettingsError  # noqa: E402
+from micrograd_mlp.apps.notebook import Playground, Stepper  # noqa: E402
+from micrograd_mlp.apps.playground.session import Session, SettingsError  # noqa: E402
 
 from jupyter_support import CHROMIUM, CHROMIUM_ARGS, ROOT, jupyter_server, server_log  # noqa: E402
 

@@ -18,10 +18,10 @@ TestClient = require("starlette.testclient").TestClient
 
 from micrograd_mlp import MLP, data, predict  # noqa: E402
 from micrograd_mlp.train import LossExploding  # noqa: E402
-from micrograd_mlp.playground import server  # noqa: E402
-from micrograd_mlp.playground.session import LIMITS, Session  # noqa: E402
-from micrograd_mlp.playground.store import SessionStore  # noqa: E402
-from micrograd_mlp.playground.frames import grid_points  # noqa: E402
+from micrograd_mlp.apps.playground import server  # noqa: E402
+from micrograd_mlp.apps.playground.session import LIMITS, Session  # noqa: E402
+from micrograd_mlp.apps.playground.store import SessionStore  # noqa: E402
+from micrograd_mlp.apps.playground.frames import grid_points  # noqa: E402
 
 # Small settings keep each scalar-engine epoch short.
 SMALL = {"points": 40, "hidden": [4], "grid": 10}
@@ -279,7 +279,7 @@ def test_inside_answers_with_the_labs_payload_for_this_sessions_model(client):
     sid, _ = new_session(client)
     response = client.get(f"/api/sessions/{sid}/inside?layer=0&neuron=1&point=2")
     assert response.status_code == 200
-    from micrograd_mlp.playground import lab
+    from micrograd_mlp.apps.playground import lab
 
     session = session_of(client, sid)
     x, target = session.point(2)
@@ -671,7 +671,7 @@ def test_the_core_library_does_not_import_the_web_framework():
     import subprocess
     import sys
 
-    code = "import sys, micrograd_mlp, micrograd_mlp.cli; print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))"
+    code = "import sys, micrograd_mlp, micrograd_mlp.apps.cli; print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -698,7 +698,7 @@ def test_a_non_editable_install_ships_the_page(tmp_path):
     static = target / "micrograd_mlp" / "playground" / "static"
     assert sorted(p.name for p in static.iterdir()) == sorted(p.name for p in server.STATIC.iterdir())
     check = (
-        "from starlette.testclient import TestClient; import micrograd_mlp.playground.server as s; "
+        "from starlette.testclient import TestClient; import micrograd_mlp.apps.playground.server as s; "
         "c = TestClient(s.create_app(), base_url='http://127.0.0.1'); print(s.__file__); print(c.get('/').status_code, c.get('/static/app.js').status_code)"
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True,
@@ -711,7 +711,7 @@ def test_a_non_editable_install_ships_the_page(tmp_path):
 
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
-from micrograd_mlp.playground.session import SettingsError, validate_settings  # noqa: E402
+from micrograd_mlp.apps.playground.session import SettingsError, validate_settings  # noqa: E402
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
@@ -773,7 +773,7 @@ def test_a_slow_drawing_never_holds_up_a_tabs_training(client, monkeypatch):
     """Graphviz runs with the engine lock free: a tab steps while a drawing is still being laid out."""
     import threading
 
-    from micrograd_mlp.playground.lab import drawing
+    from micrograd_mlp.apps.playground.lab import drawing
 
     sid, _ = new_session(client)
     real, entered, gate = drawing.render, threading.Event(), threading.Event()

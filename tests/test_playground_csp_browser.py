@@ -22,7 +22,7 @@ from starlette.routing import Mount  # noqa: E402
 
 from lab_support import Server, need_chromium  # noqa: E402
 from page_support import chromium  # noqa: E402
-from micrograd_mlp.playground import server as playground  # noqa: E402
+from micrograd_mlp.apps.playground import server as playground  # noqa: E402
 from viz_support import require  # noqa: E402
 
 PREFIX = "/user/alice/playground/"

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from micrograd_mlp.playground import server  # noqa: E402
+from micrograd_mlp.playground import server  # noqa: E402  (the old name, the same module)
 from micrograd_mlp.playground.settings import DEFAULTS  # noqa: E402
 
 JSON = {"content-type": "application/json"}

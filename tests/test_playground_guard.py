@@ -1,4 +1,4 @@
-"""The playground guards itself as Jupyter's server does (micrograd_mlp/playground/guard.py).
+"""The playground guards itself as Jupyter's server does (micrograd_mlp/apps/playground/guard.py).
 
 Tried as an attacker would: a foreign page's Origin, a rebound DNS name in
 Host, a text/plain POST, a body with no Content-Length that never ends, no
@@ -15,8 +15,8 @@ require("starlette")
 require("httpx")  # starlette's TestClient drives the app through httpx
 from starlette.testclient import TestClient, WebSocketDenialResponse  # noqa: E402
 
-from micrograd_mlp.playground import server  # noqa: E402
-from micrograd_mlp.playground.guard import GuardConfig, is_loopback  # noqa: E402
+from micrograd_mlp.apps.playground import server  # noqa: E402
+from micrograd_mlp.apps.playground.guard import GuardConfig, is_loopback  # noqa: E402
 
 JSON = {"content-type": "application/json"}
 SMALL = {"dataset": "xor", "points": 20, "hidden": [2], "grid": 10}

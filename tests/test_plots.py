@@ -9,7 +9,7 @@ from optional import require
 Image = require("PIL.Image")
 from viz_support import reads_as_a_sign
 
-from micrograd_mlp import plots
+from micrograd_mlp.teaching import plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

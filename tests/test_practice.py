@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from micrograd_mlp import topological_order
-from micrograd_mlp.explain import node_names
-from micrograd_mlp.practice import LEVELS, check_answer, exercise_answers, make_exercise
+from micrograd_mlp.teaching.explain import node_names
+from micrograd_mlp.teaching.practice import LEVELS, check_answer, exercise_answers, make_exercise
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -156,7 +156,7 @@ def test_cli_without_answers_and_bad_options():
 
 
 def test_a_typo_at_a_terminal_is_asked_again():
-    from micrograd_mlp.practice import ask_in_terminal
+    from micrograd_mlp.teaching.practice import ask_in_terminal
 
     typed = iter(["-2", "two", "-1"])
     prompts = []

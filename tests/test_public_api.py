@@ -3,10 +3,13 @@ and every name the package exported before still reachable, as the same object."
 
 import importlib
 import inspect
+import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from optional import require
 
 import micrograd_mlp
 
@@ -98,3 +101,103 @@ def test_micrograd_api_works_as_micrograd_users_expect():
     assert any(p.grad != 0.0 for p in params)
     model.zero_grad()
     assert all(p.grad == 0.0 for p in params)
+
+
+# The layout (issue 21): modules moved into teaching/, checking/ and apps/. Every old name
+# (micrograd_mlp._MOVED) keeps working as the same module object, with no warning.
+PACKAGE = Path(micrograd_mlp.__file__).parent
+MOVED = sorted(micrograd_mlp._MOVED.items())
+
+
+def moved_submodules():
+    """(old, new) for every module inside a moved package, e.g. playground.lab.inside."""
+    pairs = []
+    for old, new in MOVED:
+        folder = PACKAGE.joinpath(*new.split("."))
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
+            inner = path.relative_to(folder).with_suffix("").parts
+            if inner[-1] == "__init__":
+                inner = inner[:-1]
+            if inner:
+                pairs.append((".".join((old, *inner)), ".".join((new, *inner))))
+    return pairs
+
+
+@pytest.mark.parametrize("old, new", MOVED + moved_submodules())
+def test_an_old_module_name_gives_the_same_module_as_the_new_one(old, new):
+    try:
+        module = importlib.import_module(f"micrograd_mlp.{new}")
+    except ModuleNotFoundError as missing:  # the playground needs starlette: the optional rule
+        require(missing.name)
+        raise
+    assert importlib.import_module(f"micrograd_mlp.{old}") is module
+    assert sys.modules[f"micrograd_mlp.{old}"] is module
+    # The import system did not rename the real module to the old name.
+    assert module.__name__ == module.__spec__.name == f"micrograd_mlp.{new}"
+    assert module.__spec__.origin == module.__file__ and Path(module.__file__).is_file()
+    parent, _, child = old.rpartition(".")
+    holder = importlib.import_module(f"micrograd_mlp.{parent}" if parent else "micrograd_mlp")
+    if old != "explain":  # micrograd_mlp.explain is the function (test_every_name_exported_before...)
+        assert getattr(holder, child) is module
+    assert not PACKAGE.joinpath(*old.split(".")).with_suffix(".py").exists()  # no stub left behind
+    if "." not in old:
+        assert not (PACKAGE / old).exists()
+
+
+def test_the_moved_table_points_at_modules_that_exist():
+    for old, new in MOVED:
+        assert old not in new.split(".")[:-1] and new.endswith(old)
+        assert importlib.util.find_spec(f"micrograd_mlp.{new}") is not None
+
+
+def test_from_an_old_name_import_and_the_old_name_of_a_moved_subpackage():
+    from micrograd_mlp.playground.lab import inside  # apps/playground/lab/inside.py
+    from micrograd_mlp.reference import SlidesLinearMLP
+    from micrograd_mlp.teaching import viz
+    from micrograd_mlp.viz import draw_dot
+
+    assert inside is importlib.import_module("micrograd_mlp.apps.playground.lab.inside")
+    assert draw_dot is viz.draw_dot is micrograd_mlp.draw_dot
+    assert SlidesLinearMLP is importlib.import_module("micrograd_mlp.checking.reference").SlidesLinearMLP
+    assert micrograd_mlp.explain is importlib.import_module("micrograd_mlp.explain").explain  # still the function
+
+
+def test_monkeypatching_through_an_old_name_patches_the_real_module(monkeypatch):
+    from micrograd_mlp.teaching import viz
+
+    seen = []
+    monkeypatch.setattr("micrograd_mlp.viz.render_svg", lambda drawing: seen.append(drawing) or "<svg>fake</svg>")
+    drawing = micrograd_mlp.draw_dot(micrograd_mlp.Value(2.0, label="x"))
+    assert drawing._repr_mimebundle_() == {"image/svg+xml": "<svg>fake</svg>"} and seen == [drawing]
+    monkeypatch.undo()
+    assert viz.render_svg is importlib.import_module("micrograd_mlp.teaching.rendering").render_svg
+
+
+def test_pickles_still_load_models_values_and_names_pickled_under_the_old_module_names():
+    import pickle
+
+    from micrograd_mlp import MLP, Value
+    from micrograd_mlp.checking.reference import SlidesLinearMLP
+
+    model = MLP(2, [3, 1], seed=0)
+    copy = pickle.loads(pickle.dumps(model))
+    assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
+    x = Value(3.0, label="x")
+    assert pickle.loads(pickle.dumps(x)).data == 3.0
+    slides = SlidesLinearMLP(3, 4, 1, seed=0)  # the slides' NumPy network, from checking/reference.py
+    old = pickle.dumps(slides, protocol=2).replace(b"micrograd_mlp.checking.reference", b"micrograd_mlp.reference")
+    assert b"cmicrograd_mlp.reference\n" in old  # as a pickle made before the move names the class
+    again = pickle.loads(old)
+    assert type(again) is SlidesLinearMLP and all((getattr(again, k) == getattr(slides, k)).all() for k in ("w1", "w2"))
+    assert pickle.loads(b"cmicrograd_mlp.viz\ndraw_dot\n.") is micrograd_mlp.draw_dot
+
+
+def test_old_names_work_with_warnings_as_errors_and_as_python_dash_m():
+    code = ("import micrograd_mlp.viz, micrograd_mlp.check, micrograd_mlp.notebook, micrograd_mlp.playground.session\n"
+            "import micrograd_mlp.teaching.viz as new\n"
+            "print(micrograd_mlp.viz is new, micrograd_mlp.viz.__name__)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "micrograd_mlp.teaching.viz"] and done.stderr == "", done.stderr
+    old = subprocess.run([sys.executable, "-W", "error", "-m", "micrograd_mlp.cli", "--version"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert old.stdout.strip() == f"micrograd-mlp {micrograd_mlp.__version__}", old.stderr

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from micrograd_mlp.nn import MLP as ValueMLP
-from micrograd_mlp.reference import (
+from micrograd_mlp.checking.reference import (
     MLP,
     BinaryMLP,
     MLPrelu,

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from micrograd_mlp import Value, stepper
+from micrograd_mlp import Value
+from micrograd_mlp.teaching import stepper
 
 
 def test_a_failed_stepper_write_leaves_the_grads_as_they_were(tmp_path, monkeypatch):

@@ -33,7 +33,7 @@ from micrograd_mlp import (  # noqa: E402
     to_torch,
 )
 from micrograd_mlp.data import make_spiral3  # noqa: E402
-from micrograd_mlp.torch_bridge import MissingTorchExtra, TorchMappingError, torch_parameter_grads  # noqa: E402
+from micrograd_mlp.checking.torch_bridge import MissingTorchExtra, TorchMappingError, torch_parameter_grads  # noqa: E402
 
 TOL = 1e-12
 

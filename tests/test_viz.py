@@ -1,4 +1,4 @@
-"""Graph drawings (micrograd_mlp.viz): what draw_dot and draw_mlp put in the DOT text.
+"""Graph drawings (micrograd_mlp.teaching.viz): what draw_dot and draw_mlp put in the DOT text.
 
 Nothing here needs the dot program; rendering is tested in test_viz_render.py.
 """
@@ -12,7 +12,7 @@ import pytest
 from viz_support import edges, local_boxes, node_line, op_nodes, raw_edges, value_nodes
 
 from micrograd_mlp import MLP, Value, topological_order
-from micrograd_mlp.viz import (
+from micrograd_mlp.teaching.viz import (
     MAX_EDGES, MAX_MLP_EDGES, MAX_NODES, Drawing, draw_dot, draw_mlp, escape, neurons,
 )  # fmt: skip
 
@@ -350,7 +350,7 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
 
 
 def test_one_colour_scheme_blue_positive_red_negative_everywhere():
-    from micrograd_mlp import plots, viz
+    from micrograd_mlp.teaching import plots, viz
 
     # networks (weights), graphs (gradients) and decision boundaries (logit, class) agree
     assert viz.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
@@ -447,7 +447,7 @@ def test_every_legend_swatch_has_wcag_aa_contrast():
     for fill, ink in pairs:
         assert wcag_contrast(fill, ink) >= 4.5, (fill, ink, wcag_contrast(fill, ink))
     # the highlight is not a sign colour: far from both blue and red
-    from micrograd_mlp.colours import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
+    from micrograd_mlp.teaching.colours import HIGHLIGHT_COLOUR, NEGATIVE_COLOUR, POSITIVE_COLOUR
 
     assert wcag_contrast(HIGHLIGHT_COLOUR, "#000000") >= 7
     for sign in (POSITIVE_COLOUR, NEGATIVE_COLOUR):
@@ -465,7 +465,7 @@ def test_the_pages_speak_the_same_colours_as_the_pictures():
     # one visual language: the playground's and the lab's CSS and scripts use colours.py's values
     from pathlib import Path
 
-    from micrograd_mlp import colours
+    from micrograd_mlp.teaching import colours
 
     static = Path(__file__).resolve().parent.parent / "micrograd_mlp" / "playground" / "static"
     style, app = (static / "style.css").read_text(), (static / "app.js").read_text()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from micrograd_mlp import Value, draw_dot, viz
+from micrograd_mlp import Value, draw_dot
+from micrograd_mlp.teaching import viz
 
 
 def test_draw_dot_counts_before_any_other_work(monkeypatch):

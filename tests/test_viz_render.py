@@ -1,4 +1,4 @@
-"""Rendering drawings (micrograd_mlp.rendering): dot, the graphviz-pure fallback, the
+"""Rendering drawings (micrograd_mlp.teaching.rendering): dot, the graphviz-pure fallback, the
 install hint when neither is there, and Jupyter's inline display.
 
 These run dot for real: skipped on a machine without it, failed under CI.
@@ -12,8 +12,8 @@ from viz_support import SVG, require, svg_texts
 
 from micrograd_mlp import MLP, Value
 from micrograd_mlp import rendering as render_module
-from micrograd_mlp.rendering import GraphvizNotFound, find_dot, render, render_svg
-from micrograd_mlp.viz import draw_dot, draw_mlp
+from micrograd_mlp.teaching.rendering import GraphvizNotFound, find_dot, render, render_svg
+from micrograd_mlp.teaching.viz import draw_dot, draw_mlp
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_a_steps_numbers_sit_in_their_own_boxes_overlapping_nothing(program, onl
     only_these_programs("dot" if program == "dot" else "graphviz-pure", require(program))
     from explain_examples import neuron
 
-    from micrograd_mlp.explain import backward_steps
+    from micrograd_mlp.teaching.explain import backward_steps
 
     o, _ = neuron()
     steps = list(backward_steps(o))

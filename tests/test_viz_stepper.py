@@ -1,4 +1,4 @@
-"""Backward as frames (micrograd_mlp.stepper): drawings per step, SVG files, one HTML page."""
+"""Backward as frames (micrograd_mlp.teaching.stepper): drawings per step, SVG files, one HTML page."""
 
 import re
 import subprocess
@@ -11,10 +11,10 @@ from optional import require_program
 from viz_support import require, svg_texts
 
 from micrograd_mlp import Value
-from micrograd_mlp import rendering
-from micrograd_mlp.explain import backward_steps
-from micrograd_mlp.rendering import GraphvizNotFound
-from micrograd_mlp.stepper import MAX_STEPS, backward_frames, save_frames, stepper_html
+from micrograd_mlp.teaching import rendering
+from micrograd_mlp.teaching.explain import backward_steps
+from micrograd_mlp.teaching.rendering import GraphvizNotFound
+from micrograd_mlp.teaching.stepper import MAX_STEPS, backward_frames, save_frames, stepper_html
 
 
 def test_one_frame_per_step_with_the_current_node_outlined():

@@ -115,7 +115,7 @@ def validate_settings(changes: Any, current: Optional[Dict[str, Any]] = None) ->
     [4, 4]
     >>> validate_settings({"lr": "fast"})
     Traceback (most recent call last):
-    micrograd_mlp.playground.settings.SettingsError: lr must be a number, got 'fast'
+    micrograd_mlp.apps.playground.settings.SettingsError: lr must be a number, got 'fast'
     """
     if not isinstance(changes, dict):
         raise SettingsError(f"settings must be a JSON object like {{\"lr\": 0.1}}, got {type(changes).__name__}")

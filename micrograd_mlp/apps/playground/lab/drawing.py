@@ -5,7 +5,7 @@ built (under the engine lock); laying it out is a Graphviz subprocess that can
 take a second, so `finish` runs it afterwards, with the lock free: a drawing
 never stalls another tab's training.
 
->>> from ...engine import Value
+>>> from ....engine import Value
 >>> graph = {"nodes": [], "edges": []}
 >>> attach_source(graph, Value(2.0, label="a") * 3)
 >>> graph["dot"].startswith("digraph")

@@ -108,7 +108,7 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
     Raises IndexError for a layer, neuron or input of the wrong size,
     `LossError` for an unknown loss or a target it cannot take.
 
-    >>> from ...nn import MLP
+    >>> from ....nn import MLP
     >>> model = MLP(2, [3, 1], activation="tanh", seed=0)
     >>> payload = inside_payload(model, 0, 1, [0.5, -1.0], target=1.0, loss="mse")
     >>> payload["title"]
