@@ -23,7 +23,7 @@ from micrograd_mlp.apps.playground.session import Session, SettingsError  # noqa
 
 from jupyter_support import CHROMIUM, CHROMIUM_ARGS, ROOT, jupyter_server, server_log  # noqa: E402
 
-STATIC = ROOT / "micrograd_mlp" / "notebook" / "static"
+STATIC = ROOT / "micrograd_mlp" / "apps" / "notebook" / "static"
 
 
 def wait_until(condition, timeout=60.0):
@@ -300,14 +300,14 @@ def test_stepper_widget_and_lab_page_draw_a_step_with_one_script():
 
     from lab_support import make_app
 
-    shared = (ROOT / "micrograd_mlp" / "playground" / "static" / "backward_step.js").read_text()
+    shared = (ROOT / "micrograd_mlp" / "apps" / "playground" / "static" / "backward_step.js").read_text()
     assert "function drawBackwardStep(" in shared and shared in Stepper._esm
     client = TestClient(make_app())
     page = client.get("/lab").text
     assert page.index('src="lab/static/backward_step.js"') < page.index('src="lab/static/lab.js"')
     served = client.get("/lab/static/backward_step.js")
     assert served.status_code == 200 and served.text == shared
-    assert "drawBackwardStep(" in (ROOT / "micrograd_mlp" / "playground" / "static" / "lab.js").read_text()
+    assert "drawBackwardStep(" in (ROOT / "micrograd_mlp" / "apps" / "playground" / "static" / "lab.js").read_text()
 
 
 def test_inside_a_neuron_steps_its_backward_pass_to_the_points_loss():

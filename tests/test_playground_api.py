@@ -695,7 +695,7 @@ def test_a_non_editable_install_ships_the_page(tmp_path):
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
         check=True, capture_output=True,
     )  # fmt: skip
-    static = target / "micrograd_mlp" / "playground" / "static"
+    static = target / "micrograd_mlp" / "apps" / "playground" / "static"
     assert sorted(p.name for p in static.iterdir()) == sorted(p.name for p in server.STATIC.iterdir())
     check = (
         "from starlette.testclient import TestClient; import micrograd_mlp.apps.playground.server as s; "

@@ -467,7 +467,7 @@ def test_the_pages_speak_the_same_colours_as_the_pictures():
 
     from micrograd_mlp.teaching import colours
 
-    static = Path(__file__).resolve().parent.parent / "micrograd_mlp" / "playground" / "static"
+    static = Path(__file__).resolve().parent.parent / "micrograd_mlp" / "apps" / "playground" / "static"
     style, app = (static / "style.css").read_text(), (static / "app.js").read_text()
     lab_css, lab_html = (static / "lab.css").read_text(), (static / "lab.html").read_text()
     assert f"--blue: {colours.POSITIVE_COLOUR};" in style and f"--red: {colours.NEGATIVE_COLOUR};" in style
