@@ -7,13 +7,13 @@ keys), and the chain rule for every input and weight written out with numbers:
     python demos/chain_rule.py [OUT_DIR]        # default OUT_DIR: micrograd-out
 
 The same as `micrograd-mlp demo chain-rule`; the steps are in
-micrograd_mlp/demos.py (`chain_rule`), built from draw_dot, stepper_html and
+micrograd_mlp/apps/demos.py (`chain_rule`), built from draw_dot, stepper_html and
 explain, which you can call on any expression of your own.
 """
 
 import sys
 
-from micrograd_mlp.demos import chain_rule
+from micrograd_mlp.apps.demos import chain_rule
 
 result = chain_rule(sys.argv[1] if len(sys.argv) > 1 else "micrograd-out")
 print(*result.files, sep="\n")

@@ -7,12 +7,12 @@ loss and accuracy curves and the trained network:
     python demos/classification.py [OUT_DIR] [DATASET]   # moons, circles, xor or spiral
 
 The same as `micrograd-mlp demo classification --dataset DATASET`; the steps
-are in micrograd_mlp/demos.py (`classification`).
+are in micrograd_mlp/apps/demos.py (`classification`).
 """
 
 import sys
 
-from micrograd_mlp.demos import classification
+from micrograd_mlp.apps.demos import classification
 
 out = sys.argv[1] if len(sys.argv) > 1 else "micrograd-out"
 dataset = sys.argv[2] if len(sys.argv) > 2 else "moons"

@@ -8,12 +8,12 @@ pip install "micrograd_mlp[digits]".
     python demos/digits.py [OUT_DIR]
 
 The same as `micrograd-mlp demo digits`; the steps are in
-micrograd_mlp/demos_multiclass.py (`digits`).
+micrograd_mlp/apps/demos_multiclass.py (`digits`).
 """
 
 import sys
 
-from micrograd_mlp.demos_multiclass import digits
+from micrograd_mlp.apps.demos_multiclass import digits
 
 out = sys.argv[1] if len(sys.argv) > 1 else "micrograd-out"
 result = digits(out)

@@ -8,13 +8,13 @@ staying straight while the ReLU net bends to the curve:
     python demos/regression.py [OUT_DIR]        # default OUT_DIR: micrograd-out
 
 The same as `micrograd-mlp demo regression`; the steps are in
-micrograd_mlp/demos.py (`regression`). Try other settings, e.g.
+micrograd_mlp/apps/demos.py (`regression`). Try other settings, e.g.
 regression(out, hidden=[64], activation="tanh", epochs=200).
 """
 
 import sys
 
-from micrograd_mlp.demos import regression
+from micrograd_mlp.apps.demos import regression
 
 result = regression(sys.argv[1] if len(sys.argv) > 1 else "micrograd-out")
 for name, value in result.metrics.items():

@@ -7,12 +7,12 @@ softmax is unsure), their evolution over training (GIF) and the curves:
     python demos/spiral3.py [OUT_DIR] [DATASET]   # spiral3 or yinyang
 
 The same as `micrograd-mlp demo spiral3 --dataset DATASET`; the steps are in
-micrograd_mlp/demos_multiclass.py (`spiral3`).
+micrograd_mlp/apps/demos_multiclass.py (`spiral3`).
 """
 
 import sys
 
-from micrograd_mlp.demos_multiclass import spiral3
+from micrograd_mlp.apps.demos_multiclass import spiral3
 
 out = sys.argv[1] if len(sys.argv) > 1 else "micrograd-out"
 dataset = sys.argv[2] if len(sys.argv) > 2 else "spiral3"

@@ -58,3 +58,28 @@ def test_the_groups_are_the_folders():
             assert label.startswith(f"{folder}/:"), label
     assert {"apps", "teaching", "checking", "batched"} <= {
         path.parent.name for path in architecture.PACKAGE.glob("*/__init__.py")}  # fmt: skip
+
+
+def test_the_readme_tree_names_every_box_in_its_folder():
+    """The README's folder tree (section Architecture) names each module on its folder's entry."""
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## Architecture", 1)[1].split("```")[1]
+    entries, folder = {"": []}, ""  # folder ("" for the core) -> the words of its entry
+    for line in tree.splitlines():
+        first = line.split()[0] if line.strip() else ""
+        if line.startswith("  ") and not line.startswith("   ") and first.endswith("/"):
+            folder = first.rstrip("/") if first.rstrip("/") in architecture.LAYER_FOLDERS + ("batched",) else ""
+        entries.setdefault(folder, []).extend(re.findall(r"[A-Za-z_]+", line))
+    for box in architecture.module_names():
+        folder, _, name = box.rpartition(".")
+        assert name in entries[folder if folder else ("batched" if name == "batched" else "")], box
+
+
+def test_no_layer_imports_one_above_it():
+    """The core uses no folder but the fast path; teaching/ and checking/ do not use each other or the apps."""
+    graph = architecture.import_graph()
+    folder = lambda box: box.split(".")[0] if "." in box else ("batched" if box == "batched" else "core")  # noqa: E731
+    allowed = {"core": {"core", "batched"}, "batched": {"core", "batched"}, "teaching": {"core", "teaching"},
+               "checking": {"core", "checking"}, "apps": {"core", "batched", "teaching", "checking", "apps"}}  # fmt: skip
+    wrong = [(a, b) for a in graph for b in graph[a] if folder(b) not in allowed[folder(a)]]
+    assert not wrong, f"imports across the layers the wrong way: {wrong}"
