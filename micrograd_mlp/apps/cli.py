@@ -282,7 +282,7 @@ def _add_playground_command(commands: argparse._SubParsersAction) -> None:
                              "0.0.0.0 opens it to the network)")  # fmt: skip
     parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    # Who may use it, as Jupyter's server decides (see micrograd_mlp/playground/guard.py).
+    # Who may use it, as Jupyter's server decides (see micrograd_mlp/apps/playground/guard.py).
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="also answer to this Host name (repeatable; '*': any, e.g. behind a proxy)")  # fmt: skip
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",

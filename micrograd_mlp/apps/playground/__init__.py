@@ -14,7 +14,7 @@ state apart from page (as TensorFlow Playground keeps them):
 * `web`: JSON in and out, 4xx errors; `server`: the handlers and `serve`;
 * `lab`: the chain-rule lab (graph, drawing, inside a neuron, practice, endpoints).
 
->>> from micrograd_mlp.playground.session import Session
+>>> from micrograd_mlp.apps.playground.session import Session
 >>> Session({"dataset": "circles", "points": 20, "hidden": [2]}).settings["loss"]
 'bce_logits'
 """

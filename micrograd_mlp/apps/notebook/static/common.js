@@ -1,5 +1,5 @@
 // What both widgets' scripts share; each widget's script is this file followed by its own
-// (anywidget loads one module per widget: see micrograd_mlp/notebook/assets.py).
+// (anywidget loads one module per widget: see micrograd_mlp/apps/notebook/assets.py).
 
 const SVG = "http://www.w3.org/2000/svg";
 

@@ -1,6 +1,6 @@
 """The lab's practice: an exercise with the grads hidden, and the check of a student's answers.
 
-Exercises come from `micrograd_mlp.practice` (made from a level and a seed, so
+Exercises come from `micrograd_mlp.teaching.practice` (made from a level and a seed, so
 the page sends back only those two and the answers, never the solution).
 """
 
