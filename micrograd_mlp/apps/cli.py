@@ -21,11 +21,11 @@ from typing import Callable, List, Optional, Sequence
 
 from .. import __version__
 from ..checking import check
-from . import demos
 from ..data import MULTICLASS_DATASETS, MissingDigitsExtra
-from .demo_output import DemoDiverged
 from ..extras import install_command
 from ..teaching.plots import MissingDemoExtra
+from . import demos
+from .demo_output import DemoDiverged
 
 DEMO_CHOICES = (*demos.DEMOS, "all", *demos.MORE_DEMOS)
 

@@ -31,9 +31,9 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 import numpy as np
 from tqdm import tqdm
 
-from ..teaching import plots
 from ..files import atomic_write
 from ..nn import MLP
+from ..teaching import plots
 from ..teaching.rendering import GraphvizNotFound, find_dot, render
 from ..train import History, LossExploding, TrainingDiverged, redraws_in_place
 

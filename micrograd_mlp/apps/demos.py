@@ -31,18 +31,18 @@ from typing import Dict, Optional, Sequence, Union
 import numpy as np
 
 from .. import data
+from ..engine import Value
+from ..nn import MLP
+from ..optim import SGD, Adam, linear_decay
 from ..teaching import plots
+from ..teaching.explain import explain
+from ..teaching.stepper import stepper_html
+from ..teaching.viz import draw_dot, draw_mlp
+from ..train import History, accuracy, evaluate, fit, predict
 from .demo_output import (
     DEFAULT_SEED, DemoOutput, DemoResult, check_epochs, classifier_curves, decay_schedule, diverging_with_given_lr,
     epoch_title, hidden_sizes, keep_classifier, mesh, snapshot_epochs, stop_if_blown_up,
 )  # fmt: skip
-from ..engine import Value
-from ..teaching.explain import explain
-from ..nn import MLP
-from ..optim import SGD, Adam, linear_decay
-from ..teaching.stepper import stepper_html
-from ..train import History, accuracy, evaluate, fit, predict
-from ..teaching.viz import draw_dot, draw_mlp
 
 __all__ = ["DemoResult", "chain_rule", "regression", "classification", "run", "DEMOS"]
 

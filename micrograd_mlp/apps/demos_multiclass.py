@@ -27,14 +27,14 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from .. import data
+from ..nn import MLP
+from ..optim import Adam, linear_decay
 from ..teaching import plots
+from ..train import History, accuracy, confusion, fit, predict_classes, predict_proba
 from .demo_output import (
     DEFAULT_SEED, DemoOutput, DemoResult, check_epochs, classifier_curves, decay_schedule, diverging_with_given_lr,
     epoch_title, keep_classifier, mesh, snapshot_epochs,
 )  # fmt: skip
-from ..nn import MLP
-from ..optim import Adam, linear_decay
-from ..train import History, accuracy, confusion, fit, predict_classes, predict_proba
 
 __all__ = ["spiral3", "digits", "MULTICLASS_DEMOS", "MULTICLASS_EPOCHS"]
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Collection, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .colours import LINE_COLOURS, NEGATIVE_COLOUR, POSITIVE_COLOUR
 from ..extras import install_command
 from ..files import atomic_path
+from .colours import LINE_COLOURS, NEGATIVE_COLOUR, POSITIVE_COLOUR
 
 if TYPE_CHECKING:  # imported for type hints only: both are optional dependencies
     from matplotlib.figure import Figure

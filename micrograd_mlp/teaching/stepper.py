@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Tuple, Union
 
 from ..engine import Value, topological_order
-from .explain import backward_steps
 from ..files import atomic_write, check_writable_path
+from .explain import backward_steps
 from .rendering import find_dot, render_svg
 from .viz import Drawing, draw_dot
 

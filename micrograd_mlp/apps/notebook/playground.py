@@ -28,9 +28,9 @@ import numpy as np
 import traitlets
 
 from ...nn import MLP
-from . import assets
 from ..playground.lab.inside import inside_payload
 from ..playground.session import Session, SettingsError
+from . import assets
 from .stepper import Stepper
 
 __all__ = ["Playground", "MAX_FRAMES_PER_SECOND"]

@@ -14,8 +14,8 @@ import anywidget
 import traitlets
 
 from ...engine import Value, topological_order
-from ..playground.lab.graph import graph_payload
 from ...teaching.stepper import MAX_STEPS
+from ..playground.lab.graph import graph_payload
 from . import assets
 
 __all__ = ["Stepper"]

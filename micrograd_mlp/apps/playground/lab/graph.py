@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List
 
-from ....teaching import practice
 from ....engine import Value, topological_order
+from ....teaching import practice
 from ....teaching.explain import backward_steps, explain, local_derivative, node_names, number
 from ....teaching.expression import expression_names, parse_expression
 from . import drawing
