@@ -163,14 +163,20 @@ def test_from_an_old_name_import_and_the_old_name_of_a_moved_subpackage():
 
 
 def test_monkeypatching_through_an_old_name_patches_the_real_module(monkeypatch):
-    from micrograd_mlp.teaching import viz
+    from micrograd_mlp.teaching import rendering
 
-    seen = []
-    monkeypatch.setattr("micrograd_mlp.viz.render_svg", lambda drawing: seen.append(drawing) or "<svg>fake</svg>")
-    drawing = micrograd_mlp.draw_dot(micrograd_mlp.Value(2.0, label="x"))
-    assert drawing._repr_mimebundle_() == {"image/svg+xml": "<svg>fake</svg>"} and seen == [drawing]
+    def no_dot():
+        calls.append("find_dot")
+        raise rendering.GraphvizNotFound()
+
+    calls = []
+    monkeypatch.setattr("micrograd_mlp.rendering.find_dot", no_dot)  # the old name of teaching/rendering.py
+    assert rendering.find_dot is no_dot
+    with pytest.raises(rendering.GraphvizNotFound):  # render_svg, in the real module, calls the fake
+        micrograd_mlp.render_svg(micrograd_mlp.draw_dot(micrograd_mlp.Value(2.0, label="x")))
+    assert calls == ["find_dot"]
     monkeypatch.undo()
-    assert viz.render_svg is importlib.import_module("micrograd_mlp.teaching.rendering").render_svg
+    assert rendering.find_dot is not no_dot and rendering.find_dot.__module__ == "micrograd_mlp.teaching.rendering"
 
 
 def test_pickles_still_load_models_values_and_names_pickled_under_the_old_module_names():
