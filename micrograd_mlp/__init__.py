@@ -25,7 +25,50 @@ import importlib.machinery
 import importlib.util
 import sys
 
+# `explain` is a function and its module's old name: bind the function now, and register the old
+# module name, so that `import micrograd_mlp.explain` finds it and never rebinds the name to the module.
+from .teaching.explain import explain  # noqa: E402
+sys.modules[f"{__name__}.explain"] = sys.modules[f"{__name__}.teaching.explain"]
+
 __version__ = "0.1.0"
+
+# What a learner meets first: the README's first examples and Karpathy's lecture.
+__all__ = [
+    # a number that remembers how it was made, and the network built from them
+    "Value", "no_grad", "Neuron", "Layer", "MLP",
+    # losses, optimizers, training
+    "mse", "binary_cross_entropy", "hinge", "cross_entropy", "SGD", "Adam", "fit", "predict", "make_moons",
+    # seeing and checking the gradients
+    "draw_dot", "render", "explain", "gradcheck",
+    # keeping a model; chain-rule exercises
+    "save", "load", "parse_expression", "make_exercise", "check_answer",
+]  # fmt: skip
+
+# Every public name, and the module it lives in (layers: bottom to top).
+_HOME = {
+    **dict.fromkeys(["Value", "no_grad", "is_grad_enabled", "set_grad_enabled", "dot", "max_of",
+                     "topological_order", "NonFiniteError"], "engine"),
+    **dict.fromkeys(["MLP", "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError"], "nn"),
+    **dict.fromkeys(["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax",
+                     "cross_entropy"], "losses"),
+    **dict.fromkeys(["SGD", "Adam", "AdamW", "linear_decay", "step_decay"], "optim"),
+    **dict.fromkeys(["fit", "Trainer", "History", "TrainingDiverged", "LossExploding", "predict", "predict_proba", "predict_classes",
+                     "evaluate", "accuracy", "confusion"], "train"),
+    **dict.fromkeys(["confusion_matrix"], "classify"),
+    **dict.fromkeys(["make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
+                     "make_spiral3", "make_yinyang", "load_digits", "train_test_split"], "data"),
+    **dict.fromkeys(["gradcheck", "gradcheck_model", "compare"], "checking.check"),
+    **dict.fromkeys(["to_value_mlp", "from_value_mlp"], "checking.reference"),
+    **dict.fromkeys(["draw_dot", "draw_mlp"], "teaching.viz"),
+    **dict.fromkeys(["render", "render_svg", "find_dot", "GraphvizNotFound"], "teaching.rendering"),
+    **dict.fromkeys(["backward_steps", "explain"], "teaching.explain"),
+    **dict.fromkeys(["backward_frames", "save_frames", "stepper_html"], "teaching.stepper"),
+    **dict.fromkeys(["parse_expression", "ExpressionError"], "teaching.expression"),
+    **dict.fromkeys(["make_exercise", "check_answer", "Exercise", "Feedback"], "teaching.practice"),
+    **dict.fromkeys(["trace", "Tape", "ReplayError"], "batched"),
+    **dict.fromkeys(["to_torch", "from_torch"], "checking.torch_bridge"),
+}  # fmt: skip
+
 
 # Modules that moved into the folders of the layers (issue 21): old name -> new name, both under
 # micrograd_mlp. A subpackage's modules follow it (micrograd_mlp.playground.server is
@@ -39,6 +82,27 @@ _MOVED = {
     **{name: f"apps.{name}" for name in ["cli", "demos", "demos_multiclass", "demo_output", "playground",
                                           "notebook"]},
 }  # fmt: skip
+
+
+def __getattr__(name: str):
+    """``micrograd_mlp.NAME``: the object from its module (`_HOME`), or a submodule."""
+    if name.startswith("__"):  # e.g. a tool probing for __wrapped__
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name in _HOME:
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    else:
+        try:
+            value = importlib.import_module(f".{name}", __name__)  # micrograd_mlp.viz, .reference, ...
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise  # the submodule exists but needs something missing: say that
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_HOME})
 
 
 def _new_name(name: str) -> str:
@@ -96,66 +160,6 @@ class _OldNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.find_spec(_new_name(fullname)).loader.get_code(_new_name(fullname))
 
 
-sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__qualname__ != "_OldNames"]  # a reload
+sys.meta_path[:] = [finder for finder in sys.meta_path  # after a reload of this package: one hook, the new one
+                    if (type(finder).__module__, type(finder).__qualname__) != (__name__, "_OldNames")]
 sys.meta_path.insert(0, _OldNames())
-
-from .teaching.explain import explain  # noqa: E402  the function takes its module's name: bound now,
-sys.modules[f"{__name__}.explain"] = sys.modules[f"{__name__}.teaching.explain"]  # and importing the old name keeps it
-
-# What a learner meets first: the README's first examples and Karpathy's lecture.
-__all__ = [
-    # a number that remembers how it was made, and the network built from them
-    "Value", "no_grad", "Neuron", "Layer", "MLP",
-    # losses, optimizers, training
-    "mse", "binary_cross_entropy", "hinge", "cross_entropy", "SGD", "Adam", "fit", "predict", "make_moons",
-    # seeing and checking the gradients
-    "draw_dot", "render", "explain", "gradcheck",
-    # keeping a model; chain-rule exercises
-    "save", "load", "parse_expression", "make_exercise", "check_answer",
-]  # fmt: skip
-
-# Every public name, and the module it lives in (layers: bottom to top).
-_HOME = {
-    **dict.fromkeys(["Value", "no_grad", "is_grad_enabled", "set_grad_enabled", "dot", "max_of",
-                     "topological_order", "NonFiniteError"], "engine"),
-    **dict.fromkeys(["MLP", "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError"], "nn"),
-    **dict.fromkeys(["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax",
-                     "cross_entropy"], "losses"),
-    **dict.fromkeys(["SGD", "Adam", "AdamW", "linear_decay", "step_decay"], "optim"),
-    **dict.fromkeys(["fit", "Trainer", "History", "TrainingDiverged", "LossExploding", "predict", "predict_proba", "predict_classes",
-                     "evaluate", "accuracy", "confusion"], "train"),
-    **dict.fromkeys(["confusion_matrix"], "classify"),
-    **dict.fromkeys(["make_moons", "make_circles", "make_xor", "make_spiral", "make_polynomial", "make_cubic",
-                     "make_spiral3", "make_yinyang", "load_digits", "train_test_split"], "data"),
-    **dict.fromkeys(["gradcheck", "gradcheck_model", "compare"], "checking.check"),
-    **dict.fromkeys(["to_value_mlp", "from_value_mlp"], "checking.reference"),
-    **dict.fromkeys(["draw_dot", "draw_mlp"], "teaching.viz"),
-    **dict.fromkeys(["render", "render_svg", "find_dot", "GraphvizNotFound"], "teaching.rendering"),
-    **dict.fromkeys(["backward_steps", "explain"], "teaching.explain"),
-    **dict.fromkeys(["backward_frames", "save_frames", "stepper_html"], "teaching.stepper"),
-    **dict.fromkeys(["parse_expression", "ExpressionError"], "teaching.expression"),
-    **dict.fromkeys(["make_exercise", "check_answer", "Exercise", "Feedback"], "teaching.practice"),
-    **dict.fromkeys(["trace", "Tape", "ReplayError"], "batched"),
-    **dict.fromkeys(["to_torch", "from_torch"], "checking.torch_bridge"),
-}  # fmt: skip
-
-
-def __getattr__(name: str):
-    """``micrograd_mlp.NAME``: the object from its module (`_HOME`), or a submodule."""
-    if name.startswith("__"):  # e.g. a tool probing for __wrapped__
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if name in _HOME:
-        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
-    else:
-        try:
-            value = importlib.import_module(f".{name}", __name__)  # micrograd_mlp.viz, .reference, ...
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise  # the submodule exists but needs something missing: say that
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    globals()[name] = value  # looked up once
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *_HOME})
