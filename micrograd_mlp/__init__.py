@@ -27,7 +27,7 @@ import sys
 
 # `explain` is a function and its module's old name: bind the function now, and register the old
 # module name, so that `import micrograd_mlp.explain` finds it and never rebinds the name to the module.
-from .teaching.explain import explain  # noqa: E402
+from .teaching.explain import explain
 sys.modules[f"{__name__}.explain"] = sys.modules[f"{__name__}.teaching.explain"]
 
 __version__ = "0.1.0"
