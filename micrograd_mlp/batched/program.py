@@ -39,22 +39,12 @@ from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
 from .checking import SpotCheck
 from .recording import ReplayError
-from .tape import Tape, check_parameter_numbers, close_enough, trace
+from .tape import Tape, close_enough, read_numbers, trace
 from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
-           "read_numbers", "write_numbers"]  # fmt: skip
+           "read_numbers", "write_numbers", "same_values"]  # fmt: skip
 
-_DATA = operator.attrgetter("data")
-
-
-def read_numbers(values: Sequence[Value]) -> np.ndarray:
-    """The ``.data`` of every Value, as one float array (one pass in C, no Python loop).
-
-    >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
-    [1.5, -2.0]
-    """
-    return np.fromiter(map(_DATA, values), dtype=float, count=len(values))
 
 
 def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> None:
@@ -124,30 +114,45 @@ def one_blas_thread() -> Iterator[None]:
 
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
-    """What changes the program of a model: its parameters, activations and fusing, and the
-    plain numbers (flags, scales, the globals its code names) of a user's own model or loss."""
+    """What changes the program of a model besides which Values its parameters are: their
+    number, activations and fusing, and the plain numbers (flags, scales, the globals its code
+    names) of a user's own model or loss. (Which Values: `_cached` compares them one by one.)"""
     layers = getattr(model, "layers", None)
     shape: tuple = ()
     if layers is not None:
         shape = tuple((n.activation, n.fused, len(n.w)) for layer in layers for n in getattr(layer, "neurons", ()))
     state = state_of({"model": model} if loss is None or isinstance(loss, str) else {"model": model, "loss": loss})
-    return (tuple(map(id, params)), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
+    return (len(params), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 _REFUSED = object()
 
 
-def _cached(model: Any, key: tuple, make: Callable[[], Any]) -> Any:
+def same_values(these: Sequence[Value], those: Sequence[Value]) -> bool:
+    """The very same Value objects, in the same order (one pass in C).
+
+    >>> a, b = Value(1.0), Value(1.0)
+    >>> same_values([a, b], [a, b]), same_values([a, b], [b, a])
+    (True, False)
+    """
+    return len(these) == len(those) and all(map(operator.is_, these, those))
+
+
+def _cached(model: Any, key: tuple, values: Sequence[Sequence[Value]], make: Callable[[], Any]) -> Any:
+    """The program cached for ``model`` under ``key``, made again unless it was made on these very
+    ``values`` (lists of parameters). Comparing the Values one by one is cheaper than keying by
+    their ids: a key of 66,000 ids would be hashed and compared at every call."""
     try:
         programs = _CACHE.setdefault(model, {})
     except TypeError:  # a model that cannot be weakly referenced: no cache
         return make()
-    if key not in programs:
-        if len(programs) > 16:  # e.g. many batch widths or losses: keep the newest
+    entry = programs.get(key)
+    if entry is None or not all(map(same_values, values, entry[0])):
+        if entry is None and len(programs) > 16:  # e.g. many batch widths or losses: keep the newest
             programs.pop(next(iter(programs)))
-        programs[key] = make()
-    return programs[key]
+        entry = programs[key] = ([list(v) for v in values], make())
+    return entry[1]
 
 
 def forget(model: Any) -> None:
@@ -173,7 +178,7 @@ def _distinct_row(X: np.ndarray, Y: Optional[np.ndarray] = None) -> int:
 
 def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
     """The cached tape of ``model(x)`` for rows of X's width, or None if it cannot replay."""
-    params = model.parameters()
+    params = list(model.parameters())
     key = ("predict", X.shape[1], _fingerprint(model, params))
 
     model_ref = _weak(model)
@@ -185,7 +190,7 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
         except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
-    tape = _cached(model, key, make)
+    tape = _cached(model, key, [params], make)
     return None if tape is _REFUSED else tape
 
 
@@ -214,7 +219,10 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     started = time.perf_counter()
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
-    numbers = read_numbers(model.parameters())  # the weights read once, for every chunk
+    try:
+        numbers = read_numbers(tape.params)  # the weights read once, for every chunk
+    except ReplayError:  # a float32 weight: the scalar engine computes as the user asked
+        return None
     with one_blas_thread():
         for start in range(0, len(X), chunk):
             rows = X[start : start + chunk]
@@ -337,11 +345,15 @@ class FitProgram:
         self.data, self.grad, self.state = read_numbers(self.params), None, optimizer.state_arrays()
         return True
 
-    def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
-        """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite."""
+    def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any,
+                   targets: Optional[np.ndarray] = None) -> Optional[Tuple[float, np.ndarray]]:  # fmt: skip
+        """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite.
+
+        ``targets`` are ``encode(Y)`` when the caller has them already (a trainer encodes once).
+        """
         started = time.perf_counter()
         batch = len(X)
-        targets = self.encode(Y)
+        targets = self.encode(Y) if targets is None else targets
         results = self.tape.forward(X, targets, self.data, keep=True)
         data_loss = float(np.sum(results[0])) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
@@ -469,13 +481,11 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
     ``params`` is ``model.parameters()`` when the caller has it already.
     """
     params = model.parameters() if params is None else params
-    check_parameter_numbers(params)  # (a weight set to np.float32 since the program was recorded)
     # a custom loss by weak reference: equal while it lives, and a new function that happens
     # to get a dead one's id() is a different key (a dead weak reference equals only itself)
     try:
         loss_key: Any = loss if isinstance(loss, str) else weakref.ref(loss)
     except TypeError:
         loss_key = loss
-    key = ("fit", loss_key, float(l2), X.shape[1],
-           tuple(map(id, optimizer.params)), _fingerprint(model, params, loss))  # fmt: skip
-    return _cached(model, key, lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))
+    key = ("fit", loss_key, float(l2), X.shape[1], len(optimizer.params), _fingerprint(model, params, loss))
+    return _cached(model, key, [params, optimizer.params], lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))

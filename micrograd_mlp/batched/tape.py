@@ -22,7 +22,7 @@ from .recording import LEAF_KINDS, Node, Recording, ReplayError, compile_nodes, 
 from .scheduling import Group, Schedule
 from .watching import verdict
 
-__all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "Rows"]
+__all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "read_numbers", "Rows"]
 
 Rows = Union[Sequence[Sequence[float]], np.ndarray]
 _DATA = operator.attrgetter("data")
@@ -81,7 +81,7 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     nodes, outputs = compile_nodes(first, params)
     tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in first.roots], rewrite,
                 signed=probe2 is not None)  # fmt: skip
-    tape._params = params
+    tape.params = params
     if probe2 is not None:
         second = [float(v) for v in probe2]
         second_targets = [float(v) for v in (targets if targets2 is None else targets2)]
@@ -110,6 +110,19 @@ def _recorded(function: Callable, inputs: List[float], targets: List[float], par
     if reason is not None:
         raise ReplayError(reason)
     return recording
+
+
+def read_numbers(values: Sequence[Value]) -> np.ndarray:
+    """The ``.data`` of every Value, as one float array; `ReplayError` for a number that is not a
+    Python float or int (a float32 weight: see `check_parameter_numbers`).
+
+    >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
+    [1.5, -2.0]
+    """
+    numbers = list(map(_DATA, values))  # (map and set: passes in C, no Python loop)
+    if not set(map(type, numbers)) <= {float, int}:
+        check_parameter_numbers(values)  # names the parameter, unless all are floats after all
+    return np.array(numbers, dtype=float)
 
 
 def check_parameter_numbers(params: Sequence[Value]) -> None:
@@ -174,6 +187,8 @@ class Tape:
         self.probe_outputs = probe_outputs
         self._values: Optional[np.ndarray] = None
         self._shared: Optional[np.ndarray] = None
+        self._grads: Optional[np.ndarray] = None
+        self._shared_grads: Optional[np.ndarray] = None
         self._kept = False
 
     # -------------------------------------------------------------- replay
@@ -206,23 +221,21 @@ class Tape:
             T = self._check_width(T, self.n_targets, "targets")
             if len(T) != len(X):
                 raise ValueError(f"{len(X)} rows of inputs but {len(T)} rows of targets")
-        params = self._params if params is None else params
+        params = self.params if params is None else params
         if len(params) != self.n_params:
             raise ValueError(f"the tape was traced with {self.n_params} parameters, got {len(params)}")
         batch = len(X)
         if self._values is None or self._values.shape[1] != batch:
-            self._values = np.empty((self.n_rows, batch))
-            self._shared = np.empty((self.n_shared, 1))
-            self._shared[self.n_params : self.n_params + len(self.constants)] = self.constants
+            self._allocate(batch)
         values, shared = self._values, self._shared
         values[: self.n_inputs] = X.T
         if self.n_targets:
             values[self.n_inputs : self.n_inputs + self.n_targets] = T.T
         # the parameters' numbers: read from the Values, or given as one array (a FitProgram's)
-        shared[: self.n_params, 0] = params if isinstance(params, np.ndarray) else list(map(_DATA, params))
+        shared[: self.n_params, 0] = params if isinstance(params, np.ndarray) else read_numbers(params)
         with np.errstate(all="ignore"):  # inf and NaN flow on, as in the engine; callers check
             for group in self.groups:
-                replay.forward(group, values, shared, keep)
+                replay.forward(group, keep)
         self._kept = keep
         return [values[row].copy() if space == "B" else np.full(batch, shared[row, 0]) for space, row in self.outputs]
 
@@ -236,19 +249,35 @@ class Tape:
         """
         if not self._kept:
             raise RuntimeError("Tape.backward() needs a forward(..., keep=True) first")
-        values, shared = self._values, self._shared
-        grads = np.zeros_like(values)
-        shared_grads = np.zeros_like(shared)
+        gradients = self._backward(seeds, careful=False)
+        if np.isnan(gradients).any():  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
+            gradients = self._backward(seeds, careful=True)
+        return gradients
+
+    def _backward(self, seeds: Sequence[float], careful: bool) -> np.ndarray:
+        grads, shared_grads = self._grads, self._shared_grads
+        grads.fill(0.0)
+        shared_grads.fill(0.0)
         for (space, row), seed in zip(self.outputs, seeds):
             if seed:
                 if space == "B":
                     grads[row] += seed
                 else:
-                    shared_grads[row] += seed * values.shape[1]
+                    shared_grads[row] += seed * grads.shape[1]
         with np.errstate(all="ignore"):
             for group in reversed(self.groups):
-                replay.backward(group, values, shared, grads, shared_grads)
+                replay.backward(group, careful)
         return shared_grads[: self.n_params, 0].copy()
+
+    def _allocate(self, batch: int) -> None:
+        """The replay's arrays for batches of this width, and the groups bound to them."""
+        self._values = np.empty((self.n_rows, batch))
+        self._shared = np.empty((self.n_shared, 1))
+        self._shared[self.n_params : self.n_params + len(self.constants)] = self.constants
+        self._grads = np.zeros_like(self._values)
+        self._shared_grads = np.zeros_like(self._shared)
+        for group in self.groups:
+            group.bind(self._values, self._shared, self._grads, self._shared_grads)
 
     def _check_against_scalar(self, probes: list, params: Sequence[Value], gradients: bool = True) -> None:
         """The replay of the probe samples must match the scalar engine, or we refuse."""
