@@ -29,7 +29,7 @@ ROLES = [
     ("training and checking", "#dfe7fd", ["train", "trainer", "check", "reference", "data", "classify",
                                          "torch_bridge"]),
     ("networks, losses, optimizers", "#e8dff5", ["nn", "losses", "optim"]),
-    ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode"]),
+    ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode", "parameter"]),
     ("shared helpers", "#eeeeee", ["files", "extras", "validate"]),
 ]  # fmt: skip
 

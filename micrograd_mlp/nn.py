@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
 from .files import atomic_write
+from .parameter import Parameter
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
@@ -156,8 +157,10 @@ class Neuron(Module):
             weights = [rng.uniform(-1.0, 1.0) for _ in range(nin)]
         else:
             raise ValueError(f"unknown init {init!r}; choose 'normal' or 'uniform'")
-        self.w: List[Value] = [Value(wi, label=f"{name}.w{i}") for i, wi in enumerate(weights)]
-        self.b: Value = Value(0.0, label=f"{name}.b")
+        # Parameters: Values whose writes are counted (`parameter.writes`), so a replay's copy of
+        # the weights knows when it is stale
+        self.w: List[Value] = [Parameter(wi, label=f"{name}.w{i}") for i, wi in enumerate(weights)]
+        self.b: Value = Parameter(0.0, label=f"{name}.b")
 
     def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
         try:

@@ -37,13 +37,14 @@ import numpy as np
 
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
+from ..parameter import Parameter, writes
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, close_enough, read_numbers, trace
 from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
-           "read_numbers", "write_numbers", "same_values"]  # fmt: skip
+           "read_numbers", "write_numbers", "same_values", "counts_writes"]  # fmt: skip
 
 
 
@@ -220,7 +221,7 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
     try:
-        numbers = read_numbers(tape.params)  # the weights read once, for every chunk
+        numbers = _weights_of(tape)  # the weights read once, for every chunk
     except ReplayError:  # a float32 weight: the scalar engine computes as the user asked
         return None
     with one_blas_thread():
@@ -234,6 +235,28 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
         forget(model)  # recorded again at the next call; this one the scalar engine answers
         return None
     return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def _weights_of(tape: Tape) -> np.ndarray:
+    """The numbers of the tape's parameters: kept from the last call when no Parameter was written since."""
+    stamp = writes()  # (before reading: a write during the read makes the copy stale, not right)
+    kept = getattr(tape, "weights", None)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    numbers = read_numbers(tape.params)
+    if counts_writes(tape.params):
+        tape.weights = (stamp, numbers)
+    return numbers
+
+
+def counts_writes(params: Sequence[Value]) -> bool:
+    """Is every change of these Values' numbers counted (`parameter.writes`)? True for Parameters.
+
+    >>> from micrograd_mlp.parameter import Parameter
+    >>> counts_writes([Parameter(1.0)]), counts_writes([Parameter(1.0), Value(2.0)])
+    (True, False)
+    """
+    return set(map(type, params)) == {Parameter}
 
 
 def _spot_checked(tape: Tape, model: Any, X: np.ndarray, outputs: np.ndarray, seconds: float) -> bool:
@@ -326,6 +349,8 @@ class FitProgram:
         self.data: Optional[np.ndarray] = None
         self.grad: Optional[np.ndarray] = None
         self.state: Any = None
+        self.counts_writes = counts_writes(self.params)
+        self.written_back: Optional[Tuple[int, np.ndarray]] = None
 
     @property
     def live(self) -> bool:
@@ -342,7 +367,12 @@ class FitProgram:
         if not (getattr(optimizer, "works_on_arrays", False) and len(params) == len(self.params)
                 and all(map(operator.is_, params, self.params))):  # fmt: skip
             return False
-        self.data, self.grad, self.state = read_numbers(self.params), None, optimizer.state_arrays()
+        stamp = writes()
+        if self.written_back is not None and self.written_back[0] == stamp:
+            data = self.written_back[1]  # no Parameter was written since `end`: the Values hold these numbers
+        else:
+            data = read_numbers(self.params)
+        self.data, self.grad, self.state = data, None, optimizer.state_arrays()
         return True
 
     def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any,
@@ -394,6 +424,8 @@ class FitProgram:
             for value, number, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
                 value.data, value.grad = number, grad
         optimizer.keep_state_arrays(self.state)
+        # what the Values hold now, and the write stamp they hold it at (Parameters only: see `begin`)
+        self.written_back = (writes(), self.data) if self.counts_writes else None
         self.data = self.grad = self.state = None
 
     def encode(self, Y: Any) -> np.ndarray:
