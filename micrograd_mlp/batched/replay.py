@@ -76,6 +76,11 @@ def _stacked(group: Group, columns: int) -> np.ndarray:
 
 
 def _dot_forward(group: Group, out: np.ndarray, keep: bool) -> None:
+    if group.layer is not None:  # a layer, W @ X + b, read in place (see `Group.bind`)
+        weights, _, inputs, _, bias, _ = group.layer
+        np.matmul(weights, inputs, out=out)
+        out += bias
+        return
     total = None
     saved = {}
     for kinds, (left, right) in group.pair_slots.items():
@@ -147,6 +152,14 @@ def chain(upstream: np.ndarray, local: Any, careful: bool = True) -> np.ndarray:
 
 
 def _dot_backward(group: Group, upstream: np.ndarray) -> None:
+    if group.layer is not None:
+        # out = W @ X + b: dW = upstream @ X^T and db = upstream's row sums (summed over the batch),
+        # dX = W^T @ upstream
+        weights, weights_grad, inputs, inputs_grad, _, bias_grad = group.layer
+        weights_grad += upstream @ inputs.T
+        inputs_grad += weights.T @ upstream
+        bias_grad += upstream.sum(axis=1, keepdims=True)
+        return
     (saved,) = group.saved
     for kinds, (left, right) in group.pair_slots.items():
         a, b = saved[kinds]

@@ -293,6 +293,7 @@ class Group:
         self.saved: tuple = ()
         self.out: Any = None  # this group's rows of the bound arrays (see `bind`)
         self.upstream: Any = None
+        self.layer: Optional[tuple] = None  # a layer's W @ X + b as views (see `bind`)
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
             self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
@@ -353,6 +354,25 @@ class Group:
             slots.append(self.matmul_inputs)
         for slot in slots:
             slot.bind(values, shared, grads, shared_grads)
+        self.layer = self._as_layer()
+
+    def _as_layer(self) -> Optional[tuple]:
+        """A layer's ``W @ X + b`` as 2-D views, when the group is exactly that (the usual dot).
+
+        (weights, inputs, bias) and their gradients' views, or None: a layer whose
+        every weight, input and bias is read (and its gradient added) in place
+        runs as one matrix product and one add, with nothing gathered.
+        """
+        if not (self.op == "dot" and self.matmul and list(self.pair_slots) == ["SB"] and len(self.slots) == 1):
+            return None
+        weights, inputs, bias = self.pair_slots["SB"][0], self.matmul_inputs, self.slots[0]
+        if bias.kind != "S" or bias.rows.shape[1] != 1:
+            return None
+        views = (weights.view, weights.grad_view, inputs.view, inputs.grad_view, bias.view, bias.grad_view)
+        if any(view is None for view in views):
+            return None
+        w, w_grad, x, x_grad, b, b_grad = views
+        return w[:, :, 0], w_grad[:, :, 0], x, x_grad, b[:, :, 0], b_grad[:, :, 0]
 
     @staticmethod
     def _by_kind(terms: List[List[Node]], batch: bool) -> List[Slot]:
