@@ -81,6 +81,10 @@ def _dot_forward(group: Group, out: np.ndarray, keep: bool) -> None:
         np.matmul(weights, inputs, out=out)
         out += bias
         return
+    if group.squares is not None:  # sum(p * p) of rows read in place, e.g. an L2 penalty
+        numbers = group.squares[0]
+        out[0, 0] = np.dot(numbers, numbers)
+        return
     total = None
     saved = {}
     for kinds, (left, right) in group.pair_slots.items():
@@ -159,6 +163,10 @@ def _dot_backward(group: Group, upstream: np.ndarray) -> None:
         weights_grad += upstream @ inputs.T
         inputs_grad += weights.T @ upstream
         bias_grad += upstream.sum(axis=1, keepdims=True)
+        return
+    if group.squares is not None:  # d/dp sum(p * p) = 2p
+        numbers, numbers_grad = group.squares
+        numbers_grad += (2.0 * upstream[0, 0]) * numbers.reshape(numbers_grad.shape)
         return
     (saved,) = group.saved
     for kinds, (left, right) in group.pair_slots.items():

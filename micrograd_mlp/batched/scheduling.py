@@ -294,6 +294,7 @@ class Group:
         self.out: Any = None  # this group's rows of the bound arrays (see `bind`)
         self.upstream: Any = None
         self.layer: Optional[tuple] = None  # a layer's W @ X + b as views (see `bind`)
+        self.squares: Optional[tuple] = None  # a sum of squares' rows as views (see `bind`)
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
             self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
@@ -355,6 +356,21 @@ class Group:
         for slot in slots:
             slot.bind(values, shared, grads, shared_grads)
         self.layer = self._as_layer()
+        self.squares = self._as_sum_of_squares()
+
+    def _as_sum_of_squares(self) -> Optional[tuple]:
+        """``sum(p * p)`` over rows read in place (an L2 penalty): the rows' view and their gradients'."""
+        if not (self.op == "dot" and list(self.pair_slots) == ["SS"] and not self.slots and self.width == 1):
+            return None
+        left, right = self.pair_slots["SS"]
+        if left.view is None or left.grad_view is None or not np.array_equal(left.rows, right.rows):
+            return None
+        flat = left.view.view()
+        try:
+            flat.shape = (-1,)  # a view or nothing: a copy would go stale after the first step
+        except AttributeError:
+            return None
+        return flat, left.grad_view
 
     def _as_layer(self) -> Optional[tuple]:
         """A layer's ``W @ X + b`` as 2-D views, when the group is exactly that (the usual dot).
