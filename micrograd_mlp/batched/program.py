@@ -17,6 +17,14 @@ trainer calls ``end`` whenever a user could look (the end of every call, a
 callback, a validation pass, an error), and ``begin`` again afterwards, so a
 weight changed by hand in between is trained from where it was put.
 
+Not visiting the Values when nothing changed. A model's weights are
+`parameter.Parameter`s, whose every write is counted (`parameter.writes`).
+``end`` keeps the array it wrote back with the stamp of that moment; the next
+``begin`` takes the array again when the stamp has not moved since (no
+Parameter written: the Values hold exactly those numbers), and `predict`
+keeps the weights it read the same way. A model of plain Values (not
+counted) is read at every call.
+
 BLAS threads. NumPy's BLAS (OpenBLAS) may run a matrix product on several
 threads; for the replay's small matrices one thread is faster, and on a
 loaded machine much faster (bench/README.md). `one_blas_thread` sets one for
