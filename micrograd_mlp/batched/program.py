@@ -391,8 +391,9 @@ class FitProgram:
         """
         started = time.perf_counter()
         batch = len(X)
+        checked = targets is not None  # a trainer's encoded targets: it checked X and Y once, for every step
         targets = self.encode(Y) if targets is None else targets
-        results = self.tape.forward(X, targets, self.data, keep=True)
+        results = self.tape.forward(X, targets, self.data, keep=True, checked=checked)
         data_loss = float(np.sum(results[0])) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
         seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs

@@ -207,13 +207,16 @@ class Tape:
         return array
 
     def forward(self, X: Rows, T: Optional[Rows] = None, params: Optional[Sequence[Value]] = None,
-                keep: bool = True) -> List[np.ndarray]:  # fmt: skip
+                keep: bool = True, checked: bool = False) -> List[np.ndarray]:  # fmt: skip
         """Run the program on every row of ``X`` (and ``T``); one array per root.
 
         ``params`` are read for their current ``.data`` (by default the ones
         given to `trace`), or are one float array of their numbers. ``keep=True`` keeps what `backward` needs
-        (``keep=False`` to only predict, with less memory).
+        (``keep=False`` to only predict, with less memory). ``checked=True``: X and T are
+        float arrays of the right shapes already (a trainer checks its data once, not at every step).
         """
+        if checked:
+            return self._run(X, T, params, keep)
         X = self._check_width(X, self.n_inputs, "inputs")
         if self.n_targets:
             if T is None:
@@ -224,6 +227,9 @@ class Tape:
         params = self.params if params is None else params
         if len(params) != self.n_params:
             raise ValueError(f"the tape was traced with {self.n_params} parameters, got {len(params)}")
+        return self._run(X, T, params, keep)
+
+    def _run(self, X: np.ndarray, T: Optional[np.ndarray], params: Any, keep: bool) -> List[np.ndarray]:
         batch = len(X)
         if self._values is None or self._values.shape[1] != batch:
             self._allocate(batch)
