@@ -30,6 +30,7 @@ from .colours import (
 )  # fmt: skip
 from .engine import Value, topological_order
 from .explain import node_names
+from .labels import input_label, layer_label, neuron_label, parse_parameter_label
 from .nn import MLP
 from .rendering import render_svg
 
@@ -49,8 +50,6 @@ MLP_COLUMN = 8  # draw_mlp: more neurons than this in a layer, and layers become
 COLLAPSE_FACTOR = 50
 MAX_LABEL_CHARS = 1000  # characters of a name or title shown in a drawing
 
-# Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
-_PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
 _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 
 # One colour scheme for every picture (see colours.py): signs blue and red, roles
@@ -158,15 +157,15 @@ def _role(node: Value, root: Value, params: set) -> str:
         return "output"
     if node.parents:
         return "intermediate"
-    if node in params or _PARAMETER_LABEL.fullmatch(node.label):
+    if node in params or parse_parameter_label(node.label):
         return "parameter"
     return "input"
 
 
 def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
-    """Which neuron (layer, index) each node belongs to, read from nn's labels.
+    """Which neuron (layer, neuron), counted from 1, each node belongs to, read from nn's labels.
 
-    A neuron owns its parameters ("L0.N3.w1", "L0.N3.b"), every node computed
+    A neuron owns its parameters ("L1.N4.w2", "L1.N4.b"), every node computed
     from them until one has summed all of them (the pre-activation), and then
     the activation (tanh, relu, sigmoid) applied to that. When a node mixes
     neurons, the deepest layer wins: ``w * h`` belongs to the neuron of ``w``,
@@ -177,14 +176,16 @@ def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
     >>> out = model([1.0, 2.0])
     >>> owner = neurons(topological_order(out * 3))   # the * 3 is after the network
     >>> sorted(node.op or node.label for node in owner)   # 2 weights, b, 2 *, 2 +, tanh
-    ['*', '*', '+', '+', 'L0.N0.b', 'L0.N0.w0', 'L0.N0.w1', 'tanh']
+    ['*', '*', '+', '+', 'L1.N1.b', 'L1.N1.w1', 'L1.N1.w2', 'tanh']
+    >>> set(owner.values())
+    {(1, 1)}
     """
     owner: Dict[Value, Tuple[int, int]] = {}
     summed: Dict[Value, frozenset] = {}  # parameters of its neuron a node depends on
     for node in order:
-        match = _PARAMETER_LABEL.fullmatch(node.label)
-        if match and not node.parents:
-            owner[node] = (int(match[1]), int(match[2]))
+        parsed = parse_parameter_label(node.label)
+        if parsed and not node.parents:
+            owner[node] = (parsed.layer, parsed.neuron)
             summed[node] = frozenset([node])
     sizes = Counter(owner.values())
     for node in order:
@@ -246,7 +247,7 @@ def draw_dot(
         params: the Values to draw as parameters, whatever their labels:
             ``params=[w1, b]`` (or one Value), ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
-            weights, "L0.N3.w1", always are).
+            weights, "L1.N4.w2", always are).
         cluster: box the nodes of each neuron and layer of an nn MLP (in
             the collapsed view, a header over each layer instead: inside boxes
             dot and graphviz-pure would reorder the neurons).
@@ -421,7 +422,7 @@ def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_g
     """The HTML-like label of a value's box: its name, data and grad."""
     if neuron is not None:  # a collapsed neuron, drawn as its output
         activation = node.op if node.op in _ACTIVATIONS else "linear"
-        rows = [f"<B>L{neuron[0] + 1}.N{neuron[1] + 1}</B> {activation}"]  # counted from 1, as in the playground
+        rows = [f"<B>{neuron_label(*neuron)}</B> {activation}"]
     elif node.label:
         rows = [f"<B>{escape(_shorten(name))}</B>"]
     elif node.parents:
@@ -453,11 +454,12 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
                     add_value(graph, node)
         return
     for layer in sorted(by_layer):
-        with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
-            layer_box.attr(label=f"layer {layer + 1}", style="dashed", color="#999999")
+        with graph.subgraph(name=f"cluster_{layer_label(layer)}") as layer_box:
+            layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
             for index, members in sorted(by_layer[layer].items()):
-                with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
-                    neuron_box.attr(label=f"L{layer + 1}.N{index + 1}", style="rounded", color="#bbbbbb")
+                name = neuron_label(layer, index)
+                with layer_box.subgraph(name=f"cluster_{name}") as neuron_box:
+                    neuron_box.attr(label=name, style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
 
@@ -467,12 +469,13 @@ def _chain(graph: graphviz.Digraph, ids: List[str]) -> None:
 
     Left to themselves, dot and graphviz-pure order the nodes of a column to
     cross fewest edges, and when every node meets every node (an MLP) any order
-    is as good: neurons came out N1, N0, N2 and inputs x1 above x0. Invisible
+    is as good: neurons came out N2, N1, N3 and inputs x2 above x1. Invisible
     edges within a rank=same group fix the order in both programs. (Inside a
     cluster box they do not, which is why ordered columns get no boxes.)
     """
     if len(ids) > 1:
-        graph.body.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
+        quoted = [name if re.fullmatch(r"\w+", name) else f'"{name}"' for name in ids]  # "L1.N2": a dot needs quotes
+        graph.body.append("\t{rank=same; " + " -> ".join(quoted) + " [style=invis]}\n")
 
 
 def _header(graph: graphviz.Digraph, name: str, text: str) -> None:
@@ -490,15 +493,16 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
     for layer, members in sorted(by_layer.items()):
         column = [members[index] for index in sorted(members)]
         if cluster:
-            _header(graph, f"header_L{layer}", f"layer {layer + 1}")
-            column.insert(0, f"header_L{layer}")
+            header = f"header_{layer_label(layer)}"
+            _header(graph, header, f"layer {layer}")
+            column.insert(0, header)
         _chain(graph, column)
-    if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
+    if by_layer:  # the inputs of the first layer's first neuron, in order (x1, x2, ...)
         first_key = (min(by_layer), min(by_layer[min(by_layer)]))
         first = next(node for node in whole_neurons if owner[node] == first_key)
         sources = [source for source, _ in incoming[first]]
         if sources and all(not source.parents for source in sources):
-            sources.sort(key=lambda source: _natural(source.label))  # x0, x1, ..., x10
+            sources.sort(key=lambda source: _natural(source.label))  # x1, x2, ..., x10
             _chain(graph, [ids[source] for source in sources])
 
 
@@ -532,8 +536,8 @@ def draw_mlp(
 
     Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
     blue for positive, red for negative; each neuron shows its bias (or its
-    gradient). Columns keep their order top to bottom (x0 above x1, N0 above
-    N1) under a header naming the layer (counted from 1, as in the playground)
+    gradient). Columns keep their order top to bottom (x1 above x2, N1 above
+    N2) under a header naming the layer (counted from 1, as in every label)
     and its activation; the output layer's neurons are lavender, as outputs are
     in every drawing; and a legend
     under the picture says what colours and widths mean. Works with `micrograd_mlp.nn.MLP`
@@ -583,26 +587,28 @@ def draw_mlp(
     graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="14")  # fmt: skip
     # Columns (inputs, then each layer) under a header, in index order; see _chain.
+    # Each node is named by its label ("x1", "L1.N2"): the name an SVG viewer shows on hover.
     _header(graph, "header_inputs", "inputs")
-    for i in range(nin):
-        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=ROLE_COLOURS["input"], style="filled")
-    _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
-    previous = [f"x{i}" for i in range(nin)]
-    for depth, layer in enumerate(layers):
-        current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
+    previous = [input_label(i) for i in range(1, nin + 1)]
+    for name in previous:
+        graph.node(name, label=name, fillcolor=ROLE_COLOURS["input"], style="filled")
+    _chain(graph, ["header_inputs"] + previous)
+    for depth, layer in enumerate(layers, start=1):
+        current = [neuron_label(depth, j) for j in range(1, len(layer.neurons) + 1)]
         activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
-        last = depth == len(layers) - 1
+        last = depth == len(layers)
         kind = "output, " if last else ""
-        _header(graph, f"header_L{depth}", f"layer {depth + 1}\n{kind}{'/'.join(activations)}")
+        header = f"header_{layer_label(depth)}"
+        _header(graph, header, f"layer {depth}\n{kind}{'/'.join(activations)}")
         for name, neuron in zip(current, layer.neurons):
             bias = pick(neuron.b)
             graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
                        fillcolor=ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
-        _chain(graph, [f"header_L{depth}"] + current)
+        _chain(graph, [header] + current)
         for name, neuron in zip(current, layer.neurons):
             if len(neuron.w) != len(previous):
                 raise ValueError(
-                    f"layer {depth + 1} neurons have {len(neuron.w)} weights but the layer "
+                    f"layer {depth} neurons have {len(neuron.w)} weights but the layer "
                     f"before has {len(previous)} outputs; the model is not a chain of layers"
                 )
             for source, weight in zip(previous, neuron.w):

@@ -71,7 +71,7 @@ def test_failed_save_keeps_the_old_file(tmp_path):
     before = path.read_bytes()
     broken = MLP(2, [3, 1], seed=1)
     broken.layers[1].neurons[0].w[2].data = float("nan")
-    with pytest.raises(ValueError, match="cannot save: parameter L1.N0.w2 is nan"):
+    with pytest.raises(ValueError, match="cannot save: parameter L2.N1.w3 is nan"):
         save(broken, path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.json"]
@@ -100,15 +100,15 @@ BAD_FILES = {
     "future version": (lambda p: rewrite(p, lambda d: d.update(version=2)), ModelFileError,
                        "has version 2; this library reads version 1"),
     "short weights": (lambda p: rewrite(p, lambda d: d["weights"][0][2]["w"].pop()), ModelFileError,
-                      "neuron L0.N2 needs 2 finite weights 'w' and a bias 'b'"),
+                      "neuron L1.N3 needs 2 finite weights 'w' and a bias 'b'"),
     "text weight": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b="0.5")), ModelFileError,
-                    "neuron L1.N0 needs"),
+                    "neuron L2.N1 needs"),
     "missing layer": (lambda p: rewrite(p, lambda d: d["weights"].pop()), ModelFileError,
                       "expected weights for 2 layers"),
     "int too big for a float": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b=10**400)),
-                                ModelFileError, "neuron L1.N0 needs"),
+                                ModelFileError, "neuron L2.N1 needs"),
     "NaN weight": (lambda p: p.write_text(p.read_text().replace('"b": ', '"b": NaN, "was": ', 1)),
-                   ModelFileError, "neuron L0.N0 needs 2 finite weights"),
+                   ModelFileError, "neuron L1.N1 needs 2 finite weights"),
     "bad activation": (lambda p: rewrite(p, lambda d: d.update(activations=["relu", "softmax"])),
                        ModelFileError, "bad activations"),
 }
@@ -173,7 +173,7 @@ def test_save_refuses_non_models_and_mixed_layers(tmp_path):
         save([1, 2], tmp_path / "m.json")
     model = MLP(2, [3, 1], seed=0)
     model.layers[0].neurons[1].activation = "tanh"
-    with pytest.raises(ValueError, match="layer L0 mixes activations"):
+    with pytest.raises(ValueError, match="layer L1 mixes activations"):
         save(model, tmp_path / "m.json")
     assert not (tmp_path / "m.json").exists()
 

@@ -20,6 +20,7 @@ import numbers
 from typing import List, Sequence
 
 from .. import nn as _nn
+from ..labels import parameter_label
 from ..nn import Module
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
@@ -94,12 +95,12 @@ class MLP(_nn.MLP):
         self.nin = sizes[0]
         self.nouts = list(nouts)
         self.fused = False
-        # The library's parameter names, so drawings say which weight is which
-        for l, layer in enumerate(self.layers):
-            for j, neuron in enumerate(layer.neurons):
-                for i, w in enumerate(neuron.w):
-                    w.label = f"L{l}.N{j}.w{i}"
-                neuron.b.label = f"L{l}.N{j}.b"
+        # The library's parameter names (counted from 1), so drawings say which weight is which
+        for l, layer in enumerate(self.layers, start=1):
+            for j, neuron in enumerate(layer.neurons, start=1):
+                for i, w in enumerate(neuron.w, start=1):
+                    w.label = parameter_label(l, j, i)
+                neuron.b.label = parameter_label(l, j)
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
