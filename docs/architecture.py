@@ -28,7 +28,7 @@ ROLES = [
                                        "plots"]),
     ("training and checking", "#dfe7fd", ["train", "trainer", "check", "reference", "data", "classify",
                                          "torch_bridge"]),
-    ("networks, losses, optimizers", "#e8dff5", ["nn", "losses", "optim"]),
+    ("networks, losses, optimizers", "#e8dff5", ["nn", "labels", "losses", "optim"]),
     ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode"]),
     ("shared helpers", "#eeeeee", ["files", "extras", "validate"]),
 ]  # fmt: skip

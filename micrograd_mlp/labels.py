@@ -31,7 +31,12 @@ _PARAMETER = re.compile(r"L([1-9]\d*)\.N([1-9]\d*)\.(?:w([1-9]\d*)|b)")
 
 
 class ParameterLabel(NamedTuple):
-    """Where a parameter sits, every number counted from 1; ``weight`` is None for the bias."""
+    """Where a parameter sits, every number counted from 1; ``weight`` is None for the bias.
+
+    >>> label = ParameterLabel(layer=1, neuron=3, weight=2)     # mlp.layers[0].neurons[2].w[1]
+    >>> parameter_label(*label)
+    'L1.N3.w2'
+    """
 
     layer: int
     neuron: int
@@ -45,7 +50,11 @@ def _number(what: str, n: int) -> int:
 
 
 def layer_label(layer: int) -> str:
-    """A layer's name: ``layer_label(1) == "L1"`` is ``mlp.layers[0]``."""
+    """A layer's name, as `MLP`'s repr shows it.
+
+    >>> layer_label(1)      # mlp.layers[0]
+    'L1'
+    """
     return f"L{_number('layer', layer)}"
 
 
@@ -69,7 +78,11 @@ def parameter_label(layer: int, neuron: int, weight: Optional[int] = None) -> st
 
 
 def input_label(number: int) -> str:
-    """An input's label: ``input_label(1) == "x1"`` is ``x[0]``."""
+    """An input's label.
+
+    >>> input_label(1)      # x[0], the first number a model reads
+    'x1'
+    """
     return f"x{_number('input', number)}"
 
 

@@ -407,6 +407,9 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
     """Write the architecture and every weight of ``model`` to a JSON file.
 
     Floats are written with ``repr``, so `load` gives bit-identical weights.
+    The file holds no labels: each weight has its place (layer, neuron,
+    input), so files saved before labels counted from 1 (when ``L1.N1.w1``
+    read ``L0.N0.w0``) load unchanged, every weight where it was.
     The file is written to a temporary file first and then moved into place,
     so a crash never leaves half a file behind.
 

@@ -196,3 +196,29 @@ def test_any_finite_weights_round_trip_bit_identically(tmp_path_factory, numbers
     save(model, path)
     loaded = snapshot(load(path))
     assert [n.hex() for n in loaded] == [n.hex() for n in numbers]  # hex: -0.0 != 0.0
+
+
+# A file saved before labels counted from 1 (save() of commit 2c91029, when
+# mlp.layers[0].neurons[0].w[0] was labelled "L0.N0.w0"), written out as that
+# save() wrote it for an MLP(2, [2, 1], "tanh") with these weights.
+SAVED_WITH_0_BASED_LABELS = (
+    '{"format": "micrograd_mlp.MLP", "version": 1, "nin": 2, "nouts": [2, 1], "activations": ["tanh", '
+    '"linear"], "fused": false, "weights": [[{"w": [0.5, -1.25], "b": 0.125}, {"w": [2.0, 1e-300], "b": '
+    '-0.0}], [{"w": [0.1, -3.5], "b": 0.30000000000000004}]]}'
+)
+
+
+def test_a_file_saved_before_labels_counted_from_1_loads_the_same_weights(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(SAVED_WITH_0_BASED_LABELS)
+    expected = [0.5, -1.25, 0.125, 2.0, 1e-300, -0.0, 0.1, -3.5, 0.30000000000000004]
+    for model in (load(path), load_into(MLP(2, [2, 1], "tanh", seed=9), path)):
+        assert [float.hex(p.data) for p in model.parameters()] == [float.hex(v) for v in expected]  # -0.0 too
+        # the weights keep their place; only their labels now count from 1
+        assert [p.label for p in model.parameters()] == [
+            "L1.N1.w1", "L1.N1.w2", "L1.N1.b", "L1.N2.w1", "L1.N2.w2", "L1.N2.b", "L2.N1.w1", "L2.N1.w2", "L2.N1.b",
+        ]  # fmt: skip
+        hidden = [np.tanh(0.125 + 0.5 * 1.0 - 1.25 * 2.0), np.tanh(-0.0 + 2.0 * 1.0 + 1e-300 * 2.0)]
+        assert model([1.0, 2.0]).data == pytest.approx(0.30000000000000004 + 0.1 * hidden[0] - 3.5 * hidden[1], rel=1e-15)
+    save(load(path), tmp_path / "again.json")  # and saving it again writes the same document
+    assert json.loads((tmp_path / "again.json").read_text()) == json.loads(SAVED_WITH_0_BASED_LABELS)
