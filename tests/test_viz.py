@@ -351,11 +351,11 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
 
 
 def test_one_colour_scheme_blue_positive_red_negative_everywhere():
-    from micrograd_mlp import plots, viz
+    from micrograd_mlp import colours, plots  # the colours viz and viz_network draw with
 
     # networks (weights), graphs (gradients) and decision boundaries (logit, class) agree
-    assert viz.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
-    assert viz.NEGATIVE_COLOUR == plots.CLASS_COLOURS[0] == "#b2182b"
+    assert colours.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
+    assert colours.NEGATIVE_COLOUR == plots.CLASS_COLOURS[0] == "#b2182b"
     from matplotlib import colormaps
 
     heatmap = colormaps[plots.HEATMAP]
@@ -364,10 +364,10 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
     # no role colour is a shade of blue or red, which would read as a sign (the old inputs were light blue)
     from viz_support import reads_as_a_sign
 
-    assert reads_as_a_sign(viz.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(viz.NEGATIVE_COLOUR, 0.5)
-    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz.ROLE_COLOURS.values())
+    assert reads_as_a_sign(colours.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(colours.NEGATIVE_COLOUR, 0.5)
+    assert not any(reads_as_a_sign(colour, 0.1) for colour in colours.ROLE_COLOURS.values())
     # nor is the highlight: amber, the colour of neither sign
-    assert not reads_as_a_sign(viz.HIGHLIGHT_COLOUR, 0.1)
+    assert not reads_as_a_sign(colours.HIGHLIGHT_COLOUR, 0.1)
 
 
 def test_parameters_are_marked_by_identity_not_by_label():
