@@ -202,7 +202,8 @@ class Layer(Module):
     'L2.N2.w3'
 
     Calling a layer returns a list of `Value`s, or a single `Value` when it has
-    one neuron (as in micrograd).
+    one neuron (as in micrograd). ``number`` (counted from 1, as `MLP` numbers
+    its layers) goes into its parameters' labels.
     """
 
     def __init__(
