@@ -10,6 +10,7 @@ from micrograd_mlp.labels import (
     ParameterLabel, input_label, input_labels, layer_label, neuron_label, parameter_label, parse_parameter_label,
 )  # fmt: skip
 from micrograd_mlp.losses import mse
+from micrograd_mlp.micrograd import Layer as MicrogradLayer
 from micrograd_mlp.micrograd import MLP as MicrogradMLP
 from micrograd_mlp.viz import draw_dot, draw_mlp
 
@@ -69,3 +70,8 @@ def test_a_student_sees_one_numbering_in_drawings_checks_and_errors():
     with pytest.raises(ValueError, match=r"cannot save: parameter L1\.N1\.w2 is nan"):
         save(model, "never-written.json")
     assert repr(model).splitlines()[1:] == ["  L1: Layer(2 -> 2, tanh)", "  L2: Layer(2 -> 1, linear)"]
+
+
+def test_a_micrograd_layer_on_its_own_numbers_its_neurons_too():
+    layer = MicrogradLayer(2, 3)
+    assert [n.b.label for n in layer.neurons] == ["L1.N1.b", "L1.N2.b", "L1.N3.b"]  # not three L1.N1's
