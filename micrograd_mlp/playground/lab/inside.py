@@ -96,8 +96,8 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
 
     ``layer`` and ``neuron`` are list indices (from 0); the drawing's labels
     count from 1. The neuron's inputs (``x1, x2, ...`` in the first layer, the
-    previous layer's outputs ``L1.N3, ...`` deeper in) are leaves with the numbers that reach
-    it; its weights and bias are leaves with their current values; the
+    previous layer's outputs ``L1.N3, ...`` deeper in) are leaves with the
+    numbers that reach it; its weights and bias are leaves with their current values; the
     weighted sum is built from ``*`` and ``+`` (micrograd's graph), then the
     activation. With a `target` and a `loss` name (mse, hinge, bce_logits,
     bce) the graph goes on to that point's loss: drawn in full when the
