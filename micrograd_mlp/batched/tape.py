@@ -137,8 +137,8 @@ def check_parameter_numbers(params: Sequence[Value]) -> None:
     >>> try:
     ...     check_parameter_numbers([Value(1.0), w])
     ... except ReplayError as err:
-    ...     print(str(err)[:56])
-    parameter 1 holds a numpy.float32 (0.5), not a Python fl
+    ...     print(str(err)[:57])
+    params[1] holds a numpy.float32 (0.5), not a Python float
     """
     kinds = set(map(type, map(_DATA, params)))
     if kinds <= {float, int}:
@@ -148,7 +148,7 @@ def check_parameter_numbers(params: Sequence[Value]) -> None:
         if not isinstance(number, (float, int)):  # (np.float64 is a float: it computes as one)
             name = f" ({p.label})" if p.label else ""
             raise ReplayError(
-                f"parameter {i}{name} holds a {type(number).__module__}.{type(number).__name__} ({number}), "
+                f"params[{i}]{name} holds a {type(number).__module__}.{type(number).__name__} ({number}), "
                 "not a Python float: the scalar engine computes with it in that precision, the batched "
                 "replay in float64, so the two would train differently. Convert the weights first, "
                 "e.g. `for p in model.parameters(): p.data = float(p.data)`, or use fit(..., batched=False)"
