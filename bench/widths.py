@@ -9,8 +9,10 @@ the median milliseconds per step over interleaved rounds (every round times
 every row and column once, so load changes hit all of them alike):
 
 * ours, in fit: one step of ``fit(model, X, y, loss="hinge", l2=1e-4,
-  epochs=20, batch_size=None, batched=True)``, the call's time / 20 (the
-  parameters stay in arrays between the steps of one call);
+  epochs=100, batch_size=None, batched=True)``, the call's time / 100 (the
+  length of a demo's training; the parameters stay in arrays between the
+  steps of one call, and what a call costs once, reading and writing back
+  the Values, is then a hundredth of it: the next column shows it whole);
 * ours, fit per call: one ``fit(..., epochs=1)`` call, everything a user's
   call does (checks, look-ups, reading the weights from the Values, the
   step, writing weights and gradients back into the Values);
@@ -46,7 +48,7 @@ from micrograd_mlp.train import Trainer
 
 ALPHA = 1e-4
 LR = 0.05
-IN_FIT = 20  # epochs (full-batch steps) of the "ours, in fit" call
+IN_FIT = 100  # epochs (full-batch steps) of the "ours, in fit" call
 ROWS = [("MLP(2, [16, 16, 1])", [16, 16, 1], 100), ("MLP(2, [64, 64, 1])", [64, 64, 1], 100),
         ("MLP(2, [256, 256, 1])", [256, 256, 1], 100), ("MLP(2, [16, 16, 1])", [16, 16, 1], 1000),
         ("MLP(2, [64]*4 + [1])", [64, 64, 64, 64, 1], 100)]  # fmt: skip

@@ -76,8 +76,8 @@ _HOME = {
 # objects (so monkeypatching, pickles and `python -m micrograd_mlp.check` keep working): code and
 # notebooks written against them are users' code, and a warning on a projector teaches nothing.
 _MOVED = {
-    **{name: f"teaching.{name}" for name in ["viz", "rendering", "colours", "plots", "explain", "stepper",
-                                              "expression", "practice"]},
+    **{name: f"teaching.{name}" for name in ["viz", "viz_network", "dot_parts", "rendering", "colours", "plots",
+                                              "explain", "stepper", "expression", "practice"]},
     **{name: f"checking.{name}" for name in ["check", "reference", "torch_bridge"]},
     **{name: f"apps.{name}" for name in ["cli", "demos", "demos_multiclass", "demo_output", "playground",
                                           "notebook"]},

@@ -6,15 +6,17 @@ single weight::
     mlp.layers[l].neurons[j].w[i]   # weight from input i to neuron j of layer l
     mlp.layers[l].neurons[j].b      # bias of that neuron
 
-A neuron computes ``act(b + w0*x0 + w1*x1 + ...)`` (the slides' perceptron,
+A neuron computes ``act(b + w1*x1 + w2*x2 + ...)`` (the slides' perceptron,
 ``f(w_0 + w_1 x_1 + ... + w_m x_m)``). By default that sum is built from ``+``
 and ``*`` nodes exactly as micrograd does; ``fused=True`` builds it as one
 ``dot`` node with a parent per weight, input and bias: same numbers and
 gradients, a much smaller graph.
 
-Parameter labels (shown in drawings) are ``"L{l}.N{j}.w{i}"`` for weights and
-``"L{l}.N{j}.b"`` for biases, every index counting from 0 like the Python
-lists above: ``"L0.N3.w1"`` is ``mlp.layers[0].neurons[3].w[1]``.
+Parameter labels (shown in drawings, checks and error messages) count from 1,
+as the pictures and the playground do (see `micrograd_mlp.labels`, the one
+place that writes and reads them): ``"L1.N4.w2"`` is
+``mlp.layers[0].neurons[3].w[1]`` and ``"L1.N4.b"`` its bias; inputs are
+``x1, x2, ...``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
 from .files import atomic_write
+from .labels import input_label, layer_label, neuron_label, parameter_label
+from .parameter import Parameter
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
@@ -129,7 +133,9 @@ class Neuron(Module):
         fused: build the weighted sum as one ``dot`` node.
         fan_out: the number of neurons in this neuron's layer (for the
             ``"normal"`` scale; `Layer` passes it).
-        name: label prefix of the parameters, e.g. ``"L0.N3"``.
+        layer, number: where the neuron sits, counted from 1, for its
+            parameters' labels: ``layer=1, number=4`` labels them ``L1.N4.w1``,
+            ..., ``L1.N4.b``.
     """
 
     def __init__(
@@ -141,7 +147,8 @@ class Neuron(Module):
         init: str = "normal",
         fused: bool = False,
         fan_out: int = 1,
-        name: str = "N0",
+        layer: int = 1,
+        number: int = 1,
     ) -> None:
         nin = _check_size("nin", nin)
         self.activation = _check_activation(activation)
@@ -156,8 +163,12 @@ class Neuron(Module):
             weights = [rng.uniform(-1.0, 1.0) for _ in range(nin)]
         else:
             raise ValueError(f"unknown init {init!r}; choose 'normal' or 'uniform'")
-        self.w: List[Value] = [Value(wi, label=f"{name}.w{i}") for i, wi in enumerate(weights)]
-        self.b: Value = Value(0.0, label=f"{name}.b")
+        # Parameters: Values whose writes are counted (`parameter.writes`), so a replay's copy of
+        # the weights knows when it is stale
+        self.w: List[Value] = [
+            Parameter(wi, label=parameter_label(layer, number, i)) for i, wi in enumerate(weights, start=1)
+        ]
+        self.b: Value = Parameter(0.0, label=parameter_label(layer, number))
 
     def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
         try:
@@ -172,7 +183,7 @@ class Neuron(Module):
         if self.fused:
             pre_activation = dot(self.w, x, self.b)
         else:
-            # micrograd's graph: b + w0*x0 + w1*x1 + ... one node per + and *
+            # micrograd's graph: b + w1*x1 + w2*x2 + ... one node per + and *
             pre_activation = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](pre_activation)
 
@@ -187,14 +198,15 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons that all read the same inputs.
 
-    >>> layer = Layer(3, 2, activation="tanh", rng=random.Random(0), name="L1")
+    >>> layer = Layer(3, 2, activation="tanh", rng=random.Random(0), number=2)
     >>> layer
     Layer(3 -> 2, tanh)
-    >>> layer.neurons[1].w[2].label
-    'L1.N1.w2'
+    >>> layer.neurons[1].w[2].label     # labels count from 1, code from 0
+    'L2.N2.w3'
 
     Calling a layer returns a list of `Value`s, or a single `Value` when it has
-    one neuron (as in micrograd).
+    one neuron (as in micrograd). ``number`` (counted from 1, as `MLP` numbers
+    its layers) goes into its parameters' labels.
     """
 
     def __init__(
@@ -206,13 +218,13 @@ class Layer(Module):
         rng: Optional[random.Random] = None,
         init: str = "normal",
         fused: bool = False,
-        name: str = "L0",
+        number: int = 1,
     ) -> None:
         nout = _check_size("nout", nout)
         self.activation = _check_activation(activation)
         self.neurons: List[Neuron] = [
-            Neuron(nin, activation, rng=rng, init=init, fused=fused, fan_out=nout, name=f"{name}.N{j}")
-            for j in range(nout)
+            Neuron(nin, activation, rng=rng, init=init, fused=fused, fan_out=nout, layer=number, number=j)
+            for j in range(1, nout + 1)
         ]
 
     @property
@@ -253,9 +265,9 @@ class MLP(Module):
     337
     >>> model
     MLP(2 inputs, 337 parameters)
-      L0: Layer(2 -> 16, relu)
-      L1: Layer(16 -> 16, relu)
-      L2: Layer(16 -> 1, linear)
+      L1: Layer(2 -> 16, relu)
+      L2: Layer(16 -> 16, relu)
+      L3: Layer(16 -> 1, linear)
     >>> y = model([0.5, -1.0])    # one output neuron: a Value
     >>> y.backward()              # gradients now sit on model.parameters()
 
@@ -299,7 +311,7 @@ class MLP(Module):
                 rng=rng,
                 init=init,
                 fused=fused,
-                name=f"L{l}",
+                number=l + 1,
             )
             for l in range(len(nouts))
         ]
@@ -312,8 +324,8 @@ class MLP(Module):
         if not self.layers[0].neurons[0].fused:
             # One leaf per input, shared by every neuron of the first layer
             # (micrograd makes a fresh constant per neuron): fewer nodes, and a
-            # drawing shows each input once, labelled x0, x1, ...
-            x = [xi if isinstance(xi, Value) else Value(xi, label=f"x{i}") for i, xi in enumerate(x)]
+            # drawing shows each input once, labelled x1, x2, ...
+            x = [xi if isinstance(xi, Value) else Value(xi, label=input_label(i)) for i, xi in enumerate(x, start=1)]
         for layer in self.layers:
             x = layer.forward(x)
         return x[0] if len(x) == 1 else x
@@ -339,7 +351,7 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters)"]
-        lines += [f"  L{l}: {layer!r}" for l, layer in enumerate(self.layers)]
+        lines += [f"  {layer_label(l)}: {layer!r}" for l, layer in enumerate(self.layers, start=1)]
         return "\n".join(lines)
 
 
@@ -389,7 +401,7 @@ def _layer_activation(layer: Layer, l: int) -> str:
     names = {neuron.activation for neuron in layer.neurons}
     if names != {layer.activation}:
         raise ValueError(
-            f"layer L{l} mixes activations {sorted(names)}; save() stores one activation "
+            f"layer {layer_label(l + 1)} mixes activations {sorted(names)}; save() stores one activation "
             "per layer, set layer.activation and every neuron.activation to the same name"
         )
     return layer.activation
@@ -399,6 +411,9 @@ def save(model: MLP, path: Union[str, os.PathLike]) -> None:
     """Write the architecture and every weight of ``model`` to a JSON file.
 
     Floats are written with ``repr``, so `load` gives bit-identical weights.
+    The file holds no labels: each weight has its place (layer, neuron,
+    input), so files saved before labels counted from 1 (when ``L1.N1.w1``
+    read ``L0.N0.w0``) load unchanged, every weight where it was.
     The file is written to a temporary file first and then moved into place,
     so a crash never leaves half a file behind.
 
@@ -555,13 +570,13 @@ def _validate(document: Any, path: str) -> None:
         raise ModelFileError(f"{path!r}: expected weights for {len(nouts)} layers")
     for l, (fan_in, layer) in enumerate(zip([nin] + nouts, weights)):
         if not isinstance(layer, list) or len(layer) != nouts[l]:
-            raise ModelFileError(f"{path!r}: layer L{l} should hold {_short(nouts[l])} neurons")
+            raise ModelFileError(f"{path!r}: layer {layer_label(l + 1)} should hold {_short(nouts[l])} neurons")
         for j, neuron in enumerate(layer):
             w = neuron.get("w") if isinstance(neuron, dict) else None
             b = neuron.get("b") if isinstance(neuron, dict) else None
             if not isinstance(w, list) or len(w) != fan_in or not all(map(_is_number, w + [b])):
                 raise ModelFileError(
-                    f"{path!r}: neuron L{l}.N{j} needs {_short(fan_in)} finite weights 'w' and a bias 'b'"
+                    f"{path!r}: neuron {neuron_label(l + 1, j + 1)} needs {_short(fan_in)} finite weights 'w' and a bias 'b'"
                 )
 
 
@@ -612,8 +627,8 @@ def load(path: Union[str, os.PathLike]) -> MLP:
     >>> save(MLP(3, [4, 2], activation="tanh", seed=1), path)
     >>> load(path)
     MLP(3 inputs, 26 parameters)
-      L0: Layer(3 -> 4, tanh)
-      L1: Layer(4 -> 2, linear)
+      L1: Layer(3 -> 4, tanh)
+      L2: Layer(4 -> 2, linear)
     """
     document = _read(path)
     activations = document["activations"]

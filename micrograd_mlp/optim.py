@@ -219,7 +219,10 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.velocity = [0.0] * len(self.params)
 
-    state_names = ("velocity",)
+    @property
+    def state_names(self) -> Tuple[str, ...]:  # type: ignore[override]
+        # without momentum the velocity is never read: nothing to carry between batched calls
+        return ("velocity",) if self.momentum else ()
 
     def _update(self, lr: float) -> None:
         if self.momentum == 0.0:

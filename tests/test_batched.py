@@ -609,3 +609,62 @@ def test_tied_weights_listed_twice_train_as_in_the_scalar_engine():
         history = fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=3, seed=0, verbose=False, batched=flag)
         runs.append(history.loss + [p.data for p in model.net.parameters()])
     assert_close(runs[1], runs[0])
+
+
+# ------------------------------------------------- weights kept while no Parameter is written
+
+
+def test_predict_reads_the_weights_again_only_after_a_write(monkeypatch):
+    model = MLP(2, [8, 1], "tanh", seed=1)
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    reads = []
+    real = batched.program.read_numbers
+    monkeypatch.setattr(batched.program, "read_numbers", lambda values: reads.append(len(values)) or real(values))
+    first = predict(model, X)
+    second = predict(model, X)
+    assert reads == [33] and np.array_equal(first, second)  # the second call visits no Value
+    model.layers[0].neurons[2].w[1].data += 0.5  # a student's own change
+    third = predict(model, X)
+    assert reads == [33, 33]
+    assert_close(third, np.array([model(row).data for row in X.tolist()]))
+    assert not np.allclose(third, first)
+
+
+def test_a_fit_call_reuses_the_weights_it_wrote_back_unless_one_was_changed(monkeypatch):
+    X, y = make_moons(40, seed=0)
+    model, reference = MLP(2, [6, 1], seed=0), MLP(2, [6, 1], seed=0)
+    reads = []
+    real = batched.program.read_numbers
+    monkeypatch.setattr(batched.program, "read_numbers", lambda values: reads.append(len(values)) or real(values))
+    # (the stamp counts writes to every Parameter: the reference trains after, not in between)
+    for net, batched_ in ((model, True), (reference, False)):
+        for epoch in range(3):
+            if epoch == 2:  # changed by hand between calls: trained from there
+                net.layers[1].neurons[0].b.data = 0.75
+            fit(net, X, y, loss="hinge", lr=0.1, epochs=1, batch_size=None, verbose=False, batched=batched_)
+    assert reads == [25, 25]  # the first call, and the one after the change: not the second
+    assert [p.data for p in model.parameters()] == pytest.approx([p.data for p in reference.parameters()], rel=1e-12)
+
+
+def test_plain_value_models_are_read_at_every_call(monkeypatch):
+    class Plain:  # a user's own model of plain Values: their writes are not counted
+        nin = 1
+
+        def __init__(self):
+            self.w = [Value(0.5), Value(-0.25)]
+
+        def __call__(self, x):
+            return (self.w[0] * x[0] + self.w[1]).tanh()
+
+        def parameters(self):
+            return self.w
+
+    model = Plain()
+    reads = []
+    real = batched.program.read_numbers
+    monkeypatch.setattr(batched.program, "read_numbers", lambda values: reads.append(len(values)) or real(values))
+    X = np.linspace(-1, 1, 7).reshape(-1, 1)
+    predict(model, X)
+    model.w[0].data = 2.0  # not counted: so every call reads
+    assert_close(predict(model, X), np.tanh(2.0 * X[:, 0] - 0.25))
+    assert reads == [2, 2]

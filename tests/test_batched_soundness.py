@@ -46,8 +46,8 @@ def test_no_kind_of_data_dependent_code_trains_silently_wrong(verdicts):
     ("branch on .local_grads", "(.local_grads at"),
     ("constant from the weights' numbers", "computed from the parameters"),
     ("writes a weight's .data in forward", "changes a Value's number while it runs"),
-    ("float32 weight", "parameter 4 (L0.N1.w1) holds a numpy.float32"),
-    ("float16 weight", "parameter 2 (L0.N0.b) holds a numpy.float16"),
+    ("float32 weight", "params[4] (L1.N2.w2) holds a numpy.float32"),
+    ("float16 weight", "params[2] (L1.N1.b) holds a numpy.float16"),
 ])  # fmt: skip
 def test_each_kind_is_refused_for_its_reason(verdicts, kind, reason):
     word, detail = verdicts[kind]
@@ -204,7 +204,7 @@ def test_a_float32_weight_is_refused_by_name_and_the_scalar_path_still_trains_it
     X, y = make_moons(24, seed=0)
     model = MLP(2, [5, 1], seed=0)
     model.layers[0].neurons[0].w[1].data = np.float32(0.25)
-    with pytest.raises(ReplayError, match=r"parameter 1 \(L0\.N0\.w1\) holds a numpy\.float32 \(0\.25\)"):
+    with pytest.raises(ReplayError, match=r"params\[1\] \(L1\.N1\.w2\) holds a numpy\.float32 \(0\.25\)"):
         fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)
     fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=False)
 

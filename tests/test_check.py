@@ -50,7 +50,7 @@ def test_gradcheck_passes_on_every_real_op():
 def test_gradcheck_reports_both_gradients():
     report = gradcheck(lambda v: v[0] * v[1] + v[0].tanh(), [2.0, -3.0])
     x0, x1 = report.rows
-    assert (x0.name, x1.name) == ("x0", "x1")
+    assert (x0.name, x1.name) == ("x1", "x2")
     assert x0.analytic == pytest.approx(-3.0 + 1.0 - math.tanh(2.0) ** 2, abs=1e-15)
     assert x1.analytic == 2.0
     assert x0.numeric == pytest.approx(x0.analytic, abs=1e-8)
@@ -114,7 +114,7 @@ def test_gradcheck_model_on_a_whole_mlp(activation, output_activation, loss, tar
     X = [[0.5, -1.0], [1.0, 2.0], [-0.3, 0.8]]
     report = gradcheck_model(model, loss, X, targets)
     assert len(report.rows) == model.num_parameters()
-    assert report.rows[0].name == "L0.N0.w0"
+    assert report.rows[0].name == "L1.N1.w1"
     assert report.ok, str(report)
 
 
@@ -126,7 +126,7 @@ def test_gradcheck_model_catches_a_wrong_activation_derivative(monkeypatch):
     report = gradcheck_model(model, mse, [[0.5, -1.0], [1.0, 2.0]], [1.0, 0.0])
     assert not report.ok
     failing = {row.name for row in report.failures}
-    assert failing and all(name.startswith("L0.") for name in failing)  # only behind the sigmoid
+    assert failing and all(name.startswith("L1.") for name in failing)  # only behind the sigmoid
 
 
 # ------------------------------------------------------------------- compare
@@ -200,7 +200,7 @@ def test_compare_names_a_library_error_it_was_not_told_about(monkeypatch):
 def test_verbose_compare_lists_every_entry():
     ref = random_model(MLPrelu, 2, 3, 1, seed=0)
     text = str(compare(ref, [[0.1, 0.2]], [[1.0]], verbose=True))
-    for label in ("w1[1,2] L0.N2.w1", "b1[0] L0.N0.b", "w2[2,0] L1.N0.w2", "b2[0] L1.N0.b"):
+    for label in ("w1[1,2] L1.N3.w2", "b1[0] L1.N1.b", "w2[2,0] L2.N1.w3", "b2[0] L2.N1.b"):
         assert label in text
 
 
@@ -285,8 +285,8 @@ def test_check_command_options(capsys):
     assert command(args) == 0
     out = capsys.readouterr().out
     assert "D_in=2, H=6, D_out=1, batch of 5" in out
-    assert "w1[1,5] L0.N5.w1" in out  # verbose: every entry
-    assert "L1.N0.b" in out
+    assert "w1[1,5] L1.N6.w2" in out  # verbose: every entry
+    assert "L2.N1.b" in out
 
 
 def test_check_command_fails_on_a_library_mismatch(capsys, monkeypatch):

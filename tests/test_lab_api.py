@@ -237,9 +237,11 @@ def test_inside_a_neuron_gives_the_models_true_gradients(layer, neuron):
     for parameter in unit.parameters():
         assert nodes[parameter.label]["data"] == parameter.data
         assert nodes[parameter.label]["grad"] == pytest.approx(grads[parameter.label], rel=1e-9, abs=1e-15)
-    # the neuron's own inputs are the numbers that reach it
-    inputs = [n for n in payload["graph"]["nodes"] if n["kind"] == "name" and not n["name"].startswith("L%d" % layer)]
-    assert len(inputs) == len(unit.w)
+    # the neuron's own inputs are the numbers that reach it, labelled from 1 as the parameters are
+    inputs = sorted(n["name"] for n in payload["graph"]["nodes"] if n["kind"] == "name" and not n["name"].endswith(
+        ".b") and ".w" not in n["name"])  # fmt: skip
+    assert inputs == {0: ["x1", "x2"], 1: ["L1.N1", "L1.N2", "L1.N3"], 2: ["L2.N1", "L2.N2"]}[layer]
+    assert sorted(p.label for p in unit.parameters())[0] == f"L{layer + 1}.N{neuron + 1}.b"
     if layer < 2:
         rest = [n for n in payload["graph"]["nodes"] if n["op"] == "rest"]
         assert len(rest) == 1 and "rest of the network" in rest[0]["rule"]
@@ -251,7 +253,9 @@ def test_inside_without_a_loss_is_the_neuron_output_and_bad_input_is_an_error():
     model = MLP(2, [3, 1], activation="relu", seed=2)
     payload = lab.inside_payload(model, 0, 1, [1.0, 2.0])
     root = [n for n in payload["graph"]["nodes"] if n["kind"] == "output"][0]
-    assert root["name"] == "L0.N1"
+    assert root["name"] == "L1.N2"
+    leaves = {n["name"] for n in payload["graph"]["nodes"] if n["kind"] != "output" and not n["op"]}
+    assert {"x1", "x2", "L1.N2.w1", "L1.N2.w2", "L1.N2.b"} <= leaves
     assert root["data"] == pytest.approx(model.layers[0].neurons[1]([1.0, 2.0]).data)
     with pytest.raises(IndexError, match="layer must be a whole number from 0 to 1"):
         lab.inside_payload(model, 2, 0, [1.0, 2.0])

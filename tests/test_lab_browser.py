@@ -206,6 +206,9 @@ def test_inside_a_neuron_from_the_playground_link(server, page, shots):
     page.wait_for_selector("#graph svg")
     assert page.text_content("#inside-title").startswith("Inside L1.N2 (model.layers[0].neurons[1]) for x = [0.5, -1.0]")
     assert page.is_hidden("#expr-form")
+    names = page.locator("#graph svg g.node text").all_text_contents()
+    assert {"x1", "x2", "L1.N2.w1", "L1.N2.w2", "L1.N2.b"} <= set(names)  # counted from 1, as the title
+    assert not [name for name in names if name.startswith(("L0", "x0"))]
     page.click("#last")
     steps = page.text_content("#counter")
     page.click("#first")

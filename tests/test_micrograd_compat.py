@@ -93,7 +93,7 @@ def test_classes_are_the_librarys_own():
     assert isinstance(model, our_nn.Module) and our_nn.Module is micrograd_mlp.Module
     assert our_engine.Value is micrograd_mlp.Value
     # the library's tools read it: names on the weights, predict on an array
-    assert model.layers[1].neurons[0].w[2].label == "L1.N0.w2"
+    assert model.layers[1].neurons[0].w[2].label == "L2.N1.w3"
     outputs = micrograd_mlp.predict(model, np.array([[0.5, -1.0], [1.0, 2.0]]))
     assert outputs.tolist() == [model([0.5, -1.0]).data, model([1.0, 2.0]).data]
 

@@ -46,9 +46,9 @@ def test_parameters_are_ordered_layer_neuron_w_then_b_and_labelled():
     model = MLP(2, [3, 1], seed=0)
     params = model.parameters()
     assert params[:3] == model.layers[0].neurons[0].w + [model.layers[0].neurons[0].b]
-    assert [p.label for p in params[:4]] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.b", "L0.N1.w0"]
-    assert params[-1].label == "L1.N0.b"
-    assert model.layers[0].neurons[2].w[1].label == "L0.N2.w1"
+    assert [p.label for p in params[:4]] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b", "L1.N2.w1"]
+    assert params[-1].label == "L2.N1.b"
+    assert model.layers[0].neurons[2].w[1].label == "L1.N3.w2"
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
@@ -171,8 +171,8 @@ def test_repr_shows_layers_and_activations():
     text = repr(MLP(2, [8, 1], "tanh", "sigmoid", seed=0))
     assert text.splitlines() == [
         "MLP(2 inputs, 33 parameters)",
-        "  L0: Layer(2 -> 8, tanh)",
-        "  L1: Layer(8 -> 1, sigmoid)",
+        "  L1: Layer(2 -> 8, tanh)",
+        "  L2: Layer(8 -> 1, sigmoid)",
     ]
 
 
@@ -264,8 +264,8 @@ def test_unfused_first_layer_shares_one_leaf_per_input():
     model = MLP(2, [3, 1], seed=0)
     out = model([0.5, -1.5])
     leaves = [node for node in topological_order(out) if not node.parents]
-    inputs = [node for node in leaves if node.label in ("x0", "x1")]
-    assert sorted((node.label, node.data) for node in inputs) == [("x0", 0.5), ("x1", -1.5)]
+    inputs = [node for node in leaves if node.label in ("x1", "x2")]
+    assert sorted((node.label, node.data) for node in inputs) == [("x1", 0.5), ("x2", -1.5)]
     out.backward()
     # d out / d x_i = sum over hidden units of w2_j * relu'(z_j) * w1_ij, summed over the 3 paths
     hidden = model.layers[0].neurons

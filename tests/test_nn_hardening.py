@@ -48,7 +48,7 @@ def test_numpy_scalar_weights_save_and_step_as_python_floats(tmp_path):
 def test_save_refuses_a_weight_that_is_not_a_number(tmp_path):
     model = MLP(2, [2, 1], seed=0)
     model.layers[0].neurons[1].b.data = "0.5"
-    with pytest.raises(TypeError, match=r"parameter L0\.N1\.b holds str '0\.5'"):
+    with pytest.raises(TypeError, match=r"parameter L1\.N2\.b holds str '0\.5'"):
         save(model, tmp_path / "model.json")
 
 

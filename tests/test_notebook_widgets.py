@@ -277,6 +277,8 @@ def test_widgets_in_jupyterlab_in_chromium(lab_folder):
             page.locator(".mgp-network circle.neuron").nth(3).click()
             page.wait_for_selector(".mgp-neuron table", timeout=60_000)
             assert page.text_content(".mgp-neuron h4").startswith("L1.N4 (relu)")
+            rows = page.locator(".mgp-neuron table tr td:first-child").all_text_contents()
+            assert rows == ["x1", "x2", "bias"]  # the inputs' labels, counted from 1 as the neuron's
             page.locator(".mgp").screenshot(path=str(shots / "notebook_playground.png"))
             # the stepper: one step forward shows the first chain-rule step
             stepper = page.locator(".mgs").first  # L = (a*b + c) * f; the last is inside a neuron

@@ -136,7 +136,7 @@ def test_a_diverging_run_on_arrays_keeps_the_weights_of_before_the_bad_step():
     model = MLP(1, [1], "linear", seed=0, fused=True)
     model.layers[0].neurons[0].w[0].data = 4.0
     X = [[1.0], [1.0]]
-    with pytest.raises(TrainingDiverged, match=r"parameter L0\.N0\.w0 would become -inf") as caught:
+    with pytest.raises(TrainingDiverged, match=r"parameter L1\.N1\.w1 would become -inf") as caught:
         fit(model, X, [0.0, 0.0], lr=1e308, epochs=1, batch_size=None, batched=True, verbose=False)
     assert caught.value.node is model.layers[0].neurons[0].w[0]
     assert model.layers[0].neurons[0].w[0].data == 4.0

@@ -259,7 +259,8 @@ def test_neuron_panel_shows_weights_bias_gradients_and_where_it_fires(client):
     assert info["w"] == [w.data for w in unit.w] and info["b"] == unit.b.data
     assert info["grad_w"] == [w.grad for w in unit.w] and info["grad_b"] == unit.b.grad
     assert any(g != 0.0 for g in info["grad_w"])
-    assert info["inputs"] == ["L0.N0", "L0.N1", "L0.N2"]
+    assert info["inputs"] == ["L1.N1", "L1.N2", "L1.N3"]  # layers[0]'s outputs, labelled from 1
+    assert info["name"] == "L2.N2" and (info["layer"], info["neuron"]) == (1, 1)
     # where it fires, at one grid point, recomputed by hand through the layers
     point = grid_points(session.bounds, info["fires"]["size"])[7].tolist()
     hidden = [n(point).data for n in session.model.layers[0].neurons]

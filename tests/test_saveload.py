@@ -71,7 +71,7 @@ def test_failed_save_keeps_the_old_file(tmp_path):
     before = path.read_bytes()
     broken = MLP(2, [3, 1], seed=1)
     broken.layers[1].neurons[0].w[2].data = float("nan")
-    with pytest.raises(ValueError, match="cannot save: parameter L1.N0.w2 is nan"):
+    with pytest.raises(ValueError, match="cannot save: parameter L2.N1.w3 is nan"):
         save(broken, path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.json"]
@@ -100,15 +100,15 @@ BAD_FILES = {
     "future version": (lambda p: rewrite(p, lambda d: d.update(version=2)), ModelFileError,
                        "has version 2; this library reads version 1"),
     "short weights": (lambda p: rewrite(p, lambda d: d["weights"][0][2]["w"].pop()), ModelFileError,
-                      "neuron L0.N2 needs 2 finite weights 'w' and a bias 'b'"),
+                      "neuron L1.N3 needs 2 finite weights 'w' and a bias 'b'"),
     "text weight": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b="0.5")), ModelFileError,
-                    "neuron L1.N0 needs"),
+                    "neuron L2.N1 needs"),
     "missing layer": (lambda p: rewrite(p, lambda d: d["weights"].pop()), ModelFileError,
                       "expected weights for 2 layers"),
     "int too big for a float": (lambda p: rewrite(p, lambda d: d["weights"][1][0].update(b=10**400)),
-                                ModelFileError, "neuron L1.N0 needs"),
+                                ModelFileError, "neuron L2.N1 needs"),
     "NaN weight": (lambda p: p.write_text(p.read_text().replace('"b": ', '"b": NaN, "was": ', 1)),
-                   ModelFileError, "neuron L0.N0 needs 2 finite weights"),
+                   ModelFileError, "neuron L1.N1 needs 2 finite weights"),
     "bad activation": (lambda p: rewrite(p, lambda d: d.update(activations=["relu", "softmax"])),
                        ModelFileError, "bad activations"),
 }
@@ -173,7 +173,7 @@ def test_save_refuses_non_models_and_mixed_layers(tmp_path):
         save([1, 2], tmp_path / "m.json")
     model = MLP(2, [3, 1], seed=0)
     model.layers[0].neurons[1].activation = "tanh"
-    with pytest.raises(ValueError, match="layer L0 mixes activations"):
+    with pytest.raises(ValueError, match="layer L1 mixes activations"):
         save(model, tmp_path / "m.json")
     assert not (tmp_path / "m.json").exists()
 
@@ -196,3 +196,29 @@ def test_any_finite_weights_round_trip_bit_identically(tmp_path_factory, numbers
     save(model, path)
     loaded = snapshot(load(path))
     assert [n.hex() for n in loaded] == [n.hex() for n in numbers]  # hex: -0.0 != 0.0
+
+
+# A file saved before labels counted from 1 (save() of commit 2c91029, when
+# mlp.layers[0].neurons[0].w[0] was labelled "L0.N0.w0"), written out as that
+# save() wrote it for an MLP(2, [2, 1], "tanh") with these weights.
+SAVED_WITH_0_BASED_LABELS = (
+    '{"format": "micrograd_mlp.MLP", "version": 1, "nin": 2, "nouts": [2, 1], "activations": ["tanh", '
+    '"linear"], "fused": false, "weights": [[{"w": [0.5, -1.25], "b": 0.125}, {"w": [2.0, 1e-300], "b": '
+    '-0.0}], [{"w": [0.1, -3.5], "b": 0.30000000000000004}]]}'
+)
+
+
+def test_a_file_saved_before_labels_counted_from_1_loads_the_same_weights(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(SAVED_WITH_0_BASED_LABELS)
+    expected = [0.5, -1.25, 0.125, 2.0, 1e-300, -0.0, 0.1, -3.5, 0.30000000000000004]
+    for model in (load(path), load_into(MLP(2, [2, 1], "tanh", seed=9), path)):
+        assert [float.hex(p.data) for p in model.parameters()] == [float.hex(v) for v in expected]  # -0.0 too
+        # the weights keep their place; only their labels now count from 1
+        assert [p.label for p in model.parameters()] == [
+            "L1.N1.w1", "L1.N1.w2", "L1.N1.b", "L1.N2.w1", "L1.N2.w2", "L1.N2.b", "L2.N1.w1", "L2.N1.w2", "L2.N1.b",
+        ]  # fmt: skip
+        hidden = [np.tanh(0.125 + 0.5 * 1.0 - 1.25 * 2.0), np.tanh(-0.0 + 2.0 * 1.0 + 1e-300 * 2.0)]
+        assert model([1.0, 2.0]).data == pytest.approx(0.30000000000000004 + 0.1 * hidden[0] - 3.5 * hidden[1], rel=1e-15)
+    save(load(path), tmp_path / "again.json")  # and saving it again writes the same document
+    assert json.loads((tmp_path / "again.json").read_text()) == json.loads(SAVED_WITH_0_BASED_LABELS)

@@ -232,7 +232,7 @@ def test_from_torch_refuses_non_finite_weights():
 def test_to_torch_refuses_a_layer_with_mixed_activations():
     model = MLP(2, [3, 1], seed=0)
     model.layers[0].neurons[1].activation = "tanh"
-    with pytest.raises(TorchMappingError, match=r"layer L0 mixes activations \['relu', 'tanh'\]"):
+    with pytest.raises(TorchMappingError, match=r"layer L1 mixes activations \['relu', 'tanh'\]"):
         to_torch(model)
     with pytest.raises(TypeError, match="needs a micrograd_mlp MLP"):
         to_torch(torch.nn.Linear(2, 2))

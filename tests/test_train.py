@@ -269,7 +269,7 @@ def test_divergence_is_reported_with_the_epoch_and_weights_stay_finite():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 1e-50
     with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1, step 1 of 1: a gradient is not "
-                                                 r"finite; first non-finite node: grad is inf at node .*'L0\.N0\.w0'"):
+                                                 r"finite; first non-finite node: grad is inf at node .*'L1\.N1\.w1'"):
         fit(model, X, y, epochs=1, verbose=False)
     assert weights(model) == [1e-50, 0.0]
 

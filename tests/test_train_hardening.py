@@ -50,7 +50,7 @@ def test_inf_minus_inf_in_bce_logits_is_caught():
 def test_a_parameter_that_becomes_inf_after_the_update_is_named():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 4.0  # output 4, so d loss / d w = 4 * 1
-    with pytest.raises(TrainingDiverged, match=r"parameter L0\.N0\.w0 would become -inf") as caught:
+    with pytest.raises(TrainingDiverged, match=r"parameter L1\.N1\.w1 would become -inf") as caught:
         fit(model, [[1.0]], [0.0], loss="mse", lr=1e308, epochs=1, verbose=False)
     assert caught.value.node is model.layers[0].neurons[0].w[0]
     assert model.layers[0].neurons[0].w[0].data == 4.0  # put back as before the step

@@ -116,7 +116,7 @@ def test_a_diverging_step_names_the_trainers_epoch():
     model = MLP(1, [1], "linear", seed=0)
     model.layers[0].neurons[0].w[0].data = 4.0
     trainer = Trainer(model, [[1.0]], [0.0], lr=1e308)
-    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1 of 1: parameter L0\.N0\.w0 would become -inf"):
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1 of 1: parameter L1\.N1\.w1 would become -inf"):
         trainer.step()
     assert model.layers[0].neurons[0].w[0].data == 4.0
 

@@ -112,7 +112,7 @@ def fill_of(source, label):
 
 
 def test_role_colours_parameters_inputs_intermediates_and_the_output():
-    w = Value(0.5, label="L0.N0.w0")
+    w = Value(0.5, label="L1.N1.w1")
     x = Value(2.0, label="x")
     v = Value(1.0, label="v")
     h = w * x
@@ -120,8 +120,8 @@ def test_role_colours_parameters_inputs_intermediates_and_the_output():
     out = h + v
     out.label = "out"
     source = draw_dot(out).source
-    fills = {label: fill_of(source, f"<B>{label}</B>") for label in ("L0.N0.w0", "x", "v", "h", "out")}
-    assert fills["L0.N0.w0"] == "#c7e9c0"  # green: a parameter by nn's label scheme
+    fills = {label: fill_of(source, f"<B>{label}</B>") for label in ("L1.N1.w1", "x", "v", "h", "out")}
+    assert fills["L1.N1.w1"] == "#c7e9c0"  # green: a parameter by nn's label scheme
     assert fills["x"] == fills["v"] == "#e0e0e0"  # grey: other leaves (blue and red mean signs)
     assert fills["h"] == "#ffffff" and fills["out"] == "#dadaeb"
     source = draw_dot(out, params=[v]).source
@@ -228,18 +228,19 @@ def test_neurons_are_found_from_the_parameter_labels(fused, per_hidden, per_outp
     _, loss = one_sample_loss([3, 1], fused=fused)
     owner = neurons(topological_order(loss))
     sizes = Counter(owner.values())
-    # unfused tanh neuron of 2 inputs: w0 w1 b, 2 *, 2 +, tanh; linear output of 3: 4 params, 3 *, 3 +
-    # fused: w0 w1 b, dot, tanh; output: w0 w1 w2 b, dot
-    assert sizes == {(0, 0): per_hidden, (0, 1): per_hidden, (0, 2): per_hidden, (1, 0): per_output}
+    # unfused tanh neuron of 2 inputs: w1 w2 b, 2 *, 2 +, tanh; linear output of 3: 4 params, 3 *, 3 +
+    # fused: w1 w2 b, dot, tanh; output: w1 w2 w3 b, dot. (layer, neuron) counted from 1, as in the labels
+    assert sizes == {(1, 1): per_hidden, (1, 2): per_hidden, (1, 3): per_hidden, (2, 1): per_output}
     assert loss not in owner  # the loss is after the network
 
 
 def test_clusters_box_each_neuron_inside_its_layer():
     model, loss = one_sample_loss([3, 1])
     source = draw_dot(loss).source
-    assert re.findall(r"subgraph (cluster_\w+)", source) == [
-        "cluster_L0", "cluster_L0_N0", "cluster_L0_N1", "cluster_L0_N2", "cluster_L1", "cluster_L1_N0",
+    assert re.findall(r'subgraph "?(cluster_[\w.]+)', source) == [
+        "cluster_L1", "cluster_L1.N1", "cluster_L1.N2", "cluster_L1.N3", "cluster_L2", "cluster_L2.N1",
     ]  # fmt: skip
+    assert 'label="L1.N3"' in source and 'label="layer 2"' in source  # each box named as in every label
     assert "subgraph" not in draw_dot(loss, cluster=False).source
 
 
@@ -248,7 +249,7 @@ def test_collapsed_view_draws_one_node_per_neuron():
     source = draw_dot(loss, collapse=True).source
     # neurons counted from 1 as in the playground (the code's mlp.layers[0] is layer 1)
     assert source.count("<B>L1.N") == 3 and source.count("<B>L2.N1</B> linear") == 1
-    assert "L0.N0.w0" not in source  # parameters are inside their neuron
+    assert "L1.N1.w1" not in source and "<B>x1</B>" in source  # parameters are inside their neuron
     # each hidden neuron reads the two inputs (constants), the output neuron the three hidden ones
     into_neurons = [e for e in edges(source) if e[2] is None and not e[0].endswith("op")]
     assert len(into_neurons) == 3 * 2 + 3
@@ -287,12 +288,12 @@ def test_draw_mlp_draws_every_neuron_and_weight():
     model, _ = one_sample_loss([4, 3, 1])
     source = draw_mlp(model).source
     assert len(re.findall(r"^\s*x\d+ \[", source, re.M)) == 2
-    assert len(re.findall(r"^\s*L\d+N\d+ \[", source, re.M)) == 4 + 3 + 1
+    assert len(re.findall(r'^\s*"L\d+\.N\d+" \[', source, re.M)) == 4 + 3 + 1
     assert source.count("arrowhead=none") == 2 * 4 + 4 * 3 + 3 * 1  # one edge per weight
 
 
 def weight_edge(source, src, dst):
-    return re.search(rf"^\s*{src} -> {dst} \[(.*)\]$", source, re.M)[1]
+    return re.search(rf'^\s*"?{re.escape(src)}"? -> "?{re.escape(dst)}"? \[(.*)\]$', source, re.M)[1]
 
 
 def test_draw_mlp_edge_width_and_colour_follow_the_weight_or_its_gradient():
@@ -304,13 +305,13 @@ def test_draw_mlp_edge_width_and_colour_follow_the_weight_or_its_gradient():
     neuron.w[0].data, neuron.w[1].data = -2.0, 1.0
     neuron.w[1].grad = 5.0
     source = draw_mlp(model).source
-    assert "penwidth=4.30" in weight_edge(source, "x0", "L0N0")  # the largest |w|: widest
-    assert 'color="#b2182b"' in weight_edge(source, "x0", "L0N0")  # negative: red
-    assert "penwidth=2.30" in weight_edge(source, "x1", "L0N0")  # half as large
+    assert "penwidth=4.30" in weight_edge(source, "x1", "L1.N1")  # the largest |w|: widest
+    assert 'color="#b2182b"' in weight_edge(source, "x1", "L1.N1")  # negative: red
+    assert "penwidth=2.30" in weight_edge(source, "x2", "L1.N1")  # half as large
     grads = draw_mlp(model, show_grad=True).source
-    assert "penwidth=4.30" in weight_edge(grads, "x1", "L0N0")
-    assert 'color="#2166ac"' in weight_edge(grads, "x1", "L0N0")  # positive: blue
-    assert "penwidth=0.30" in weight_edge(grads, "x0", "L0N0")  # zero gradient: thinnest
+    assert "penwidth=4.30" in weight_edge(grads, "x2", "L1.N1")
+    assert 'color="#2166ac"' in weight_edge(grads, "x2", "L1.N1")  # positive: blue
+    assert "penwidth=0.30" in weight_edge(grads, "x1", "L1.N1")  # zero gradient: thinnest
 
 
 def test_draw_mlp_refuses_a_network_too_wide_to_lay_out():
@@ -350,11 +351,11 @@ def test_every_drawing_has_a_legend_that_names_its_colours():
 
 
 def test_one_colour_scheme_blue_positive_red_negative_everywhere():
-    from micrograd_mlp.teaching import plots, viz
+    from micrograd_mlp.teaching import colours, plots  # the colours viz and viz_network draw with
 
     # networks (weights), graphs (gradients) and decision boundaries (logit, class) agree
-    assert viz.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
-    assert viz.NEGATIVE_COLOUR == plots.CLASS_COLOURS[0] == "#b2182b"
+    assert colours.POSITIVE_COLOUR == plots.CLASS_COLOURS[1] == "#2166ac"
+    assert colours.NEGATIVE_COLOUR == plots.CLASS_COLOURS[0] == "#b2182b"
     from matplotlib import colormaps
 
     heatmap = colormaps[plots.HEATMAP]
@@ -363,10 +364,10 @@ def test_one_colour_scheme_blue_positive_red_negative_everywhere():
     # no role colour is a shade of blue or red, which would read as a sign (the old inputs were light blue)
     from viz_support import reads_as_a_sign
 
-    assert reads_as_a_sign(viz.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(viz.NEGATIVE_COLOUR, 0.5)
-    assert not any(reads_as_a_sign(colour, 0.1) for colour in viz.ROLE_COLOURS.values())
+    assert reads_as_a_sign(colours.POSITIVE_COLOUR, 0.5) and reads_as_a_sign(colours.NEGATIVE_COLOUR, 0.5)
+    assert not any(reads_as_a_sign(colour, 0.1) for colour in colours.ROLE_COLOURS.values())
     # nor is the highlight: amber, the colour of neither sign
-    assert not reads_as_a_sign(viz.HIGHLIGHT_COLOUR, 0.1)
+    assert not reads_as_a_sign(colours.HIGHLIGHT_COLOUR, 0.1)
 
 
 def test_parameters_are_marked_by_identity_not_by_label():
@@ -398,29 +399,29 @@ def test_draw_mlp_circles_fit_their_text_and_columns_have_headers_not_boxes():
     assert "fixedsize" not in source  # circles grow to fit: no text spilling out, no dot warning
     assert "b<BR/>-1.23e-05" in source  # 3 significant digits inside a circle
     assert "cluster" not in source  # a box's label lies under the edges ("l yer 2")
-    assert re.search(r"header_L1 \[label=<<B>layer 2<BR/>output, linear</B>>.*fillcolor=\"#ffffff\"", source)
-    assert re.search(r"header_L0 \[label=<<B>layer 1<BR/>relu</B>>", source)  # counted from 1
+    assert re.search(r"header_L2 \[label=<<B>layer 2<BR/>output, linear</B>>.*fillcolor=\"#ffffff\"", source)
+    assert re.search(r"header_L1 \[label=<<B>layer 1<BR/>relu</B>>", source)  # counted from 1
     # the output neuron lavender, as outputs are in every drawing; hidden ones green
-    assert re.search(r'L1N0 \[label=<b<BR/>[^>]*> fillcolor="#dadaeb"', source) and 'fillcolor="#c7e9c0"' in source
+    assert re.search(r'"L2.N1" \[label=<b<BR/>[^>]*> fillcolor="#dadaeb"', source) and 'fillcolor="#c7e9c0"' in source
 
 
 def test_columns_are_chained_in_index_order():
     source = draw_mlp(MLP(3, [4, 2], seed=0)).source
-    assert "{rank=same; header_inputs -> x0 -> x1 -> x2 [style=invis]}" in source
-    assert "{rank=same; header_L0 -> L0N0 -> L0N1 -> L0N2 -> L0N3 [style=invis]}" in source
+    assert "{rank=same; header_inputs -> x1 -> x2 -> x3 [style=invis]}" in source
+    assert '{rank=same; header_L1 -> "L1.N1" -> "L1.N2" -> "L1.N3" -> "L1.N4" [style=invis]}' in source
     _, loss = one_sample_loss([3, 1])
     collapsed = draw_dot(loss, collapse=True).source
     ids = {m[2]: m[1] for m in re.finditer(r"^\s*(n\d+) \[label=<<B>(L\d\.N\d)</B>", collapsed, re.M)}
-    chain = " -> ".join(["header_L0"] + [ids[f"L1.N{j + 1}"] for j in range(3)])
+    chain = " -> ".join(["header_L1"] + [ids[f"L1.N{j + 1}"] for j in range(3)])
     assert "{rank=same; " + chain + " [style=invis]}" in collapsed
 
 
 def test_collapsed_view_of_a_lone_neuron_that_is_not_the_first():
-    w, x = Value(0.5, label="L0.N2.w0"), Value(2.0, label="x0")
-    b = Value(0.1, label="L0.N2.b")
+    w, x = Value(0.5, label="L1.N3.w1"), Value(2.0, label="x1")
+    b = Value(0.1, label="L1.N3.b")
     out = (w * x + b).tanh()
     source = draw_dot(out, collapse=True).source
-    assert source.count("<B>L1.N3</B> tanh") == 1 and "header_L0" in source
+    assert source.count("<B>L1.N3</B> tanh") == 1 and "header_L1" in source
 
 
 def wcag_contrast(one, other):

@@ -11,7 +11,7 @@ import pytest
 from viz_support import SVG, require, svg_texts
 
 from micrograd_mlp import MLP, Value
-from micrograd_mlp import rendering as render_module
+from micrograd_mlp.teaching import rendering as render_module
 from micrograd_mlp.teaching.rendering import GraphvizNotFound, find_dot, render, render_svg
 from micrograd_mlp.teaching.viz import draw_dot, draw_mlp
 
@@ -192,10 +192,10 @@ def test_columns_are_drawn_in_index_order_by_both_renderers(program, only_these_
     only_these_programs("dot" if program == "dot" else "graphviz-pure", require(program))
     model = MLP(3, [5, 4, 2], seed=0)
     heights = node_heights(render_svg(draw_mlp(model)))
-    columns = [["header_inputs", "x0", "x1", "x2"]] + [
-        [f"header_L{d}"] + [f"L{d}N{j}" for j in range(n)] for d, n in enumerate([5, 4, 2])
+    columns = [["header_inputs", "x1", "x2", "x3"]] + [  # nodes named by their labels, counted from 1
+        [f"header_L{d}"] + [f"L{d}.N{j}" for j in range(1, n + 1)] for d, n in enumerate([5, 4, 2], start=1)
     ]
-    for column in columns:  # the header on top, then x0 above x1, N0 above N1, ...
+    for column in columns:  # the header on top, then x1 above x2, N1 above N2, ...
         assert sorted(column, key=heights.__getitem__) == column
     loss = model([0.5, -1.0, 2.0])[0]
     loss.backward()

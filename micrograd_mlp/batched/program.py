@@ -17,6 +17,14 @@ trainer calls ``end`` whenever a user could look (the end of every call, a
 callback, a validation pass, an error), and ``begin`` again afterwards, so a
 weight changed by hand in between is trained from where it was put.
 
+Not visiting the Values when nothing changed. A model's weights are
+`parameter.Parameter`s, whose every write is counted (`parameter.writes`).
+``end`` keeps the array it wrote back with the stamp of that moment; the next
+``begin`` takes the array again when the stamp has not moved since (no
+Parameter written: the Values hold exactly those numbers), and `predict`
+keeps the weights it read the same way. A model of plain Values (not
+counted) is read at every call.
+
 BLAS threads. NumPy's BLAS (OpenBLAS) may run a matrix product on several
 threads; for the replay's small matrices one thread is faster, and on a
 loaded machine much faster (bench/README.md). `one_blas_thread` sets one for
@@ -37,24 +45,15 @@ import numpy as np
 
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
+from ..parameter import Parameter, writes
 from .checking import SpotCheck
 from .recording import ReplayError
-from .tape import Tape, check_parameter_numbers, close_enough, trace
+from .tape import Tape, close_enough, read_numbers, trace
 from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
-           "read_numbers", "write_numbers"]  # fmt: skip
+           "read_numbers", "write_numbers", "same_values", "counts_writes"]  # fmt: skip
 
-_DATA = operator.attrgetter("data")
-
-
-def read_numbers(values: Sequence[Value]) -> np.ndarray:
-    """The ``.data`` of every Value, as one float array (one pass in C, no Python loop).
-
-    >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
-    [1.5, -2.0]
-    """
-    return np.fromiter(map(_DATA, values), dtype=float, count=len(values))
 
 
 def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> None:
@@ -124,30 +123,45 @@ def one_blas_thread() -> Iterator[None]:
 
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
-    """What changes the program of a model: its parameters, activations and fusing, and the
-    plain numbers (flags, scales, the globals its code names) of a user's own model or loss."""
+    """What changes the program of a model besides which Values its parameters are: their
+    number, activations and fusing, and the plain numbers (flags, scales, the globals its code
+    names) of a user's own model or loss. (Which Values: `_cached` compares them one by one.)"""
     layers = getattr(model, "layers", None)
     shape: tuple = ()
     if layers is not None:
         shape = tuple((n.activation, n.fused, len(n.w)) for layer in layers for n in getattr(layer, "neurons", ()))
     state = state_of({"model": model} if loss is None or isinstance(loss, str) else {"model": model, "loss": loss})
-    return (tuple(map(id, params)), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
+    return (len(params), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 _REFUSED = object()
 
 
-def _cached(model: Any, key: tuple, make: Callable[[], Any]) -> Any:
+def same_values(these: Sequence[Value], those: Sequence[Value]) -> bool:
+    """The very same Value objects, in the same order (one pass in C).
+
+    >>> a, b = Value(1.0), Value(1.0)
+    >>> same_values([a, b], [a, b]), same_values([a, b], [b, a])
+    (True, False)
+    """
+    return len(these) == len(those) and all(map(operator.is_, these, those))
+
+
+def _cached(model: Any, key: tuple, values: Sequence[Sequence[Value]], make: Callable[[], Any]) -> Any:
+    """The program cached for ``model`` under ``key``, made again unless it was made on these very
+    ``values`` (lists of parameters). Comparing the Values one by one is cheaper than keying by
+    their ids: a key of 66,000 ids would be hashed and compared at every call."""
     try:
         programs = _CACHE.setdefault(model, {})
     except TypeError:  # a model that cannot be weakly referenced: no cache
         return make()
-    if key not in programs:
-        if len(programs) > 16:  # e.g. many batch widths or losses: keep the newest
+    entry = programs.get(key)
+    if entry is None or not all(map(same_values, values, entry[0])):
+        if entry is None and len(programs) > 16:  # e.g. many batch widths or losses: keep the newest
             programs.pop(next(iter(programs)))
-        programs[key] = make()
-    return programs[key]
+        entry = programs[key] = ([list(v) for v in values], make())
+    return entry[1]
 
 
 def forget(model: Any) -> None:
@@ -173,7 +187,7 @@ def _distinct_row(X: np.ndarray, Y: Optional[np.ndarray] = None) -> int:
 
 def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
     """The cached tape of ``model(x)`` for rows of X's width, or None if it cannot replay."""
-    params = model.parameters()
+    params = list(model.parameters())
     key = ("predict", X.shape[1], _fingerprint(model, params))
 
     model_ref = _weak(model)
@@ -185,7 +199,7 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
         except Exception:  # noqa: BLE001 - any model that cannot be replayed: the scalar engine
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
-    tape = _cached(model, key, make)
+    tape = _cached(model, key, [params], make)
     return None if tape is _REFUSED else tape
 
 
@@ -214,7 +228,10 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
     started = time.perf_counter()
     chunk = max(1, PREDICT_CHUNK // max(tape.n_rows, 1))
     parts = []
-    numbers = read_numbers(model.parameters())  # the weights read once, for every chunk
+    try:
+        numbers = _weights_of(tape)  # the weights read once, for every chunk
+    except ReplayError:  # a float32 weight: the scalar engine computes as the user asked
+        return None
     with one_blas_thread():
         for start in range(0, len(X), chunk):
             rows = X[start : start + chunk]
@@ -226,6 +243,28 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
         forget(model)  # recorded again at the next call; this one the scalar engine answers
         return None
     return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def _weights_of(tape: Tape) -> np.ndarray:
+    """The numbers of the tape's parameters: kept from the last call when no Parameter was written since."""
+    stamp = writes()  # (before reading: a write during the read makes the copy stale, not right)
+    kept = getattr(tape, "weights", None)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    numbers = read_numbers(tape.params)
+    if counts_writes(tape.params):
+        tape.weights = (stamp, numbers)
+    return numbers
+
+
+def counts_writes(params: Sequence[Value]) -> bool:
+    """Is every change of these Values' numbers counted (`parameter.writes`)? True for Parameters.
+
+    >>> from micrograd_mlp.parameter import Parameter
+    >>> counts_writes([Parameter(1.0)]), counts_writes([Parameter(1.0), Value(2.0)])
+    (True, False)
+    """
+    return set(map(type, params)) == {Parameter}
 
 
 def _spot_checked(tape: Tape, model: Any, X: np.ndarray, outputs: np.ndarray, seconds: float) -> bool:
@@ -318,6 +357,8 @@ class FitProgram:
         self.data: Optional[np.ndarray] = None
         self.grad: Optional[np.ndarray] = None
         self.state: Any = None
+        self.counts_writes = counts_writes(self.params)
+        self.written_back: Optional[Tuple[int, np.ndarray]] = None
 
     @property
     def live(self) -> bool:
@@ -334,15 +375,25 @@ class FitProgram:
         if not (getattr(optimizer, "works_on_arrays", False) and len(params) == len(self.params)
                 and all(map(operator.is_, params, self.params))):  # fmt: skip
             return False
-        self.data, self.grad, self.state = read_numbers(self.params), None, optimizer.state_arrays()
+        stamp = writes()
+        if self.written_back is not None and self.written_back[0] == stamp:
+            data = self.written_back[1]  # no Parameter was written since `end`: the Values hold these numbers
+        else:
+            data = read_numbers(self.params)
+        self.data, self.grad, self.state = data, None, optimizer.state_arrays()
         return True
 
-    def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
-        """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite."""
+    def array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any,
+                   targets: Optional[np.ndarray] = None) -> Optional[Tuple[float, np.ndarray]]:  # fmt: skip
+        """`step` on the arrays (after `begin`); None, with nothing changed, if a number is not finite.
+
+        ``targets`` are ``encode(Y)`` when the caller has them already (a trainer encodes once).
+        """
         started = time.perf_counter()
         batch = len(X)
-        targets = self.encode(Y)
-        results = self.tape.forward(X, targets, self.data, keep=True)
+        checked = targets is not None  # a trainer's encoded targets: it checked X and Y once, for every step
+        targets = self.encode(Y) if targets is None else targets
+        results = self.tape.forward(X, targets, self.data, keep=True, checked=checked)
         data_loss = float(np.sum(results[0])) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
         seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
@@ -382,6 +433,8 @@ class FitProgram:
             for value, number, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
                 value.data, value.grad = number, grad
         optimizer.keep_state_arrays(self.state)
+        # what the Values hold now, and the write stamp they hold it at (Parameters only: see `begin`)
+        self.written_back = (writes(), self.data) if self.counts_writes else None
         self.data = self.grad = self.state = None
 
     def encode(self, Y: Any) -> np.ndarray:
@@ -469,13 +522,11 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
     ``params`` is ``model.parameters()`` when the caller has it already.
     """
     params = model.parameters() if params is None else params
-    check_parameter_numbers(params)  # (a weight set to np.float32 since the program was recorded)
     # a custom loss by weak reference: equal while it lives, and a new function that happens
     # to get a dead one's id() is a different key (a dead weak reference equals only itself)
     try:
         loss_key: Any = loss if isinstance(loss, str) else weakref.ref(loss)
     except TypeError:
         loss_key = loss
-    key = ("fit", loss_key, float(l2), X.shape[1],
-           tuple(map(id, optimizer.params)), _fingerprint(model, params, loss))  # fmt: skip
-    return _cached(model, key, lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))
+    key = ("fit", loss_key, float(l2), X.shape[1], len(optimizer.params), _fingerprint(model, params, loss))
+    return _cached(model, key, [params, optimizer.params], lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))

@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import engine
 from ..engine import Value
+from ..labels import input_label
 from ..ops import TABLE
 from .watching import Watch
 
@@ -91,8 +92,8 @@ def record(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     nodes it reads. ``state`` names what the function's behaviour may depend on
     (the model, the loss), for the watch to see changes in.
     """
-    x = [Value(v, label=f"x{i}") for i, v in enumerate(inputs)]
-    t = [Value(v, label=f"t{i}") for i, v in enumerate(targets)]
+    x = [Value(v, label=input_label(i)) for i, v in enumerate(inputs, start=1)]
+    t = [Value(v, label=f"t{i}") for i, v in enumerate(targets, start=1)]  # targets t1, t2, ... as inputs
     made: list = []
     try:
         with engine.recording(lambda node, operands: made.append((node, operands))):

@@ -224,7 +224,12 @@ class Scatter:
 
 
 class Slot:
-    """One operand position of a group: where its rows are read and its gradient goes."""
+    """One operand position of a group: where its rows are read and its gradient goes.
+
+    `bind` points the slot at a replay's arrays once (when they are made, i.e.
+    for a new batch width): a weight matrix or a run of consecutive rows is then
+    a ready-made view, so a step neither recomputes views nor gathers them.
+    """
 
     def __init__(self, kind: str, rows: np.ndarray, batch_group: bool) -> None:
         self.kind = kind  # "B" per-sample rows, "S" shared rows
@@ -234,16 +239,36 @@ class Slot:
         self.grid = self.scatter.grid  # a weight matrix: read as a view, not gathered
         # a shared operand of a per-sample op: its gradient is summed over the batch
         self.reduce = batch_group and kind == "S"
+        self.source: Any = None  # the bound arrays (values or shared; their gradients)
+        self.grad_target: Any = None
+        self.view: Any = None  # the rows as a view of `source` (None: gathered at each read)
+        self.grad_view: Any = None  # where a gradient adds in place (None: through `scatter`)
 
-    def read(self, values: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    def bind(self, values: np.ndarray, shared: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
+        per_sample = self.kind == "B"
+        self.source = values if per_sample else shared
+        self.grad_target = grads if per_sample else shared_grads
         if self.grid is not None:
-            return self.grid.view(values if self.kind == "B" else shared)
-        return (values if self.kind == "B" else shared)[self.index]
+            self.view, self.grad_view = self.grid.view(self.source), self.grid.view(self.grad_target)
+        elif isinstance(self.index, slice):  # consecutive rows, each once
+            self.view, self.grad_view = self.source[self.index], self.grad_target[self.index]
+        else:
+            self.view = self.grad_view = None
 
-    def add_grad(self, grads: np.ndarray, shared_grads: np.ndarray, contribution: np.ndarray) -> None:
-        if self.reduce:
-            contribution = contribution.sum(axis=-1, keepdims=True)
-        self.scatter.add(grads if self.kind == "B" else shared_grads, contribution)
+    def read(self) -> np.ndarray:
+        view = self.view
+        return view if view is not None else self.source[self.index]
+
+    def add_grad(self, contribution: np.ndarray) -> None:
+        """Add a group's gradient contribution (one column per sample) into this slot's rows."""
+        self.add_summed(contribution.sum(axis=-1, keepdims=True) if self.reduce else contribution)
+
+    def add_summed(self, contribution: np.ndarray) -> None:
+        """Add a contribution already summed over the batch (or per sample, for a per-sample slot)."""
+        if self.grad_view is not None:
+            self.grad_view += contribution
+        else:
+            self.scatter.add(self.grad_target, contribution)
 
 
 OP_WORDS = {
@@ -266,6 +291,10 @@ class Group:
         batch = space == "B"
         first = members[0]
         self.saved: tuple = ()
+        self.out: Any = None  # this group's rows of the bound arrays (see `bind`)
+        self.upstream: Any = None
+        self.layer: Optional[tuple] = None  # a layer's W @ X + b as views (see `bind`)
+        self.squares: Optional[tuple] = None  # a sum of squares' rows as views (see `bind`)
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
             self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
@@ -313,6 +342,53 @@ class Group:
                     self.matmul_inputs = Slot("B", inputs[0], batch)
         else:  # pragma: no cover - compile_nodes refuses unknown ops
             raise ReplayError(f"no replay for op {op!r}")
+
+    def bind(self, values: np.ndarray, shared: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
+        """Point the group and its slots at a replay's arrays (once per batch width, see `Slot.bind`)."""
+        per_sample = self.space == "B"
+        self.out = (values if per_sample else shared)[self.start : self.stop]
+        self.upstream = (grads if per_sample else shared_grads)[self.start : self.stop]
+        slots = list(self.slots)
+        for pair in getattr(self, "pair_slots", {}).values():
+            slots.extend(pair)
+        if getattr(self, "matmul", False):
+            slots.append(self.matmul_inputs)
+        for slot in slots:
+            slot.bind(values, shared, grads, shared_grads)
+        self.layer = self._as_layer()
+        self.squares = self._as_sum_of_squares()
+
+    def _as_sum_of_squares(self) -> Optional[tuple]:
+        """``sum(p * p)`` over rows read in place (an L2 penalty): the rows' view and their gradients'."""
+        if not (self.op == "dot" and list(self.pair_slots) == ["SS"] and not self.slots and self.width == 1):
+            return None
+        left, right = self.pair_slots["SS"]
+        if left.view is None or left.grad_view is None or not np.array_equal(left.rows, right.rows):
+            return None
+        flat = left.view.view()
+        try:
+            flat.shape = (-1,)  # a view or nothing: a copy would go stale after the first step
+        except AttributeError:
+            return None
+        return flat, left.grad_view
+
+    def _as_layer(self) -> Optional[tuple]:
+        """A layer's ``W @ X + b`` as 2-D views, when the group is exactly that (the usual dot).
+
+        (weights, inputs, bias) and their gradients' views, or None: a layer whose
+        every weight, input and bias is read (and its gradient added) in place
+        runs as one matrix product and one add, with nothing gathered.
+        """
+        if not (self.op == "dot" and self.matmul and list(self.pair_slots) == ["SB"] and len(self.slots) == 1):
+            return None
+        weights, inputs, bias = self.pair_slots["SB"][0], self.matmul_inputs, self.slots[0]
+        if bias.kind != "S" or bias.rows.shape[1] != 1:
+            return None
+        views = (weights.view, weights.grad_view, inputs.view, inputs.grad_view, bias.view, bias.grad_view)
+        if any(view is None for view in views):
+            return None
+        w, w_grad, x, x_grad, b, b_grad = views
+        return w[:, :, 0], w_grad[:, :, 0], x, x_grad, b[:, :, 0], b_grad[:, :, 0]
 
     @staticmethod
     def _by_kind(terms: List[List[Node]], batch: bool) -> List[Slot]:

@@ -22,7 +22,7 @@ from .recording import LEAF_KINDS, Node, Recording, ReplayError, compile_nodes, 
 from .scheduling import Group, Schedule
 from .watching import verdict
 
-__all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "Rows"]
+__all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "read_numbers", "Rows"]
 
 Rows = Union[Sequence[Sequence[float]], np.ndarray]
 _DATA = operator.attrgetter("data")
@@ -81,7 +81,7 @@ def _trace(function: Callable, inputs: Sequence[float], targets: Sequence[float]
     nodes, outputs = compile_nodes(first, params)
     tape = Tape(nodes, outputs, len(inputs), len(targets), len(params), [r.data for r in first.roots], rewrite,
                 signed=probe2 is not None)  # fmt: skip
-    tape._params = params
+    tape.params = params
     if probe2 is not None:
         second = [float(v) for v in probe2]
         second_targets = [float(v) for v in (targets if targets2 is None else targets2)]
@@ -112,6 +112,19 @@ def _recorded(function: Callable, inputs: List[float], targets: List[float], par
     return recording
 
 
+def read_numbers(values: Sequence[Value]) -> np.ndarray:
+    """The ``.data`` of every Value, as one float array; `ReplayError` for a number that is not a
+    Python float or int (a float32 weight: see `check_parameter_numbers`).
+
+    >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
+    [1.5, -2.0]
+    """
+    numbers = list(map(_DATA, values))  # (map and set: passes in C, no Python loop)
+    if not set(map(type, numbers)) <= {float, int}:
+        check_parameter_numbers(values)  # names the parameter, unless all are floats after all
+    return np.array(numbers, dtype=float)
+
+
 def check_parameter_numbers(params: Sequence[Value]) -> None:
     """Refuse a parameter whose number is not a Python float (or int): the replay computes in float64.
 
@@ -124,8 +137,8 @@ def check_parameter_numbers(params: Sequence[Value]) -> None:
     >>> try:
     ...     check_parameter_numbers([Value(1.0), w])
     ... except ReplayError as err:
-    ...     print(str(err)[:56])
-    parameter 1 holds a numpy.float32 (0.5), not a Python fl
+    ...     print(str(err)[:57])
+    params[1] holds a numpy.float32 (0.5), not a Python float
     """
     kinds = set(map(type, map(_DATA, params)))
     if kinds <= {float, int}:
@@ -135,7 +148,7 @@ def check_parameter_numbers(params: Sequence[Value]) -> None:
         if not isinstance(number, (float, int)):  # (np.float64 is a float: it computes as one)
             name = f" ({p.label})" if p.label else ""
             raise ReplayError(
-                f"parameter {i}{name} holds a {type(number).__module__}.{type(number).__name__} ({number}), "
+                f"params[{i}]{name} holds a {type(number).__module__}.{type(number).__name__} ({number}), "
                 "not a Python float: the scalar engine computes with it in that precision, the batched "
                 "replay in float64, so the two would train differently. Convert the weights first, "
                 "e.g. `for p in model.parameters(): p.data = float(p.data)`, or use fit(..., batched=False)"
@@ -174,6 +187,8 @@ class Tape:
         self.probe_outputs = probe_outputs
         self._values: Optional[np.ndarray] = None
         self._shared: Optional[np.ndarray] = None
+        self._grads: Optional[np.ndarray] = None
+        self._shared_grads: Optional[np.ndarray] = None
         self._kept = False
 
     # -------------------------------------------------------------- replay
@@ -192,13 +207,16 @@ class Tape:
         return array
 
     def forward(self, X: Rows, T: Optional[Rows] = None, params: Optional[Sequence[Value]] = None,
-                keep: bool = True) -> List[np.ndarray]:  # fmt: skip
+                keep: bool = True, checked: bool = False) -> List[np.ndarray]:  # fmt: skip
         """Run the program on every row of ``X`` (and ``T``); one array per root.
 
         ``params`` are read for their current ``.data`` (by default the ones
         given to `trace`), or are one float array of their numbers. ``keep=True`` keeps what `backward` needs
-        (``keep=False`` to only predict, with less memory).
+        (``keep=False`` to only predict, with less memory). ``checked=True``: X and T are
+        float arrays of the right shapes already (a trainer checks its data once, not at every step).
         """
+        if checked:
+            return self._run(X, T, params, keep)
         X = self._check_width(X, self.n_inputs, "inputs")
         if self.n_targets:
             if T is None:
@@ -206,23 +224,24 @@ class Tape:
             T = self._check_width(T, self.n_targets, "targets")
             if len(T) != len(X):
                 raise ValueError(f"{len(X)} rows of inputs but {len(T)} rows of targets")
-        params = self._params if params is None else params
+        params = self.params if params is None else params
         if len(params) != self.n_params:
             raise ValueError(f"the tape was traced with {self.n_params} parameters, got {len(params)}")
+        return self._run(X, T, params, keep)
+
+    def _run(self, X: np.ndarray, T: Optional[np.ndarray], params: Any, keep: bool) -> List[np.ndarray]:
         batch = len(X)
         if self._values is None or self._values.shape[1] != batch:
-            self._values = np.empty((self.n_rows, batch))
-            self._shared = np.empty((self.n_shared, 1))
-            self._shared[self.n_params : self.n_params + len(self.constants)] = self.constants
+            self._allocate(batch)
         values, shared = self._values, self._shared
         values[: self.n_inputs] = X.T
         if self.n_targets:
             values[self.n_inputs : self.n_inputs + self.n_targets] = T.T
         # the parameters' numbers: read from the Values, or given as one array (a FitProgram's)
-        shared[: self.n_params, 0] = params if isinstance(params, np.ndarray) else list(map(_DATA, params))
+        shared[: self.n_params, 0] = params if isinstance(params, np.ndarray) else read_numbers(params)
         with np.errstate(all="ignore"):  # inf and NaN flow on, as in the engine; callers check
             for group in self.groups:
-                replay.forward(group, values, shared, keep)
+                replay.forward(group, keep)
         self._kept = keep
         return [values[row].copy() if space == "B" else np.full(batch, shared[row, 0]) for space, row in self.outputs]
 
@@ -236,19 +255,35 @@ class Tape:
         """
         if not self._kept:
             raise RuntimeError("Tape.backward() needs a forward(..., keep=True) first")
-        values, shared = self._values, self._shared
-        grads = np.zeros_like(values)
-        shared_grads = np.zeros_like(shared)
+        gradients = self._backward(seeds, careful=False)
+        if np.isnan(gradients).any():  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
+            gradients = self._backward(seeds, careful=True)
+        return gradients
+
+    def _backward(self, seeds: Sequence[float], careful: bool) -> np.ndarray:
+        grads, shared_grads = self._grads, self._shared_grads
+        grads.fill(0.0)
+        shared_grads.fill(0.0)
         for (space, row), seed in zip(self.outputs, seeds):
             if seed:
                 if space == "B":
                     grads[row] += seed
                 else:
-                    shared_grads[row] += seed * values.shape[1]
+                    shared_grads[row] += seed * grads.shape[1]
         with np.errstate(all="ignore"):
             for group in reversed(self.groups):
-                replay.backward(group, values, shared, grads, shared_grads)
+                replay.backward(group, careful)
         return shared_grads[: self.n_params, 0].copy()
+
+    def _allocate(self, batch: int) -> None:
+        """The replay's arrays for batches of this width, and the groups bound to them."""
+        self._values = np.empty((self.n_rows, batch))
+        self._shared = np.empty((self.n_shared, 1))
+        self._shared[self.n_params : self.n_params + len(self.constants)] = self.constants
+        self._grads = np.zeros_like(self._values)
+        self._shared_grads = np.zeros_like(self._shared)
+        for group in self.groups:
+            group.bind(self._values, self._shared, self._grads, self._shared_grads)
 
     def _check_against_scalar(self, probes: list, params: Sequence[Value], gradients: bool = True) -> None:
         """The replay of the probe samples must match the scalar engine, or we refuse."""

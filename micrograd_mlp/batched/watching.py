@@ -36,14 +36,18 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..engine import Value
+from ..parameter import Parameter
 
 __all__ = ["Watch", "state_of", "describe_frame", "verdict", "runs_library_code_only"]
 
 _local = threading.local()  # the Watch of this thread's recording, if any
 _swap_lock = threading.Lock()
 _swapped = 0  # how many recordings (in any thread) have the watching versions in place
-_originals: Dict[str, Any] = {}
-_own: Dict[str, bool] = {}  # was the attribute Value's own (not inherited)?
+_originals: Dict[Tuple[type, str], Any] = {}
+_own: Dict[Tuple[type, str], bool] = {}  # was the attribute the class's own (not inherited)?
+# the classes whose number-revealing attributes are swapped, and which ones: a Parameter keeps
+# its number behind its own ``data`` (it counts writes), and inherits the rest from Value
+_WATCHED = ((Value, ("data", "local_grads", "__float__")), (Parameter, ("data",)))
 
 
 def describe_frame(frame: Any) -> str:
@@ -70,15 +74,15 @@ def _note(obj: Any, how: str, frame: Any) -> None:
         watch.reads.append((obj, how, describe_frame(frame)))
 
 
-def _watching_versions() -> Dict[str, Any]:
-    """Replacements for Value's number-revealing attributes that note untrusted callers.
+def _watching_versions(cls: type) -> Dict[str, Any]:
+    """Replacements for a class's number-revealing attributes that note untrusted callers.
 
     The engine's own ops read ``.data`` all the time; the first test (is the
     caller an engine module?) is the whole cost for them.
     """
     versions: Dict[str, Any] = {}
     getframe, trusted = sys._getframe, _trusted
-    data = _originals.get("data")
+    data = _originals.get((cls, "data"))
     if data is not None and hasattr(data, "__get__") and hasattr(data, "__set__"):
         read, write = data.__get__, data.__set__
 
@@ -97,7 +101,7 @@ def _watching_versions() -> Dict[str, Any]:
             write(obj, number)
 
         versions["data"] = property(get_data, set_data)
-    local_grads = _originals.get("local_grads")
+    local_grads = _originals.get((cls, "local_grads"))
     if isinstance(local_grads, property):
         read_local_grads = local_grads.__get__
 
@@ -108,7 +112,7 @@ def _watching_versions() -> Dict[str, Any]:
             return read_local_grads(obj, Value)
 
         versions["local_grads"] = property(get_local_grads, local_grads.fset)
-    as_float = _originals.get("__float__")
+    as_float = _originals.get((cls, "__float__"))
     if as_float is not None:
 
         def __float__(obj: Any) -> float:
@@ -125,12 +129,14 @@ def _swap_in() -> None:
         if _swapped == 0:
             _trusted.clear()
             _trusted.update(_trusted_globals())
-            for name in ("data", "local_grads", "__float__"):
-                # (looked up along the classes Value inherits from: local_grads may live in a base)
-                _originals[name] = next((vars(k)[name] for k in Value.__mro__ if name in vars(k)), None)
-                _own[name] = name in vars(Value)
-            for name, version in _watching_versions().items():
-                setattr(Value, name, version)
+            for cls, names in _WATCHED:
+                for name in names:
+                    # (looked up along the classes it inherits from: local_grads may live in a base)
+                    _originals[cls, name] = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+                    _own[cls, name] = name in vars(cls)
+            for cls, _ in _WATCHED:
+                for name, version in _watching_versions(cls).items():
+                    setattr(cls, name, version)
         _swapped += 1
 
 
@@ -139,11 +145,11 @@ def _swap_out() -> None:
     with _swap_lock:
         _swapped -= 1
         if _swapped == 0:
-            for name, original in _originals.items():
-                if _own[name]:
-                    setattr(Value, name, original)
-                elif name in vars(Value):
-                    delattr(Value, name)  # the base class's own is found again
+            for (cls, name), original in _originals.items():
+                if _own[cls, name]:
+                    setattr(cls, name, original)
+                elif name in vars(cls):
+                    delattr(cls, name)  # the base class's own is found again
             _originals.clear()
 
 

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 from .. import losses, train
 from . import reference
 from ..engine import Value, dot, no_grad
+from ..labels import input_label
 from ..nn import MLP as ValueMLP
 from .reference import PARAMETER_NAMES, from_value_mlp, to_value_mlp, value_mlp_arrays
 
@@ -132,7 +133,7 @@ def gradcheck(
     ``f`` takes the list of input `Value`s and returns a scalar `Value`; it is
     called once with gradients on, then twice per input with the input moved by
     ``+eps`` and ``-eps``. Plain numbers in ``inputs`` become `Value`s named
-    ``x0, x1, ...``. Afterwards every input holds its original ``data`` and, as
+    ``x1, x2, ...``. Afterwards every input holds its original ``data`` and, as
     ``grad``, the gradient ``backward()`` gave.
 
     >>> report = gradcheck(lambda v: v[0] * v[1] + v[0].tanh(), [2.0, -3.0])
@@ -141,15 +142,15 @@ def gradcheck(
     >>> print(report)                                  # doctest: +ELLIPSIS
     gradcheck: 2 inputs, max relative error ...e-1... (tol 1e-06, eps 1e-06): ok
       input        backward()      finite diff.  rel. error  ok
-      x0          -2.92934918       -2.92934918     ...e-1...  ok
-      x1                    2                 2     ...e-1...  ok
+      x1          -2.92934918       -2.92934918     ...e-1...  ok
+      x2                    2                 2     ...e-1...  ok
 
     A point where ``f`` is not differentiable (ReLU at exactly 0) cannot pass:
     the slope differs on either side.
     """
     if not (eps > 0 and math.isfinite(eps)) or not (tol > 0):
         raise ValueError(f"eps and tol must be positive numbers, got eps={eps!r}, tol={tol!r}")
-    inputs = [x if isinstance(x, Value) else Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
+    inputs = [x if isinstance(x, Value) else Value(x, label=input_label(i)) for i, x in enumerate(inputs, start=1)]
     if not inputs:
         raise ValueError("gradcheck() needs at least one input Value")
     out = f(inputs)
@@ -241,7 +242,7 @@ class ParameterRow:
     name: str
     autograd: np.ndarray
     hand: np.ndarray
-    labels: np.ndarray  # the Value labels, e.g. "L0.N2.w1", of every entry
+    labels: np.ndarray  # the Value labels, e.g. "L1.N3.w2", of every entry
     tol: float
 
     @property

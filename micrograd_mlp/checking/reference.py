@@ -610,7 +610,7 @@ def value_mlp_arrays(mlp: ValueMLP, field: str = "data") -> Dict[str, np.ndarray
     references' (``w1[i, j]`` is neuron j's weight of input i).
 
     >>> str(value_mlp_arrays(ValueMLP(2, [3, 1], seed=0), "label")["w1"][1, 2])
-    'L0.N2.w1'
+    'L1.N3.w2'
     """
     if field not in ("data", "grad", "label"):
         raise ValueError(f"field must be 'data', 'grad' or 'label', got {field!r}")

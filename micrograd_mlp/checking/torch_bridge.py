@@ -42,6 +42,7 @@ import random
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from ..extras import install_command
+from ..labels import layer_label
 from ..nn import MLP
 
 if TYPE_CHECKING:  # torch is an optional dependency
@@ -101,7 +102,7 @@ def _layer_activation(layer: Any, l: int) -> str:
     names = {neuron.activation for neuron in layer.neurons}
     if names != {layer.activation}:
         raise TorchMappingError(
-            f"layer L{l} mixes activations {sorted(names)} across its neurons; a torch Linear layer "
+            f"layer {layer_label(l + 1)} mixes activations {sorted(names)} across its neurons; a torch Linear layer "
             "is followed by one activation for all of them"
         )
     return layer.activation
@@ -213,8 +214,8 @@ def from_torch(module: "torch.nn.Module", *, fused: bool = False) -> MLP:
     >>> model = from_torch(torch_model)
     >>> model
     MLP(2 inputs, 51 parameters)
-      L0: Layer(2 -> 8, relu)
-      L1: Layer(8 -> 3, linear)
+      L1: Layer(2 -> 8, relu)
+      L2: Layer(8 -> 3, linear)
     >>> model.layers[1].neurons[2].w[7].data == torch_model[2].weight[2, 7].item()
     True
     """
@@ -252,7 +253,7 @@ def torch_parameter_grads(mlp: MLP, torch_model: "torch.nn.Sequential") -> List[
     >>> torch_model = to_torch(model)
     >>> model([2.0]).backward(); torch_model(torch.tensor([[2.0]], dtype=torch.float64)).sum().backward()
     >>> torch_parameter_grads(model, torch_model)
-    [('L0.N0.w0', 2.0, 2.0), ('L0.N0.b', 1.0, 1.0)]
+    [('L1.N1.w1', 2.0, 2.0), ('L1.N1.b', 1.0, 1.0)]
     """
     torch = _torch()
     linears = [m for m in torch_model if type(m) is torch.nn.Linear]

@@ -20,6 +20,7 @@ import numbers
 from typing import List, Sequence
 
 from .. import nn as _nn
+from ..labels import parameter_label
 from ..nn import Module
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
@@ -68,6 +69,18 @@ class Layer(_nn.Layer):
             raise ValueError(f"nout must be a positive int (the number of neurons), got {nout!r:.60}")
         self.neurons: List[Neuron] = [Neuron(nin, **kwargs) for _ in range(nout)]
         self.activation = _activation(kwargs.get("nonlin", True))
+        self.label_parameters(1)
+
+    def label_parameters(self, layer: int) -> None:
+        """Label the parameters as the library does, counted from 1, so drawings say which weight is which.
+
+        >>> Layer(2, 3, nonlin=False).neurons[2].w[1].label    # MLP numbers its layers 1, 2, ...
+        'L1.N3.w2'
+        """
+        for j, neuron in enumerate(self.neurons, start=1):
+            for i, w in enumerate(neuron.w, start=1):
+                w.label = parameter_label(layer, j, i)
+            neuron.b.label = parameter_label(layer, j)
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -94,12 +107,8 @@ class MLP(_nn.MLP):
         self.nin = sizes[0]
         self.nouts = list(nouts)
         self.fused = False
-        # The library's parameter names, so drawings say which weight is which
-        for l, layer in enumerate(self.layers):
-            for j, neuron in enumerate(layer.neurons):
-                for i, w in enumerate(neuron.w):
-                    w.label = f"L{l}.N{j}.w{i}"
-                neuron.b.label = f"L{l}.N{j}.b"
+        for number, layer in enumerate(self.layers, start=1):
+            layer.label_parameters(number)
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

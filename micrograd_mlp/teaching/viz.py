@@ -8,30 +8,26 @@ chain rule:
 
     grad(parent) = sum over its edges of grad(child) * number on the edge
 
-`draw_mlp` draws a network as layers of neurons. Both return a
+`draw_mlp` (from `viz_network`) draws a network as layers of neurons. Both return a
 `graphviz.Digraph` built as text: ``.source`` never needs the ``dot``
 program; `render` and Jupyter's inline display do (see `find_dot`).
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
-import unicodedata
 from collections import Counter
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import graphviz
 
-from .colours import (
-    HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE, NEGATIVE_COLOUR, NEGATIVE_RGB, NOT_FINITE_COLOUR, POSITIVE_COLOUR,
-    POSITIVE_RGB, ROLE_COLOURS, ink_on, mix,
-)  # fmt: skip
+from .colours import HIGHLIGHT_COLOUR, HIGHLIGHT_OUTLINE, NEGATIVE_RGB, NOT_FINITE_COLOUR, POSITIVE_RGB, ROLE_COLOURS, mix
+from .dot_parts import Drawing, chain, check_rankdir, check_size, escape, header, legend, shorten, signed_colour
 from ..engine import Value, topological_order
 from .explain import node_names
-from ..nn import MLP
-from .rendering import render_svg
+from ..labels import layer_label, neuron_label, parse_parameter_label
+from .viz_network import MAX_MLP_EDGES, draw_mlp
 
 __all__ = [
     "Drawing", "draw_dot", "draw_mlp", "escape", "neurons", "MAX_NODES", "MAX_EDGES", "MAX_MLP_EDGES",
@@ -39,18 +35,12 @@ __all__ = [
 
 MAX_NODES = 2000  # value + op nodes; beyond this dot takes long and the picture is unreadable
 # A collapsed MLP(2, [64, 64, 1]) has ~4300 edges and takes dot ~5 s; with [128, 128]
-# (16773 edges) dot ran for minutes. draw_mlp's plain straight edges lay out faster:
-# 16768 in 7 s, 32940 in 29 s.
+# (16773 edges) dot ran for minutes (draw_mlp's straight edges: see viz_network).
 MAX_EDGES = 5000
-MAX_MLP_EDGES = 20000
-MLP_COLUMN = 8  # draw_mlp: more neurons than this in a layer, and layers become rows (see draw_mlp)
 # A collapsed graph is drawn much smaller than it is, but grouping its nodes into
 # neurons takes time too: beyond this many times max_nodes values it is refused.
 COLLAPSE_FACTOR = 50
-MAX_LABEL_CHARS = 1000  # characters of a name or title shown in a drawing
 
-# Parameters made by micrograd_mlp.nn are labelled "L{layer}.N{neuron}.w{i}" and ".b".
-_PARAMETER_LABEL = re.compile(r"L(\d+)\.N(\d+)\.(?:w\d+|b)")
 _ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid"})
 
 # One colour scheme for every picture (see colours.py): signs blue and red, roles
@@ -60,76 +50,8 @@ _LOCAL_BOX = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff",
 _ROLE_NAMES = {"parameter": "parameter", "input": "input", "intermediate": "computed", "output": "output"}
 
 
-class Drawing(graphviz.Digraph):
-    """A `graphviz.Digraph` whose Jupyter display renders with `find_dot`.
-
-    So a notebook shows the drawing with Graphviz's ``dot`` or, without it,
-    with ``graphviz-pure``; and says how to install either when both are
-    missing.
-
-    >>> drawing = draw_dot(Value(2.0, label="x"))
-    >>> isinstance(drawing, graphviz.Digraph), list(drawing._repr_mimebundle_(exclude=["image/svg+xml"]))
-    (True, [])
-    """
-
-    def _repr_mimebundle_(
-        self, include: Optional[Iterable[str]] = None, exclude: Optional[Iterable[str]] = None, **_
-    ) -> Dict[str, str]:
-        wanted = set(include) if include is not None else {"image/svg+xml"}
-        wanted -= set(exclude or ())
-        return {"image/svg+xml": render_svg(self)} if "image/svg+xml" in wanted else {}
-
-
-def escape(text: str, newline: str = "<BR/>") -> str:
-    r"""Make any text safe inside a Graphviz HTML-like label.
-
-    XML specials become entities, backslashes are doubled (dot would read
-    ``\N`` as the node's name), newlines become line breaks, and characters
-    XML cannot hold (control characters, lone surrogates) are shown as escapes.
-
-    >>> print(escape('a<b> "q" \\N' + "\n" + "next\x07"))
-    a&lt;b&gt; &quot;q&quot; \\N<BR/>next\\x07
-    """
-    shown = []
-    for char in text:
-        if char != "\n" and (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"):
-            char = char.encode("unicode_escape", "backslashreplace").decode("ascii")
-        shown.append(char)
-    safe = html.escape("".join(shown).replace("\\", "\\\\"), quote=False)
-    return safe.replace('"', "&quot;").replace("\n", newline)
-
-
 def _number(x: float) -> str:
     return f"{x:#.4g}"  # 4 significant digits, trailing zeros kept: 2.000, -0.5000
-
-
-def _signed_colour(x: float, largest: float, strongest: float = 1.0) -> str:
-    """Blue for positive, red for negative, stronger for larger |x| (up to `strongest`)."""
-    if not math.isfinite(x):
-        return NOT_FINITE_COLOUR
-    strength = abs(x) / largest if largest > 0.0 else 0.0
-    faintest = 0.1
-    return mix(POSITIVE_RGB if x > 0 else NEGATIVE_RGB, faintest + (strongest - faintest) * strength if x else 0.0)
-
-
-def _legend(entries: List[tuple], note: str, title: str = "") -> str:
-    """A graph label: a row of colour swatches (fill, text[, outline]) with a note, then the title.
-
-    Drawn under the picture by dot and graphviz-pure alike (an HTML-like table).
-    """
-    cells = ['<TD BORDER="0"><B>legend</B></TD>']
-    for fill, text, *outline in entries:
-        ink = ink_on(fill)  # WCAG AA: at least 4.5:1 on every swatch (white on blue and red)
-        border = f' COLOR="{outline[0]}" BORDER="3"' if outline else ""
-        cells.append(f'<TD BGCOLOR="{fill}"{border}><FONT COLOR="{ink}">{escape(text)}</FONT></TD>')
-    cells.append(f'<TD BORDER="0">{escape(note)}</TD>')
-    rows = ["<TR>" + "".join(cells) + "</TR>"]
-    if title:
-        left = '<BR ALIGN="LEFT"/>'  # a line break that also left-aligns the line before it
-        rows.append(f'<TR><TD BORDER="0" COLSPAN="{len(cells)}" ALIGN="LEFT" BALIGN="LEFT">'
-                    f'<FONT FACE="Courier">{escape(title, left)}{left}</FONT></TD></TR>')  # fmt: skip
-    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4" CELLPADDING="3">'
-    return "<" + table + "".join(rows) + "</TABLE>>"
 
 
 def _parameter_set(params: object) -> set:
@@ -158,15 +80,15 @@ def _role(node: Value, root: Value, params: set) -> str:
         return "output"
     if node.parents:
         return "intermediate"
-    if node in params or _PARAMETER_LABEL.fullmatch(node.label):
+    if node in params or parse_parameter_label(node.label):
         return "parameter"
     return "input"
 
 
 def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
-    """Which neuron (layer, index) each node belongs to, read from nn's labels.
+    """Which neuron (layer, neuron), counted from 1, each node belongs to, read from nn's labels.
 
-    A neuron owns its parameters ("L0.N3.w1", "L0.N3.b"), every node computed
+    A neuron owns its parameters ("L1.N4.w2", "L1.N4.b"), every node computed
     from them until one has summed all of them (the pre-activation), and then
     the activation (tanh, relu, sigmoid) applied to that. When a node mixes
     neurons, the deepest layer wins: ``w * h`` belongs to the neuron of ``w``,
@@ -177,14 +99,16 @@ def neurons(order: List[Value]) -> Dict[Value, Tuple[int, int]]:
     >>> out = model([1.0, 2.0])
     >>> owner = neurons(topological_order(out * 3))   # the * 3 is after the network
     >>> sorted(node.op or node.label for node in owner)   # 2 weights, b, 2 *, 2 +, tanh
-    ['*', '*', '+', '+', 'L0.N0.b', 'L0.N0.w0', 'L0.N0.w1', 'tanh']
+    ['*', '*', '+', '+', 'L1.N1.b', 'L1.N1.w1', 'L1.N1.w2', 'tanh']
+    >>> set(owner.values())
+    {(1, 1)}
     """
     owner: Dict[Value, Tuple[int, int]] = {}
     summed: Dict[Value, frozenset] = {}  # parameters of its neuron a node depends on
     for node in order:
-        match = _PARAMETER_LABEL.fullmatch(node.label)
-        if match and not node.parents:
-            owner[node] = (int(match[1]), int(match[2]))
+        parsed = parse_parameter_label(node.label)
+        if parsed and not node.parents:
+            owner[node] = (parsed.layer, parsed.neuron)
             summed[node] = frozenset([node])
     sizes = Counter(owner.values())
     for node in order:
@@ -246,7 +170,7 @@ def draw_dot(
         params: the Values to draw as parameters, whatever their labels:
             ``params=[w1, b]`` (or one Value), ``params=model.parameters()`` or the model
             itself (leaves labelled the way `micrograd_mlp.nn` labels
-            weights, "L0.N3.w1", always are).
+            weights, "L1.N4.w2", always are).
         cluster: box the nodes of each neuron and layer of an nn MLP (in
             the collapsed view, a header over each layer instead: inside boxes
             dot and graphviz-pure would reorder the neurons).
@@ -276,7 +200,7 @@ def draw_dot(
             f"draw_dot needs the Value to draw the graph of, got {type(root).__name__}; "
             "for a list of outputs draw their sum or each one, for a model use draw_mlp(model)"
         )
-    _check_rankdir(rankdir)
+    check_rankdir(rankdir)
     if color not in ("role", "grad", None):
         raise ValueError(f'color must be "role", "grad" or None, got {color!r}')
     # Count first, with a walk that stops at the limit: a huge graph is refused
@@ -305,13 +229,13 @@ def draw_dot(
     whole_neurons = {node for node in shown if collapse and node in owner}
     ops = sum(1 for node in shown if node.parents and node not in whole_neurons)
     count = len(shown) + ops
-    _check_size(count, "nodes (values and ops)", max_nodes, "max_nodes", (
+    check_size(count, "nodes (values and ops)", max_nodes, "max_nodes", (
         "Draw it with draw_dot(root, collapse=True) (one node per neuron), draw the network "
         "with draw_mlp(model), build the model with fused neurons"
     ))  # fmt: skip
     incoming = _incoming(order, owner, shown_as, whole_neurons)
     edge_count = ops + sum(len(edges) for edges in incoming.values())
-    _check_size(edge_count, "edges", max_edges, "max_edges", (
+    check_size(edge_count, "edges", max_edges, "max_edges", (
         "Draw the network with draw_mlp(model) (straight edges, laid out faster), draw a smaller network"
     ))  # fmt: skip
     ids = {node: f"n{i}" for i, node in enumerate(shown)}
@@ -319,7 +243,7 @@ def draw_dot(
 
     def add_value(graph: graphviz.Digraph, node: Value) -> None:
         if color == "grad":
-            fill = _signed_colour(node.grad, largest_grad, strongest=0.6)  # pale: text stays legible
+            fill = signed_colour(node.grad, largest_grad, strongest=0.6)  # pale: text stays legible
         else:
             fill = ROLE_COLOURS[_role(node, root, param_set)] if color == "role" else "#ffffff"
         style = {"fillcolor": fill, "shape": "box", "style": "rounded,filled"}
@@ -328,7 +252,7 @@ def draw_dot(
         neuron = owner[node] if node in whole_neurons else None
         graph.node(ids[node], label=_box_label(node, names[node], neuron, show_grad), **style)
         if node.parents and neuron is None:
-            graph.node(ids[node] + "op", label=f"<{escape(_shorten(node.op, 40))}>", shape="circle", margin="0.02")
+            graph.node(ids[node] + "op", label=f"<{escape(shorten(node.op, 40))}>", shape="circle", margin="0.02")
             graph.edge(ids[node] + "op", ids[node])
 
     graph = Drawing(
@@ -353,7 +277,7 @@ def draw_dot(
     if highlight is not None:
         swatches.append((HIGHLIGHT_COLOUR, "visiting now", HIGHLIGHT_OUTLINE))
         note += "; += what it adds to the parent's grad"
-    graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
+    graph.attr(label=legend(swatches, note, shorten(title) if title else title), labelloc="b", labeljust="l",
                fontname="Helvetica", fontsize="11")  # fmt: skip
     _place_nodes(graph, shown, owner if cluster else {}, collapse, add_value)
     if collapse:
@@ -396,36 +320,15 @@ def _count_values(root: Value, limit: int) -> int:
     return len(seen)
 
 
-def _shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """`text`, cut to `limit` characters with a note: Graphviz's dot fails on labels
-    over 16,384 characters (escaping can make a label up to 10 times longer)."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}... ({len(text) - limit:,} characters cut)"
-
-
-def _check_size(count: int, what: str, limit: int, name: str, advice: str) -> None:
-    if count > limit:
-        raise ValueError(
-            f"this graph has {count} {what}, more than {name}={limit}; dot would take very long "
-            f"to lay it out and nobody could read it. {advice}, or pass a larger {name}."
-        )
-
-
-def _check_rankdir(rankdir: str) -> None:
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f'rankdir must be "LR", "TB", "RL" or "BT", got {rankdir!r}')
-
-
 def _box_label(node: Value, name: str, neuron: Optional[Tuple[int, int]], show_grad: bool) -> str:
     """The HTML-like label of a value's box: its name, data and grad."""
     if neuron is not None:  # a collapsed neuron, drawn as its output
         activation = node.op if node.op in _ACTIVATIONS else "linear"
-        rows = [f"<B>L{neuron[0] + 1}.N{neuron[1] + 1}</B> {activation}"]  # counted from 1, as in the playground
+        rows = [f"<B>{neuron_label(*neuron)}</B> {activation}"]
     elif node.label:
-        rows = [f"<B>{escape(_shorten(name))}</B>"]
+        rows = [f"<B>{escape(shorten(name))}</B>"]
     elif node.parents:
-        rows = [f'<FONT COLOR="#777777">{escape(_shorten(name))}</FONT>']  # a generated name, in grey
+        rows = [f'<FONT COLOR="#777777">{escape(shorten(name))}</FONT>']  # a generated name, in grey
     else:
         rows = []  # an unlabelled constant: its data says it all
     rows.append(f"data {_number(node.data)}")
@@ -453,32 +356,14 @@ def _place_nodes(graph, shown, owner, collapse, add_value) -> None:
                     add_value(graph, node)
         return
     for layer in sorted(by_layer):
-        with graph.subgraph(name=f"cluster_L{layer}") as layer_box:
-            layer_box.attr(label=f"layer {layer + 1}", style="dashed", color="#999999")
+        with graph.subgraph(name=f"cluster_{layer_label(layer)}") as layer_box:
+            layer_box.attr(label=f"layer {layer}", style="dashed", color="#999999")
             for index, members in sorted(by_layer[layer].items()):
-                with layer_box.subgraph(name=f"cluster_L{layer}_N{index}") as neuron_box:
-                    neuron_box.attr(label=f"L{layer + 1}.N{index + 1}", style="rounded", color="#bbbbbb")
+                name = neuron_label(layer, index)
+                with layer_box.subgraph(name=f"cluster_{name}") as neuron_box:
+                    neuron_box.attr(label=name, style="rounded", color="#bbbbbb")
                     for node in members:
                         add_value(neuron_box, node)
-
-
-def _chain(graph: graphviz.Digraph, ids: List[str]) -> None:
-    """Keep `ids` in one column, in this order (top to bottom for rankdir LR).
-
-    Left to themselves, dot and graphviz-pure order the nodes of a column to
-    cross fewest edges, and when every node meets every node (an MLP) any order
-    is as good: neurons came out N1, N0, N2 and inputs x1 above x0. Invisible
-    edges within a rank=same group fix the order in both programs. (Inside a
-    cluster box they do not, which is why ordered columns get no boxes.)
-    """
-    if len(ids) > 1:
-        graph.body.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
-
-
-def _header(graph: graphviz.Digraph, name: str, text: str) -> None:
-    """A column's title: a node, so it is drawn over edges, not under them like a box's label."""
-    graph.node(name, label=f"<<B>{escape(text)}</B>>", shape="plaintext", style="filled",
-               fillcolor="#ffffff", fontsize="14")  # fmt: skip
 
 
 def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -> None:
@@ -490,16 +375,17 @@ def _keep_in_order(graph, ids, order, owner, whole_neurons, incoming, cluster) -
     for layer, members in sorted(by_layer.items()):
         column = [members[index] for index in sorted(members)]
         if cluster:
-            _header(graph, f"header_L{layer}", f"layer {layer + 1}")
-            column.insert(0, f"header_L{layer}")
-        _chain(graph, column)
-    if by_layer:  # the inputs of the first layer's first neuron, in order (x0, x1, ...)
+            title_node = f"header_{layer_label(layer)}"
+            header(graph, title_node, f"layer {layer}")
+            column.insert(0, title_node)
+        chain(graph, column)
+    if by_layer:  # the inputs of the first layer's first neuron, in order (x1, x2, ...)
         first_key = (min(by_layer), min(by_layer[min(by_layer)]))
         first = next(node for node in whole_neurons if owner[node] == first_key)
         sources = [source for source, _ in incoming[first]]
         if sources and all(not source.parents for source in sources):
-            sources.sort(key=lambda source: _natural(source.label))  # x0, x1, ..., x10
-            _chain(graph, [ids[source] for source in sources])
+            sources.sort(key=lambda source: _natural(source.label))  # x1, x2, ..., x10
+            chain(graph, [ids[source] for source in sources])
 
 
 def _natural(text: str) -> list:
@@ -524,96 +410,3 @@ def _incoming(order, owner, shown_as, whole_neurons) -> Dict[Value, List[Tuple[V
         edges[node] = [(source, None) for source in outside.get(owner[node], {})]
     return edges
 
-
-def draw_mlp(
-    model: MLP, show_grad: bool = False, rankdir: str = "auto", title: str = "", max_edges: int = MAX_MLP_EDGES
-) -> Drawing:
-    """Draw a network as layers of neurons, edges sized and coloured by weight.
-
-    Edge width grows with |weight| (or |weight.grad| with ``show_grad``),
-    blue for positive, red for negative; each neuron shows its bias (or its
-    gradient). Columns keep their order top to bottom (x0 above x1, N0 above
-    N1) under a header naming the layer (counted from 1, as in the playground)
-    and its activation; the output layer's neurons are lavender, as outputs are
-    in every drawing; and a legend
-    under the picture says what colours and widths mean. Works with `micrograd_mlp.nn.MLP`
-    or anything with ``.layers``, ``layer.neurons``, ``neuron.w``, ``neuron.b``.
-    A network with more than ``max_edges`` weights is refused (dot would take long).
-    ``rankdir="auto"`` lays it out left to right when every column has at most
-    `MLP_COLUMN` neurons, else top to bottom (layers as rows), so a wide network
-    fits a 16:9 projector instead of making a picture three times taller than wide.
-
-    >>> graph = draw_mlp(MLP(2, [3, 1], seed=0))
-    >>> graph.source.count("arrowhead=none")            # an edge per weight: 2 * 3 + 3 * 1
-    9
-    """
-    if rankdir != "auto":
-        _check_rankdir(rankdir)
-    layers = list(getattr(model, "layers", ()))
-    if not layers or not all(getattr(layer, "neurons", None) for layer in layers):
-        raise TypeError(
-            f"draw_mlp needs a model with .layers of .neurons (an MLP), got {type(model).__name__}; "
-            "to draw the graph of a Value use draw_dot(value)"
-        )
-    nin = len(layers[0].neurons[0].w)
-    pick = (lambda w: w.grad) if show_grad else (lambda w: w.data)
-    values = [pick(w) for layer in layers for neuron in layer.neurons for w in neuron.w]
-    _check_size(len(values), "edges (weights)", max_edges, "max_edges", "Draw a smaller network")
-    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-
-    # Wider gaps between columns for taller ones, so the picture is not a thin strip.
-    tallest = max(nin, *(len(layer.neurons) for layer in layers))
-    if rankdir == "auto":
-        rankdir = "LR" if tallest <= MLP_COLUMN else "TB"
-    # Left to right, wider gaps between taller columns; top to bottom, rows a fixed gap apart.
-    ranksep = max(1.4, 0.16 * tallest) if rankdir in ("LR", "RL") else 1.2
-    graph = Drawing(
-        graph_attr={"rankdir": rankdir, "ranksep": f"{ranksep:.2f}", "nodesep": "0.25",
-                    "splines": "line", "outputorder": "edgesfirst"},  # fmt: skip
-        # Circles grow to fit their text (fixedsize would let long numbers spill out
-        # and make dot warn "size too small for label"); 0.95 in holds "b" over "-0.0848".
-        node_attr={"fontname": "Helvetica", "fontsize": "14", "shape": "circle", "width": "0.95",
-                   "margin": "0.02"},  # fmt: skip
-    )
-    what = "w.grad" if show_grad else "w"
-    swatches = [(ROLE_COLOURS["input"], "input"), (ROLE_COLOURS["parameter"], "neuron"),
-                (ROLE_COLOURS["output"], "output"), (POSITIVE_COLOUR, f"{what} > 0"),
-                (NEGATIVE_COLOUR, f"{what} < 0")]  # fmt: skip
-    note = f"edge width |{what}|; in a neuron: " + ("b.grad" if show_grad else "its bias b")
-    graph.attr(label=_legend(swatches, note, _shorten(title) if title else title), labelloc="b", labeljust="l",
-               fontname="Helvetica", fontsize="14")  # fmt: skip
-    # Columns (inputs, then each layer) under a header, in index order; see _chain.
-    _header(graph, "header_inputs", "inputs")
-    for i in range(nin):
-        graph.node(f"x{i}", label=f"x{i + 1}", fillcolor=ROLE_COLOURS["input"], style="filled")
-    _chain(graph, ["header_inputs"] + [f"x{i}" for i in range(nin)])
-    previous = [f"x{i}" for i in range(nin)]
-    for depth, layer in enumerate(layers):
-        current = [f"L{depth}N{j}" for j in range(len(layer.neurons))]
-        activations = sorted({_shorten(str(getattr(neuron, "activation", "")), 40) for neuron in layer.neurons})
-        last = depth == len(layers) - 1
-        kind = "output, " if last else ""
-        _header(graph, f"header_L{depth}", f"layer {depth + 1}\n{kind}{'/'.join(activations)}")
-        for name, neuron in zip(current, layer.neurons):
-            bias = pick(neuron.b)
-            graph.node(name, label=f"<b<BR/>{_short_number(bias)}>", style="filled",
-                       fillcolor=ROLE_COLOURS["output" if last else "parameter"])  # fmt: skip
-        _chain(graph, [f"header_L{depth}"] + current)
-        for name, neuron in zip(current, layer.neurons):
-            if len(neuron.w) != len(previous):
-                raise ValueError(
-                    f"layer {depth + 1} neurons have {len(neuron.w)} weights but the layer "
-                    f"before has {len(previous)} outputs; the model is not a chain of layers"
-                )
-            for source, weight in zip(previous, neuron.w):
-                value = pick(weight)
-                strength = abs(value) / largest if largest > 0.0 and math.isfinite(value) else 0.0
-                graph.edge(source, name, color=_signed_colour(value, largest),
-                           penwidth=f"{0.3 + 4.0 * strength:.2f}", arrowhead="none")  # fmt: skip
-        previous = current
-    return graph
-
-
-def _short_number(x: float) -> str:
-    """3 significant digits, for a number inside a small circle: 0.123, -1.5e-05."""
-    return f"{x:.3g}"

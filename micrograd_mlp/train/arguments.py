@@ -53,7 +53,9 @@ def check_model(model: Any) -> List[Value]:
             f"model must be a network such as MLP(2, [8, 1]) (callable on one sample, with a "
             f"parameters() method), got {_shown(model)}"
         )
-    params = list(model.parameters())
+    params = model.parameters()
+    if type(params) is not list:  # (a list is used as it is: copying 66,000 entries is not free)
+        params = list(params)
     if not params:
         raise ValueError("model has no parameters to train (model.parameters() is empty)")
     if not isinstance(params[0], Value):  # (every one is checked by the optimizer made on them)

@@ -327,7 +327,7 @@ class Trainer:
                     f"(e.g. {type(optimizer).__name__}(model.parameters(), lr={lr:g})) or leave optimizer out"
                 )
         self.model, self.optimizer = model, optimizer
-        self._rows: Optional[list] = None  # X and y as lists, for the scalar engine (made when first needed)
+        self._targets_encoded: Optional[np.ndarray] = None  # y as the replay's target rows (made when first needed)
         # the recorded program (cached per model, loss and L2 on/off), or None for the scalar engine
         self.program = fit_program(model, loss, objective.l2, optimizer, self.X, self.y, params) if batched else None
         # (seeding a generator from the OS costs about 1 ms: only when it is used; seed=None
@@ -336,7 +336,9 @@ class Trainer:
         self.history = History()
         self.warnings: List[LossExploding] = []
         self.steps_done = 0
-        self._order: Optional[List[int]] = None  # the epoch under way: its order, how far, its sums
+        # the epoch under way: its order (None: in order), whether one is under way, how far, its sums
+        self._order: Optional[np.ndarray] = None
+        self._in_epoch = False
         self._position = 0
         self._loss_sum, self._correct, self._lr = 0.0, 0, optimizer.current_lr()
         self.first_loss: Optional[float] = None  # the loss before training (see LossExploding)
@@ -355,9 +357,13 @@ class Trainer:
         if seed is not None:
             order = np.random.RandomState(check_seed(seed)).permutation(n)
         else:
-            order = self._order_rng.permutation(n) if self.shuffle else np.arange(n)
-        self._order = order.tolist()
+            order = self._order_rng.permutation(n) if self.shuffle else None
+        self._order, self._in_epoch = order, True
         self._position, self._loss_sum, self._correct = 0, 0.0, 0
+
+    def _batch(self, start: int, stop: int) -> Any:
+        """Rows start..stop of this epoch's order: a slice (a view of X, no copy) when in order."""
+        return slice(start, stop) if self._order is None else self._order[start:stop]
 
     def step(self) -> float:
         """One optimizer step on the next batch; its mean data loss (without the L2 term).
@@ -382,31 +388,31 @@ class Trainer:
             self.program.end(self.optimizer)
 
     def _step(self) -> float:
-        if self._order is None:
+        if not self._in_epoch:
             self._start_epoch(None)
         n, size = len(self.X), self.batch_size
         start = self._position
-        batch = self._order[start : start + size]
+        stop = min(start + size, n)
+        batch = self._batch(start, stop)
         optimizer = self.optimizer
         lr_used = optimizer.current_lr()
-        if self.first_loss is None and len(batch) < min(n, FIRST_LOSS_SAMPLES):
-            self.first_loss = self._loss_before_training(self._order[start : start + FIRST_LOSS_SAMPLES])
+        if self.first_loss is None and stop - start < min(n, FIRST_LOSS_SAMPLES):
+            self.first_loss = self._loss_before_training(self._batch(start, start + FIRST_LOSS_SAMPLES))
         program = self.program
+        X, y = self.X[batch], self.y[batch]
         try:
             result = None
             if program is not None:
                 if program.live or program.begin(optimizer):  # the parameters as arrays
-                    result = program.array_step(self.X[batch], self.y[batch], optimizer)
+                    if self._targets_encoded is None:  # once per Trainer, not once per step
+                        self._targets_encoded = program.encode(self.y)
+                    result = program.array_step(X, y, optimizer, self._targets_encoded[batch])
                     if result is None:
                         program.end(optimizer)  # the Values as before this step, for the scalar engine
                 else:
-                    result = program.step(self.X[batch], self.y[batch], optimizer)
+                    result = program.step(X, y, optimizer)
             if result is None:  # scalar engine (or a replay that met inf/NaN: let the engine explain)
-                if self._rows is None:
-                    self._rows, self._targets = self.X.tolist(), self.y.tolist()
-                rows, targets = self._rows, self._targets
-                result = scalar_step(self.model, [rows[i] for i in batch], [targets[i] for i in batch],
-                                     self.objective, optimizer)  # fmt: skip
+                result = scalar_step(self.model, X.tolist(), y.tolist(), self.objective, optimizer)
             batch_loss, scores = result
         except (OverflowError, FloatingPointError) as err:
             # One error for every way of blowing up, saying where in training.
@@ -419,11 +425,11 @@ class Trainer:
         self.steps_done += 1
         if self.first_loss is None:  # this batch is large enough: its loss was taken before the update
             self.first_loss = batch_loss
-        self._loss_sum += batch_loss * len(batch)
+        self._loss_sum += batch_loss * (stop - start)
         if self.objective.classifies:
-            self._correct += self.objective.correct(scores, self.y[batch])
+            self._correct += self.objective.correct(scores, y)
         self._lr = lr_used
-        self._position = start + len(batch)
+        self._position = stop
         if self._position >= n:
             self._finish_epoch()
         return batch_loss
@@ -437,7 +443,7 @@ class Trainer:
         """
         try:
             with one_blas_thread():
-                if self._order is None:
+                if not self._in_epoch:
                     self._start_epoch(seed)
                 done = self.history.epochs
                 while self.history.epochs == done:
@@ -470,10 +476,10 @@ class Trainer:
             history.val_loss.append(mean_loss(self.model, objective, *self.val))
             if objective.classifies:
                 history.val_accuracy.append(right_fraction(self.model, objective, *self.val))
-        self._order = None
+        self._order, self._in_epoch = None, False
         self._warn_if_exploding()
 
-    def _loss_before_training(self, rows: List[int]) -> float:
+    def _loss_before_training(self, rows: Any) -> float:
         """The data loss on these samples now (NaN when it cannot be computed: no warning then)."""
         try:
             if self.program is not None:  # the training program's own replay: no other tape to record

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from ...engine import no_grad
+from ...labels import input_labels, neuron_label
 from ...train import predict
 
 Session = Any  # a `session.Session` (not imported: session imports this module)
@@ -132,12 +133,12 @@ def neuron_info(session: Session, layer: int, neuron: int, size: int = 25) -> Di
         return {
             "layer": layer,
             "neuron": neuron,
+            "name": neuron_label(layer + 1, neuron + 1),  # labels count from 1, the indices above from 0
             "activation": unit.activation,
             "w": [finite_or_none(w.data) for w in unit.w],
             "b": finite_or_none(unit.b.data),
             "grad_w": [finite_or_none(w.grad) for w in unit.w],
             "grad_b": finite_or_none(unit.b.grad),
-            "inputs": [f"x{i}" for i in range(len(unit.w))] if layer == 0
-            else [f"L{layer - 1}.N{i}" for i in range(len(unit.w))],
+            "inputs": input_labels(layer + 1, len(unit.w)),  # labels count from 1: "x1", "L1.N3"
             "fires": {"size": size, "values": rounded(fires, 3), "line": session.regression},
         }

@@ -135,7 +135,7 @@ function drawNeuron(panel, info) {
     panel.append(make("p", "mgp-hint", "Click a neuron to look inside it."));
     return;
   }
-  panel.append(make("h4", "", `L${info.layer + 1}.N${info.neuron + 1} (${info.activation})`));
+  panel.append(make("h4", "", `${info.name} (${info.activation})`));
   const canvas = make("canvas", "mgp-fires");
   canvas.width = canvas.height = 120;
   if (!info.fires.line) {

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from .... import losses as _losses
 from ....engine import Value, no_grad
+from ....labels import input_labels, neuron_label, parameter_label
 from ....nn import ACTIVATIONS
 from .graph import REST_OP, graph_payload
 
@@ -93,9 +94,10 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
                    defer_drawing: bool = False) -> dict:
     """The scalar graph of one neuron for one input, in the lab's JSON shape.
 
-    The neuron's inputs (``x0, x1, ...`` for layer 0, the previous layer's
-    outputs ``L0.N2, ...`` deeper in) are leaves with the numbers that reach
-    it; its weights and bias are leaves with their current values; the
+    ``layer`` and ``neuron`` are list indices (from 0); the drawing's labels
+    count from 1. The neuron's inputs (``x1, x2, ...`` in the first layer, the
+    previous layer's outputs ``L1.N3, ...`` deeper in) are leaves with the
+    numbers that reach it; its weights and bias are leaves with their current values; the
     weighted sum is built from ``*`` and ``+`` (micrograd's graph), then the
     activation. With a `target` and a `loss` name (mse, hinge, bce_logits,
     bce) the graph goes on to that point's loss: drawn in full when the
@@ -132,21 +134,21 @@ def inside_payload(model, layer: int, neuron: int, x: list, target: Any = None, 
     if len(unit.w) > MAX_INSIDE_INPUTS:
         raise IndexError(f"this neuron has {len(unit.w)} inputs, more than {MAX_INSIDE_INPUTS} to draw readably")
 
-    name = f"L{layer}.N{neuron}"
+    name = neuron_label(layer + 1, neuron + 1)
     numbers_in = _inputs_of(model, layer, x)
-    prefix = "x" if layer == 0 else f"L{layer - 1}.N"
-    inputs = [Value(v, label=f"{prefix}{i}") for i, v in enumerate(numbers_in)]
-    weights = [Value(w.data, label=w.label or f"{name}.w{i}") for i, w in enumerate(unit.w)]
-    bias = Value(unit.b.data, label=unit.b.label or f"{name}.b")
-    # micrograd's neuron, node for node: b + w0*x0 + w1*x1 + ...
+    inputs = [Value(v, label=label) for v, label in zip(numbers_in, input_labels(layer + 1, len(numbers_in)))]
+    weights = [Value(w.data, label=w.label or parameter_label(layer + 1, neuron + 1, i))
+               for i, w in enumerate(unit.w, start=1)]  # fmt: skip
+    bias = Value(unit.b.data, label=unit.b.label or parameter_label(layer + 1, neuron + 1))
+    # micrograd's neuron, node for node: b + w1*x1 + w2*x2 + ...
     pre_activation = sum((wi * xi for wi, xi in zip(weights, inputs)), bias)
     out = ACTIVATIONS[unit.activation](pre_activation)
     if out is pre_activation:  # a linear neuron: its output is the sum itself
         out = pre_activation * 1.0
     out.label = name
     root = out
-    # the page counts layers and neurons from 1, the code (and nn's labels) from 0
-    title = f"Inside L{layer + 1}.N{neuron + 1} (model.layers[{layer}].neurons[{neuron}]) for x = {x}"
+    # labels count layers and neurons from 1, the code from 0
+    title = f"Inside {name} (model.layers[{layer}].neurons[{neuron}]) for x = {x}"
     if target is not None and loss:
         loss_fn, target_used = _loss_function(str(loss), target)
         is_whole_output = layer == len(layers) - 1 and len(layers[-1].neurons) == 1

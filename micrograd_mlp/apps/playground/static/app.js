@@ -253,16 +253,8 @@ function scaler(canvas, bounds) {
   };
 }
 
-// Neurons counted from 1, as everywhere in the library's pictures (the API's indices are 0-based).
+// Neurons counted from 1, as every label the server sends ("x1", "L1.N3"); the API's indices are 0-based.
 function neuronName(layer, neuron) { return `L${layer + 1}.N${neuron + 1}`; }
-
-// An input or neuron name from the server ("x0", "L0.N3"), counted from 1 for the page.
-function shownName(name) {
-  const input = /^x(\d+)$/.exec(name), unit = /^L(\d+)\.N(\d+)$/.exec(name);
-  if (input) return "x" + (Number(input[1]) + 1);
-  if (unit) return neuronName(Number(unit[1]), Number(unit[2]));
-  return name;
-}
 
 // The keyboard's (and a phone's) way into a neuron: a list of every neuron, as the drawing.
 function fillNeuronPick() {
@@ -488,10 +480,10 @@ async function openNeuron(layer, neuron) {
   catch (err) { selected = null; $("neuron-panel").hidden = true; return; }
   selected = {layer, neuron};
   $("neuron-panel").hidden = false;
-  $("neuron-title").textContent = `Neuron ${neuronName(layer, neuron)}: layer ${layer + 1}, ` +
+  $("neuron-title").textContent = `Neuron ${info.name}: layer ${layer + 1}, ` +
     `neuron ${neuron + 1} (${info.activation})`;
   $("neuron-title").title = `in code: model.layers[${layer}].neurons[${neuron}]`;
-  const rows = info.w.map((w, i) => [shownName(info.inputs[i]), w, info.grad_w[i]]).concat([["bias", info.b, info.grad_b]]);
+  const rows = info.w.map((w, i) => [info.inputs[i], w, info.grad_w[i]]).concat([["bias", info.b, info.grad_b]]);
   $("neuron-table").querySelector("tbody").innerHTML = rows.map(([name, w, g]) =>
     `<tr><td>${name}</td><td>${fmt(w)}</td><td>${g === null ? "–" : g.toExponential(2)}</td></tr>`).join("");
   drawNeuronMap(info);
