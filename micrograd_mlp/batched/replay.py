@@ -10,12 +10,13 @@ group and its slots were bound to the replay's arrays beforehand
 
 An op of the table (``+``, ``tanh``, ``**n``, ...) runs its `ops.TABLE` entry
 with `ops.ARRAY`: the very value and local derivatives the scalar engine runs
-with `ops.SCALAR`, so a fix to an op is made once. Three kinds of group have
-their own kernel because they gather many inputs per node: ``sum`` (a folded
-chain of ``+``), ``dot`` (its pairs as a matrix product when a layer shares its
-inputs: d/dW = upstream @ X^T, d/dX = W^T @ upstream, the table's (inputs,
-weights) derivatives summed), and ``max`` (1 for the first largest, the
-table's ``first_largest``).
+with `ops.SCALAR`, so a fix to an op is made once; ``max`` too, on its inputs
+stacked. Two kinds of group have their own kernel because they gather many
+inputs per node: ``sum`` (a folded chain of ``+``: each input's local
+derivative is 1) and ``dot`` (the table's ``bias + sum w_i x_i``; a layer's
+dots that share their inputs run as one matrix product: d/dW = upstream @
+X^T and d/dX = W^T @ upstream are the table's (inputs, weights) derivatives,
+summed over the batch).
 
 The zero rule (`ops.chain`: 0 x inf is 0, not NaN) costs a test per product,
 so a backward pass first runs with plain products (``careful=False``). A NaN
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import ARRAY
+from ..ops import ARRAY, TABLE
 from .scheduling import Group
 
 __all__ = ["forward", "backward", "chain"]
@@ -47,10 +48,11 @@ def forward(group: Group, keep: bool) -> None:
         _dot_forward(group, out, keep)
         return
     if op == "max":
-        stacked = _stacked(group, out.shape[1])
-        np.max(stacked, axis=1, out=out)
+        # the table's max on arrays: its inputs stacked on axis 0, (inputs, nodes, B)
+        inputs = _stacked(group, out.shape[1])
+        np.copyto(out, TABLE["max"].value(ARRAY, inputs))
         if keep:
-            group.saved = (np.argmax(stacked, axis=1),)
+            group.saved = (inputs,)
         return
     # an op of the table, on the whole group at once: the same value function as the scalar engine's
     operands = [slot.read() for slot in group.slots]
@@ -69,9 +71,9 @@ def _sum_of(group: Group) -> np.ndarray:
 
 
 def _stacked(group: Group, columns: int) -> np.ndarray:
-    stacked = np.empty((group.width, group.count, columns))
-    for slot in group.slots:
-        stacked[:, group.positions[slot.kind], :] = slot.read()
+    stacked = np.empty((group.count, group.width, columns))
+    for slot in group.slots:  # a slot's rows: (nodes, its inputs, B)
+        stacked[group.positions[slot.kind]] = np.moveaxis(slot.read(), 1, 0)
     return stacked
 
 
@@ -119,12 +121,12 @@ def backward(group: Group, careful: bool = True) -> None:
         _dot_backward(group, upstream)
         return
     if op == "max":
-        (largest,) = group.saved
-        # d max / d x_j = 1 for the first largest x_j, 0 for the others
+        (inputs,) = group.saved
+        # the table's local derivatives: 1 for the first largest input, 0 for the others
+        chosen = TABLE["max"].local_grads(ARRAY, group.out, inputs)  # (inputs, nodes, B)
         for slot in group.slots:
-            positions = np.array(group.positions[slot.kind])
-            chosen = positions[None, :, None] == largest[:, None, :]
-            slot.add_grad(chain(upstream[:, None, :], chosen, careful))
+            local = np.moveaxis(chosen[group.positions[slot.kind]], 0, 1)  # (nodes, its inputs, B)
+            slot.add_grad(chain(upstream[:, None, :], local, careful))
         return
     table_op = group.table_op
     # the table's local derivatives, d out / d input for every input, as arrays (or plain numbers)

@@ -24,8 +24,11 @@ the process boundary once, as text), or a refusal with its HTTP status.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import multiprocessing
+import multiprocessing.util  # noqa: F401 - registers its exit handler now: it runs after ours (see _mark_exiting)
+import sys
 import threading
 from typing import Any, Dict, List, Tuple
 
@@ -165,7 +168,9 @@ class _Worker:
                 loop.call_soon_threadsafe(_settle, future, answer)
         if connection is self.connection:  # died, not stopped: fail what waits, start afresh
             self.fail_all()
-            if not getattr(self, "stopping", False):
+            # (not while Python exits: multiprocessing ends daemon workers then, and a new one
+            # would find its parent gone and print an EOFError traceback)
+            if not getattr(self, "stopping", False) and not _EXITING.is_set() and not sys.is_finalizing():
                 with self.lock:
                     self.start()
 
@@ -201,6 +206,15 @@ class _Worker:
             self.process.terminate()
             self.process.join(1)
         self.connection.close()
+
+
+_EXITING = threading.Event()
+
+
+@atexit.register
+def _mark_exiting() -> None:
+    # runs before multiprocessing's own exit handler (registered earlier, so run later) ends the workers
+    _EXITING.set()
 
 
 def _settle(future: Any, answer: Answer) -> None:
