@@ -18,7 +18,7 @@ def test_python_exits_quietly_with_workers_running(closed):
     script = textwrap.dedent(
         f"""
         import asyncio
-        from micrograd_mlp.playground.workers import ProcessHost
+        from micrograd_mlp.apps.playground.workers import ProcessHost
         host = ProcessHost(1)
         status, text, _ = asyncio.run(host.call(0, "create", "s1", {{"dataset": "xor", "points": 20}}))
         print(status, '"epoch": 0' in text)
