@@ -827,13 +827,30 @@ def test_sessions_in_worker_processes_and_a_dead_worker_is_replaced():
         sid, frame = new_session(client)
         assert frame["epoch"] == 0 and client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
         worker = client.app.state.playground.host.pool[0]
-        assert worker.process.pid != os.getpid()
-        os.kill(worker.process.pid, signal.SIGKILL)
+        killed = worker.process
+        assert killed.pid != os.getpid()
+        os.kill(killed.pid, signal.SIGKILL)
         lost = client.post(f"/api/sessions/{sid}/step")  # 503 if the death is seen now, 404 once replaced
         assert lost.status_code in (503, 404) and "reload the page" in error_of(lost, lost.status_code)
-        deadline = time.monotonic() + 30
-        while not worker.process.is_alive() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30  # (os.kill returns before the process is gone: wait for its successor)
+        while (worker.process is killed or not worker.process.is_alive()) and time.monotonic() < deadline:
             time.sleep(0.05)
         sid, frame = new_session(client)  # a new worker process answers
+        assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
+        client.app.state.playground.host.close()
+
+
+def test_a_request_sent_as_the_worker_dies_goes_to_its_successor():
+    """A request whose send finds the worker dead is sent again to the fresh one, not refused."""
+    import os
+    import signal
+
+    with local_client(workers=1) as client:
+        worker = client.app.state.playground.host.pool[0]
+        killed = worker.process
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.join(30)  # dead, perhaps not yet noticed by the reader: the send fails, or the reader restarted
+        sid, frame = new_session(client)
+        assert frame["epoch"] == 0 and worker.process is not killed and worker.process.is_alive()
         assert client.post(f"/api/sessions/{sid}/step").json()["epoch"] == 1
         client.app.state.playground.host.close()

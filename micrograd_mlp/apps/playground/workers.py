@@ -140,20 +140,32 @@ class _Worker:
 
     def __init__(self, context: Any) -> None:
         self.context = context
-        self.lock = threading.Lock()  # one writer at a time on the pipe
-        self.pending: Dict[int, Tuple[Any, Any]] = {}  # request number -> (event loop, future)
+        self.lock = threading.Lock()  # one writer at a time on the pipe; starts and restarts
+        # request number -> (event loop, future, the connection it went down)
+        self.pending: Dict[int, Tuple[Any, Any, Any]] = {}
         self.numbers = itertools.count()
+        self.stopping = False
         self.start()
 
     def start(self) -> None:
         ours, theirs = self.context.Pipe()
-        self.process = self.context.Process(target=worker_main, args=(theirs,), daemon=True,
-                                            name="micrograd-playground-worker")  # fmt: skip
-        self.process.start()
+        process = self.context.Process(target=worker_main, args=(theirs,), daemon=True,
+                                       name="micrograd-playground-worker")  # fmt: skip
+        process.start()
         theirs.close()
-        self.connection = ours
+        self.connection, self.process = ours, process  # (the new pipe first: a caller that sees the
+        # new process alive finds its pipe in place)
         self.reader = threading.Thread(target=self.read, args=(ours,), daemon=True, name="playground-worker-reader")
         self.reader.start()
+
+    def restart(self, dead: Any) -> None:
+        """A fresh worker in place of the one behind the ``dead`` pipe, once, whoever notices first
+        (the reader at end of file, or a caller whose send failed). Call with the lock held."""
+        self.fail(dead)
+        if dead is not self.connection or self.stopping or _EXITING.is_set() or sys.is_finalizing():
+            return  # already replaced; or stopping, or Python exiting (multiprocessing ends the
+            # daemon workers then, and a new one would find its parent gone: "EOFError: Ran out of input")
+        self.start()  # (the dead pipe is closed by its reader, which may still be reading it)
 
     def read(self, connection: Any) -> None:
         while True:
@@ -164,21 +176,19 @@ class _Worker:
             with self.lock:
                 waiting = self.pending.pop(number, None)
             if waiting is not None:
-                loop, future = waiting
+                loop, future, _ = waiting
                 loop.call_soon_threadsafe(_settle, future, answer)
-        if connection is self.connection:  # died, not stopped: fail what waits, start afresh
-            self.fail_all()
-            # (not while Python exits: multiprocessing ends daemon workers then, and a new one
-            # would find its parent gone and print an EOFError traceback)
-            if not getattr(self, "stopping", False) and not _EXITING.is_set() and not sys.is_finalizing():
-                with self.lock:
-                    self.start()
+        with self.lock:  # died, or stopped: fail what it was asked, start afresh unless stopped
+            self.restart(connection)
+        if connection is not self.connection:
+            connection.close()
 
-    def fail_all(self) -> None:
-        with self.lock:
-            waiting, self.pending = list(self.pending.values()), {}
+    def fail(self, dead: Any) -> None:
+        """Answer every request sent down the ``dead`` pipe: it will never be answered. (Lock held.)"""
+        lost = [number for number, (_, _, sent_on) in self.pending.items() if sent_on is dead]
         answer = (503, "the training worker stopped and was restarted; reload the page", True)
-        for loop, future in waiting:
+        for number in lost:
+            loop, future, _ = self.pending.pop(number)
             loop.call_soon_threadsafe(_settle, future, answer)
 
     async def call(self, request: tuple) -> Answer:
@@ -186,21 +196,26 @@ class _Worker:
         future = loop.create_future()
         with self.lock:
             number = next(self.numbers)
-            self.pending[number] = (loop, future)
-            try:
-                self.connection.send((number, *request))
-            except (OSError, ValueError):
-                self.pending.pop(number, None)
-                return 503, "the training worker stopped; reload the page", True
+            for attempt in (1, 2):
+                connection = self.connection
+                self.pending[number] = (loop, future, connection)
+                try:
+                    connection.send((number, *request))
+                    break
+                except (OSError, ValueError):  # the worker died and nobody noticed yet
+                    self.pending.pop(number, None)
+                    if attempt == 2 or self.stopping:
+                        return 503, "the training worker stopped; reload the page", True
+                    self.restart(connection)  # then this request goes to the new worker
         return await future
 
     def stop(self, wait: float = 5.0) -> None:
-        self.stopping = True
-        try:
-            with self.lock:
+        with self.lock:
+            self.stopping = True
+            try:
                 self.connection.send(None)
-        except (OSError, ValueError):
-            pass
+            except (OSError, ValueError):
+                pass
         self.process.join(wait)
         if self.process.is_alive():
             self.process.terminate()
