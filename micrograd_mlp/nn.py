@@ -28,6 +28,7 @@ import os
 import random
 import stat
 import sys
+from itertools import chain
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .engine import Value, dot
@@ -251,7 +252,8 @@ class Layer(Module):
         >>> len(Layer(3, 2).parameters())   # 2 neurons * (3 weights + 1 bias)
         8
         """
-        return [p for neuron in self.neurons for p in neuron.parameters()]
+        # (micrograd's nested list comprehension, in C: it runs at every batched fit and predict call)
+        return list(chain.from_iterable(neuron.parameters() for neuron in self.neurons))
 
     def __repr__(self) -> str:
         return f"Layer({self.nin} -> {self.nout}, {self.activation})"
@@ -332,7 +334,7 @@ class MLP(Module):
 
     def parameters(self) -> List[Value]:
         """Every weight and bias: layer by layer, neuron by neuron, w then b."""
-        return [p for layer in self.layers for p in layer.parameters()]
+        return list(chain.from_iterable(layer.parameters() for layer in self.layers))
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (before the next ``backward()``).
