@@ -397,7 +397,7 @@ class FitProgram:
         data_loss = float(np.sum(results[0])) * (1.0 / batch)
         total = data_loss + (float(results[1][0]) if self.l2 else 0.0)
         seeds = [1.0 / batch] + ([1.0 / batch] if self.l2 else []) + [0.0] * self.n_outputs
-        grads = self.tape.backward(seeds)
+        grads = self.tape.backward(seeds, view=True)  # (kept as self.grad until `end` or the next step)
         if not math.isfinite(total):
             return None
         if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)

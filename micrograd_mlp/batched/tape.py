@@ -245,20 +245,22 @@ class Tape:
         self._kept = keep
         return [values[row].copy() if space == "B" else np.full(batch, shared[row, 0]) for space, row in self.outputs]
 
-    def backward(self, seeds: Sequence[float]) -> np.ndarray:
+    def backward(self, seeds: Sequence[float], view: bool = False) -> np.ndarray:
         """Gradients of ``sum over samples of sum_k seeds[k] * root_k`` for every parameter.
 
         Call after ``forward(..., keep=True)`` (the last one). ``seeds[k]`` is the
         weight of root k, e.g. ``1 / B`` for a mean over the batch. A root that
         is shared by the batch (it reads parameters only, e.g. a penalty) is,
         like every root, summed over the B samples: it counts B times.
+        ``view=True`` returns the tape's own array, valid until the next backward
+        (a training step reads it once: no copy of every gradient per step).
         """
         if not self._kept:
             raise RuntimeError("Tape.backward() needs a forward(..., keep=True) first")
         gradients = self._backward(seeds, careful=False)
-        if np.isnan(gradients).any():  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
+        if np.isnan(gradients.sum()):  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
             gradients = self._backward(seeds, careful=True)
-        return gradients
+        return gradients if view else gradients.copy()
 
     def _backward(self, seeds: Sequence[float], careful: bool) -> np.ndarray:
         grads, shared_grads = self._grads, self._shared_grads
@@ -273,7 +275,7 @@ class Tape:
         with np.errstate(all="ignore"):
             for group in reversed(self.groups):
                 replay.backward(group, careful)
-        return shared_grads[: self.n_params, 0].copy()
+        return shared_grads[: self.n_params, 0]
 
     def _allocate(self, batch: int) -> None:
         """The replay's arrays for batches of this width, and the groups bound to them."""
