@@ -45,7 +45,7 @@ import numpy as np
 
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
-from ..parameter import Parameter, writes
+from ..parameter import Parameter, write_back, writes
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, close_enough, read_numbers, trace
@@ -59,15 +59,14 @@ __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PR
 def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> None:
     """Set ``value.data`` (``name="data"``) or ``value.grad`` of every Value from an array, as Python floats.
 
-    (A plain loop with a fixed attribute name: faster than ``map(setattr, ...)``.)
+    (Numbers go through `parameter.write_back`: one counted write for them all.)
 
     >>> w = [Value(0.0), Value(0.0)]
     >>> write_numbers(w, "grad", np.array([0.5, 2.0])); [v.grad for v in w]
     [0.5, 2.0]
     """
     if name == "data":
-        for value, number in zip(values, numbers.tolist()):
-            value.data = number
+        write_back(values, numbers.tolist())
     elif name == "grad":
         for value, number in zip(values, numbers.tolist()):
             value.grad = number
@@ -430,8 +429,7 @@ class FitProgram:
         if self.grad is None:
             write_numbers(self.params, "data", self.data)
         else:  # both in one pass: each Value is visited once
-            for value, number, grad in zip(self.params, self.data.tolist(), self.grad.tolist()):
-                value.data, value.grad = number, grad
+            write_back(self.params, self.data.tolist(), self.grad.tolist())
         optimizer.keep_state_arrays(self.state)
         # what the Values hold now, and the write stamp they hold it at (Parameters only: see `begin`)
         self.written_back = (writes(), self.data) if self.counts_writes else None

@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..engine import Value
+from ..parameter import numbers_of
 from . import replay
 from .recording import LEAF_KINDS, Node, Recording, ReplayError, compile_nodes, record, signature
 from .scheduling import Group, Schedule
@@ -119,7 +120,7 @@ def read_numbers(values: Sequence[Value]) -> np.ndarray:
     >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
     [1.5, -2.0]
     """
-    numbers = list(map(_DATA, values))  # (map and set: passes in C, no Python loop)
+    numbers = numbers_of(values)  # (map and set: passes in C, no Python loop)
     if not set(map(type, numbers)) <= {float, int}:
         check_parameter_numbers(values)  # names the parameter, unless all are floats after all
     return np.array(numbers, dtype=float)
