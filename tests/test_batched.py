@@ -668,3 +668,31 @@ def test_plain_value_models_are_read_at_every_call(monkeypatch):
     model.w[0].data = 2.0  # not counted: so every call reads
     assert_close(predict(model, X), np.tanh(2.0 * X[:, 0] - 0.25))
     assert reads == [2, 2]
+
+
+def test_threads_predicting_with_one_model_share_its_tape_safely():
+    # the cached tape's arrays are shared: without its lock, batches of other widths from another
+    # thread crashed the replay or mixed into each other's answers
+    import threading
+
+    model = MLP(2, [32, 32, 1], seed=0)
+    rng = np.random.default_rng(0)
+    batches = [rng.normal(size=(n, 2)) for n in (50, 80, 50, 80)]
+    expected = [np.array([model(row).data for row in X.tolist()]) for X in batches]
+    wrong, errors = [], []
+
+    def work(i):
+        try:
+            for _ in range(300):
+                out = predict(model, batches[i])
+                if not np.allclose(out, expected[i], rtol=1e-12, atol=1e-12):
+                    wrong.append(i)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and wrong == []

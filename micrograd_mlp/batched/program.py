@@ -231,7 +231,7 @@ def predict(model: Any, X: Any) -> Optional[np.ndarray]:
         numbers = _weights_of(tape)  # the weights read once, for every chunk
     except ReplayError:  # a float32 weight: the scalar engine computes as the user asked
         return None
-    with one_blas_thread():
+    with one_blas_thread(), tape.lock:  # (the tape's arrays are shared by every caller of this model)
         for start in range(0, len(X), chunk):
             rows = X[start : start + chunk]
             parts.append(np.stack(tape.forward(rows, None, numbers, keep=False), axis=1))
@@ -388,6 +388,11 @@ class FitProgram:
 
         ``targets`` are ``encode(Y)`` when the caller has them already (a trainer encodes once).
         """
+        with self.tape.lock:  # forward and backward on the tape's arrays, as one
+            return self._array_step(X, Y, optimizer, targets)
+
+    def _array_step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any,
+                    targets: Optional[np.ndarray]) -> Optional[Tuple[float, np.ndarray]]:  # fmt: skip
         started = time.perf_counter()
         batch = len(X)
         checked = targets is not None  # a trainer's encoded targets: it checked X and Y once, for every step
@@ -445,6 +450,10 @@ class FitProgram:
 
     def step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
         """Forward, backward, update; None (nothing changed) if a number is not finite."""
+        with self.tape.lock:
+            return self._step(X, Y, optimizer)
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, optimizer: Any) -> Optional[Tuple[float, np.ndarray]]:
         started = time.perf_counter()
         batch = len(X)
         targets = self.encode(Y)

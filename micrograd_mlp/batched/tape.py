@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import math
 import operator
+import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -191,6 +192,9 @@ class Tape:
         self._grads: Optional[np.ndarray] = None
         self._shared_grads: Optional[np.ndarray] = None
         self._kept = False
+        # One replay at a time: its arrays are the tape's own. Hold it around a forward AND the
+        # backward that reads it (`FitProgram` and `predict` do), when threads share the tape.
+        self.lock = threading.RLock()
 
     # -------------------------------------------------------------- replay
 
@@ -217,7 +221,8 @@ class Tape:
         float arrays of the right shapes already (a trainer checks its data once, not at every step).
         """
         if checked:
-            return self._run(X, T, params, keep)
+            with self.lock:
+                return self._run(X, T, params, keep)
         X = self._check_width(X, self.n_inputs, "inputs")
         if self.n_targets:
             if T is None:
@@ -228,7 +233,8 @@ class Tape:
         params = self.params if params is None else params
         if len(params) != self.n_params:
             raise ValueError(f"the tape was traced with {self.n_params} parameters, got {len(params)}")
-        return self._run(X, T, params, keep)
+        with self.lock:
+            return self._run(X, T, params, keep)
 
     def _run(self, X: np.ndarray, T: Optional[np.ndarray], params: Any, keep: bool) -> List[np.ndarray]:
         batch = len(X)
@@ -258,10 +264,11 @@ class Tape:
         """
         if not self._kept:
             raise RuntimeError("Tape.backward() needs a forward(..., keep=True) first")
-        gradients = self._backward(seeds, careful=False)
-        if np.isnan(gradients.sum()):  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
-            gradients = self._backward(seeds, careful=True)
-        return gradients if view else gradients.copy()
+        with self.lock:
+            gradients = self._backward(seeds, careful=False)
+            if np.isnan(gradients.sum()):  # perhaps a 0 x inf: again, with the zero rule (see replay.py)
+                gradients = self._backward(seeds, careful=True)
+            return gradients if view else gradients.copy()
 
     def _backward(self, seeds: Sequence[float], careful: bool) -> np.ndarray:
         grads, shared_grads = self._grads, self._shared_grads
