@@ -142,7 +142,8 @@ def memory_over_steps(steps: int, every: int) -> list:
 
 
 def speed(updates: int) -> None:
-    print("\n1. View updates per second, MLP(2, [16, 16, 1]) on 200 moons points, grid 30 x 30\n")
+    print(f"\n1. View updates per second, MLP(2, [16, 16, 1]) on 200 moons points, grid 30 x 30, "
+          f"the first {updates} updates of a new session\n")
     print("| batch | Session.tick (wall) | Session.tick (per CPU s) | WebSocket (wall) |")
     print("|---|---|---|---|")
     for batch in (16, None):
@@ -213,7 +214,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["speed", "memory", "sessions"], help="run one section")
     parser.add_argument("--steps", type=int, help="updates of the memory run (default 36000; --quick 4000)")
     args = parser.parse_args()
-    updates = 3 if args.quick else 10
+    # (updates of a new session each way: 10 took 30 ms, too short to time; a session's update
+    # also grows slowly with its epochs, as its loss curve gets longer)
+    updates = 20 if args.quick else 200
     steps = args.steps or (4000 if args.quick else 36_000)
 
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} cores")

@@ -244,16 +244,21 @@ class Slot:
         self.view: Any = None  # the rows as a view of `source` (None: gathered at each read)
         self.grad_view: Any = None  # where a gradient adds in place (None: through `scatter`)
 
-    def bind(self, values: np.ndarray, shared: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
+    def bind(self, values: np.ndarray, shared: np.ndarray, grads: Optional[np.ndarray],
+             shared_grads: Optional[np.ndarray]) -> None:  # fmt: skip
+        """Views of the rows in ``values``/``shared`` and, unless None (a forward only), in their gradients."""
         per_sample = self.kind == "B"
         self.source = values if per_sample else shared
         self.grad_target = grads if per_sample else shared_grads
+        self.view = self.grad_view = None
         if self.grid is not None:
-            self.view, self.grad_view = self.grid.view(self.source), self.grid.view(self.grad_target)
+            self.view = self.grid.view(self.source)
+            if self.grad_target is not None:
+                self.grad_view = self.grid.view(self.grad_target)
         elif isinstance(self.index, slice):  # consecutive rows, each once
-            self.view, self.grad_view = self.source[self.index], self.grad_target[self.index]
-        else:
-            self.view = self.grad_view = None
+            self.view = self.source[self.index]
+            if self.grad_target is not None:
+                self.grad_view = self.grad_target[self.index]
 
     def read(self) -> np.ndarray:
         view = self.view
@@ -342,53 +347,76 @@ class Group:
                     self.matmul_inputs = Slot("B", inputs[0], batch)
         else:  # pragma: no cover - compile_nodes refuses unknown ops
             raise ReplayError(f"no replay for op {op!r}")
+        # (what the fast kernels need that the layout alone decides: worked out once, not at each bind)
+        self.is_layer = self._is_layer()
+        self.sum_of_squares = self._is_sum_of_squares()
 
-    def bind(self, values: np.ndarray, shared: np.ndarray, grads: np.ndarray, shared_grads: np.ndarray) -> None:
-        """Point the group and its slots at a replay's arrays (once per batch width, see `Slot.bind`)."""
+    def bind(self, values: np.ndarray, shared: np.ndarray, grads: Optional[np.ndarray],
+             shared_grads: Optional[np.ndarray]) -> None:  # fmt: skip
+        """Point the group and its slots at a replay's arrays (once per batch width, see `Slot.bind`);
+        ``grads`` None: for forward passes only (a backward binds them first)."""
         per_sample = self.space == "B"
         self.out = (values if per_sample else shared)[self.start : self.stop]
-        self.upstream = (grads if per_sample else shared_grads)[self.start : self.stop]
+        gradients = grads if per_sample else shared_grads
+        self.upstream = None if gradients is None else gradients[self.start : self.stop]
+        for slot in self.all_slots():
+            slot.bind(values, shared, grads, shared_grads)
+        self.layer = self._as_layer()
+        self.squares = self._as_sum_of_squares()
+
+    def all_slots(self) -> List[Slot]:
+        """Every slot of the group."""
         slots = list(self.slots)
         for pair in getattr(self, "pair_slots", {}).values():
             slots.extend(pair)
         if getattr(self, "matmul", False):
             slots.append(self.matmul_inputs)
-        for slot in slots:
-            slot.bind(values, shared, grads, shared_grads)
-        self.layer = self._as_layer()
-        self.squares = self._as_sum_of_squares()
+        return slots
+
+    def _is_sum_of_squares(self) -> bool:
+        if not (self.op == "dot" and list(self.pair_slots) == ["SS"] and not self.slots and self.width == 1):
+            return False
+        left, right = self.pair_slots["SS"]
+        return bool(np.array_equal(left.rows, right.rows))
 
     def _as_sum_of_squares(self) -> Optional[tuple]:
         """``sum(p * p)`` over rows read in place (an L2 penalty): the rows' view and their gradients'."""
-        if not (self.op == "dot" and list(self.pair_slots) == ["SS"] and not self.slots and self.width == 1):
+        if not self.sum_of_squares:
             return None
-        left, right = self.pair_slots["SS"]
-        if left.view is None or left.grad_view is None or not np.array_equal(left.rows, right.rows):
+        left = self.pair_slots["SS"][0]
+        if left.view is None:
             return None
         flat = left.view.view()
         try:
             flat.shape = (-1,)  # a view or nothing: a copy would go stale after the first step
         except AttributeError:
             return None
-        return flat, left.grad_view
+        return flat, left.grad_view  # (its gradient's view: None while bound for forward passes only)
+
+    def _is_layer(self) -> bool:
+        if not (self.op == "dot" and self.matmul and list(self.pair_slots) == ["SB"] and len(self.slots) == 1):
+            return False
+        bias = self.slots[0]
+        return bias.kind == "S" and bias.rows.shape[1] == 1
 
     def _as_layer(self) -> Optional[tuple]:
         """A layer's ``W @ X + b`` as 2-D views, when the group is exactly that (the usual dot).
 
-        (weights, inputs, bias) and their gradients' views, or None: a layer whose
-        every weight, input and bias is read (and its gradient added) in place
-        runs as one matrix product and one add, with nothing gathered.
+        (weights, inputs, bias) and their gradients' views (None while bound for forward
+        passes only), or None: a layer whose every weight, input and bias is read (and its
+        gradient added) in place runs as one matrix product and one add, nothing gathered.
         """
-        if not (self.op == "dot" and self.matmul and list(self.pair_slots) == ["SB"] and len(self.slots) == 1):
+        if not self.is_layer:
             return None
         weights, inputs, bias = self.pair_slots["SB"][0], self.matmul_inputs, self.slots[0]
-        if bias.kind != "S" or bias.rows.shape[1] != 1:
+        if weights.view is None or inputs.view is None or bias.view is None:
             return None
-        views = (weights.view, weights.grad_view, inputs.view, inputs.grad_view, bias.view, bias.grad_view)
-        if any(view is None for view in views):
-            return None
-        w, w_grad, x, x_grad, b, b_grad = views
-        return w[:, :, 0], w_grad[:, :, 0], x, x_grad, b[:, :, 0], b_grad[:, :, 0]
+        grads = (weights.grad_view, inputs.grad_view, bias.grad_view)
+        if any(view is None for view in grads) and self.upstream is not None:
+            return None  # a gradient that must be scattered: the general kernel
+        w_grad, x_grad, b_grad = grads
+        return (weights.view[:, :, 0], None if w_grad is None else w_grad[:, :, 0], inputs.view, x_grad,
+                bias.view[:, :, 0], None if b_grad is None else b_grad[:, :, 0])  # fmt: skip
 
     @staticmethod
     def _by_kind(terms: List[List[Node]], batch: bool) -> List[Slot]:

@@ -271,7 +271,7 @@ class Tape:
             return gradients if view else gradients.copy()
 
     def _backward(self, seeds: Sequence[float], careful: bool) -> np.ndarray:
-        grads, shared_grads = self._grads, self._shared_grads
+        grads, shared_grads = self._gradient_arrays()
         grads.fill(0.0)
         shared_grads.fill(0.0)
         for (space, row), seed in zip(self.outputs, seeds):
@@ -286,14 +286,21 @@ class Tape:
         return shared_grads[: self.n_params, 0]
 
     def _allocate(self, batch: int) -> None:
-        """The replay's arrays for batches of this width, and the groups bound to them."""
+        """The replay's arrays for batches of this width, and the groups bound to them (for a forward)."""
         self._values = np.empty((self.n_rows, batch))
         self._shared = np.empty((self.n_shared, 1))
         self._shared[self.n_params : self.n_params + len(self.constants)] = self.constants
-        self._grads = np.zeros_like(self._values)
-        self._shared_grads = np.zeros_like(self._shared)
+        self._grads = self._shared_grads = None  # made by the first backward at this width
         for group in self.groups:
-            group.bind(self._values, self._shared, self._grads, self._shared_grads)
+            group.bind(self._values, self._shared, None, None)
+
+    def _gradient_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
+        """The gradient arrays for this batch width, made and bound at the first backward."""
+        if self._grads is None:
+            self._grads, self._shared_grads = np.zeros_like(self._values), np.zeros_like(self._shared)
+            for group in self.groups:
+                group.bind(self._values, self._shared, self._grads, self._shared_grads)
+        return self._grads, self._shared_grads
 
     def _check_against_scalar(self, probes: list, params: Sequence[Value], gradients: bool = True) -> None:
         """The replay of the probe samples must match the scalar engine, or we refuse."""
