@@ -52,26 +52,8 @@ from .tape import Tape, close_enough, read_numbers, trace
 from .watching import runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
-           "read_numbers", "write_numbers", "same_values", "counts_writes"]  # fmt: skip
+           "read_numbers", "same_values", "counts_writes"]  # fmt: skip
 
-
-
-def write_numbers(values: Sequence[Value], name: str, numbers: np.ndarray) -> None:
-    """Set ``value.data`` (``name="data"``) or ``value.grad`` of every Value from an array, as Python floats.
-
-    (Numbers go through `parameter.write_back`: one counted write for them all.)
-
-    >>> w = [Value(0.0), Value(0.0)]
-    >>> write_numbers(w, "grad", np.array([0.5, 2.0])); [v.grad for v in w]
-    [0.5, 2.0]
-    """
-    if name == "data":
-        write_back(values, numbers.tolist())
-    elif name == "grad":
-        for value, number in zip(values, numbers.tolist()):
-            value.grad = number
-    else:
-        raise ValueError(f"write_numbers writes 'data' or 'grad', not {name!r}")
 
 
 class _OneBlasThread:
@@ -318,7 +300,6 @@ class FitProgram:
             self.classes = int(model.nouts[-1]) if hasattr(model, "nouts") else int(np.max(Y)) + 1
             Y = np.asarray(Y).astype(int)
         targets = self.encode(Y)
-        n_targets = targets.shape[1]
         if callable(loss):
             term = _custom_term(_weak(loss))
         elif loss in SAMPLE_TERMS:
@@ -405,7 +386,7 @@ class FitProgram:
         if not math.isfinite(total):
             return None
         if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
-            write_numbers(self.params, "data", self.data)  # the numbers this replay used
+            write_back(self.params, self.data.tolist())  # the numbers this replay used
             self._check_one(X, targets, results)
         stepped = optimizer.array_step(self.data, grads, self.state)  # None for a non-finite gradient or weight
         if stepped is None:
@@ -432,7 +413,7 @@ class FitProgram:
         if self.data is None:
             return
         if self.grad is None:
-            write_numbers(self.params, "data", self.data)
+            write_back(self.params, self.data.tolist())
         else:  # both in one pass: each Value is visited once
             write_back(self.params, self.data.tolist(), self.grad.tolist())
         optimizer.keep_state_arrays(self.state)

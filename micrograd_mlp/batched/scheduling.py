@@ -411,10 +411,8 @@ class Group:
         weights, inputs, bias = self.pair_slots["SB"][0], self.matmul_inputs, self.slots[0]
         if weights.view is None or inputs.view is None or bias.view is None:
             return None
-        grads = (weights.grad_view, inputs.grad_view, bias.grad_view)
-        if any(view is None for view in grads) and self.upstream is not None:
-            return None  # a gradient that must be scattered: the general kernel
-        w_grad, x_grad, b_grad = grads
+        # (a slot with a view has its gradient's view too, once gradients are bound)
+        w_grad, x_grad, b_grad = weights.grad_view, inputs.grad_view, bias.grad_view
         return (weights.view[:, :, 0], None if w_grad is None else w_grad[:, :, 0], inputs.view, x_grad,
                 bias.view[:, :, 0], None if b_grad is None else b_grad[:, :, 0])  # fmt: skip
 

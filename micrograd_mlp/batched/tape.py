@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import gc
 import math
-import operator
 import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ..engine import Value
-from ..parameter import numbers_of
+from ..parameter import data_of
 from . import replay
 from .recording import LEAF_KINDS, Node, Recording, ReplayError, compile_nodes, record, signature
 from .scheduling import Group, Schedule
@@ -27,7 +26,6 @@ from .watching import verdict
 __all__ = ["trace", "Tape", "close_enough", "check_parameter_numbers", "read_numbers", "Rows"]
 
 Rows = Union[Sequence[Sequence[float]], np.ndarray]
-_DATA = operator.attrgetter("data")
 
 
 def trace(
@@ -121,18 +119,18 @@ def read_numbers(values: Sequence[Value]) -> np.ndarray:
     >>> read_numbers([Value(1.5), Value(-2.0)]).tolist()
     [1.5, -2.0]
     """
-    numbers = numbers_of(values)  # (map and set: passes in C, no Python loop)
-    if not set(map(type, numbers)) <= {float, int}:
-        check_parameter_numbers(values)  # names the parameter, unless all are floats after all
+    numbers = data_of(values)  # (passes in C, no Python loop)
+    check_parameter_numbers(values, numbers)
     return np.array(numbers, dtype=float)
 
 
-def check_parameter_numbers(params: Sequence[Value]) -> None:
+def check_parameter_numbers(params: Sequence[Value], numbers: Optional[Sequence[Any]] = None) -> None:
     """Refuse a parameter whose number is not a Python float (or int): the replay computes in float64.
 
     The scalar engine computes with whatever a parameter holds, e.g. in float32
     for ``w.data = np.float32(0.5)``; the replay's arrays are float64, so the two
     would differ. (Inputs are no problem: ``fit`` and ``predict`` read them as float64.)
+    ``numbers`` are the parameters' ``.data`` when the caller has read them already.
 
     >>> import numpy as np
     >>> w = Value(0.5); w.data = np.float32(0.5)
@@ -142,11 +140,10 @@ def check_parameter_numbers(params: Sequence[Value]) -> None:
     ...     print(str(err)[:57])
     params[1] holds a numpy.float32 (0.5), not a Python float
     """
-    kinds = set(map(type, map(_DATA, params)))
-    if kinds <= {float, int}:
+    numbers = data_of(params) if numbers is None else numbers
+    if set(map(type, numbers)) <= {float, int}:
         return
-    for i, p in enumerate(params):
-        number = p.data
+    for i, (p, number) in enumerate(zip(params, numbers)):
         if not isinstance(number, (float, int)):  # (np.float64 is a float: it computes as one)
             name = f" ({p.label})" if p.label else ""
             raise ReplayError(
