@@ -132,7 +132,7 @@ _OPS = [
     # x^n for a number n, the op's constant: see power(n)
     Op("**n", 1, _power_value, _power_grads),
     # relu(x) = max(0, x): 0 for x <= 0 (NaN stays NaN); slope 1 for x > 0, else 0
-    Op("relu", 1, lambda m, x: m.where(x <= 0.0, 0.0, x), lambda m, out, x: (m.where(x > 0.0, 1.0, 0.0),)),
+    Op("relu", 1, lambda m, x: m.where(x <= 0.0, 0.0, x), lambda m, out, x: (m.step(x),)),
     # d tanh(x)/dx = 1 - tanh(x)^2
     Op("tanh", 1, lambda m, x: m.tanh(x), lambda m, out, x: (1.0 - out * out,)),
     # sigmoid(x) = 1/(1+e^-x), in a form that never overflows; slope s(1-s)
@@ -206,6 +206,10 @@ def _where(condition: bool, if_true: float, if_false: float) -> float:
     return if_true if condition else if_false
 
 
+def _scalar_step(x: float) -> float:
+    return 1.0 if x > 0.0 else 0.0
+
+
 def _scalar_power(x: float, y: float) -> float:
     """x ** y, but +-inf where Python raises (overflow, 0 to a negative power), as NumPy."""
     try:
@@ -248,10 +252,10 @@ def _scalar_chain(upstream: float, local: float) -> float:
     return 0.0 if upstream == 0.0 or local == 0.0 else upstream * local
 
 
-#: Math on Python floats (``math``); ``where`` is ``a if c else b``.
+#: Math on Python floats (``math``); ``where`` is ``a if c else b``; ``step(x)`` is 1 for x > 0, else 0.
 SCALAR = SimpleNamespace(
     exp=math.exp, log=math.log, log1p=math.log1p, tanh=math.tanh, abs=abs,
-    where=_where, power=_scalar_power, sigmoid=_scalar_sigmoid,
+    where=_where, step=_scalar_step, power=_scalar_power, sigmoid=_scalar_sigmoid,
     dot=_scalar_dot, largest=_scalar_largest, first_largest=_scalar_first_largest,
     chain=_scalar_chain,
 )  # fmt: skip
@@ -279,9 +283,13 @@ def _array_namespace() -> SimpleNamespace:
             product = np.multiply(upstream, local)
         return np.where((np.asarray(upstream) == 0.0) | (np.asarray(local) == 0.0), 0.0, product)
 
+    def step(x: Any) -> Any:
+        # booleans, which a product reads as 1 and 0: the same products as 1.0 and 0.0, one pass less
+        return np.greater(x, 0.0)
+
     return SimpleNamespace(
         exp=np.exp, log=np.log, log1p=np.log1p, tanh=np.tanh, abs=np.abs,
-        where=np.where, power=np.power, sigmoid=sigmoid,
+        where=np.where, step=step, power=np.power, sigmoid=sigmoid,
         dot=dot, largest=largest, first_largest=first_largest, chain=chain,
     )  # fmt: skip
 

@@ -278,6 +278,37 @@ def test_replay_writes_gradients_where_backward_puts_them():
     assert {p.grad for p in model.parameters()} == {0.0}
 
 
+def test_a_layer_stores_its_gradients_only_where_it_is_the_first_to_write_them():
+    # A layer's backward stores its matrix products straight into the gradient rows when no
+    # group reached them before in the pass; a residual read of the hidden layer (a later
+    # group, so earlier in the backward pass) means its inputs' rows must be added to.
+    model = MLP(2, [4, 4, 3], seed=3)  # (three outputs: a one-row layer's dX is an outer product, never stored)
+    first, second, last = model.layers
+    params = model.parameters()
+    rng = np.random.RandomState(0)
+    X, T = rng.randn(9, 2).tolist(), [[] for _ in range(9)]
+
+    def plain(x, t):
+        return last(second(first(x)))
+
+    def residual(x, t):
+        hidden = second(first(x))
+        out = last(hidden)
+        return [out[0] * hidden[0], out[1], out[2]]  # hidden[0] read after the last layer: first in the backward pass
+
+    stored = {}
+    for name, function in (("plain", plain), ("residual", residual)):
+        outputs, grads, tape = replay_sum(function, params, X, T)
+        scalar_outputs, scalar_grads = scalar_sum(function, params, X, T)
+        assert_close(outputs, scalar_outputs, name)
+        assert_close(grads, scalar_grads, name)
+        layers = [g for g in tape.groups if g.is_layer]
+        stored[name] = [g.stores for g in layers]
+    # (weights, inputs) of the three layers, first to last
+    assert stored["plain"] == [(True, True), (True, True), (True, True)]
+    assert stored["residual"] == [(True, True), (True, True), (True, False)]
+
+
 # ------------------------------------------------- fit(batched=True)
 
 

@@ -157,13 +157,26 @@ def chain(upstream: np.ndarray, local: Any, careful: bool = True) -> np.ndarray:
     return product
 
 
+def _product_into(target: np.ndarray, left: np.ndarray, right: np.ndarray, store: bool) -> None:
+    """``target += left @ right``; stored in place when nothing was added to ``target`` yet in
+    this pass (its rows hold the zeros the pass began with): no temporary, no add."""
+    if store:
+        np.matmul(left, right, out=target)  # (BLAS sums from +0.0, as 0.0 + the product would)
+    else:
+        target += left @ right
+
+
 def _dot_backward(group: Group, upstream: np.ndarray) -> None:
     if group.layer is not None:
         # out = W @ X + b: dW = upstream @ X^T and db = upstream's row sums (summed over the batch),
         # dX = W^T @ upstream
         weights, weights_grad, inputs, inputs_grad, _, bias_grad = group.layer
-        weights_grad += upstream @ inputs.T
-        inputs_grad += weights.T @ upstream
+        store_weights, store_inputs = group.stores
+        _product_into(weights_grad, upstream, inputs.T, store_weights)
+        if len(weights) == 1:  # one row of weights (an output layer): dX is an outer product, cheaper broadcast
+            inputs_grad += weights.T * upstream
+        else:
+            _product_into(inputs_grad, weights.T, upstream, store_inputs)
         bias_grad += upstream.sum(axis=1, keepdims=True)
         return
     if group.squares is not None:  # d/dp sum(p * p) = 2p

@@ -17,7 +17,7 @@ layer of such dots reading the same inputs then runs as one matrix product).
 from __future__ import annotations
 
 from itertools import chain
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -124,6 +124,7 @@ class Schedule:
         self.n_rows, self.n_shared = next_row["B"], next_row["S"]
         self.constants = np.array([[n.value] for n in constants]).reshape(-1, 1)
         self.outputs = [(nodes[o].space, nodes[o].row) for o in outputs]
+        mark_first_writers(self.groups, self.outputs, self.n_rows, self.n_shared)
 
     @staticmethod
     def _group_key(node: Node, nodes: List[Node]) -> tuple:
@@ -144,6 +145,34 @@ class Schedule:
         else:
             kinds = tuple(nodes[p].space for p in node.parents)
         return (node.space, node.level, node.op, node.exponent, kinds)
+
+
+def mark_first_writers(groups: List["Group"], outputs: List[Tuple[str, int]], n_rows: int, n_shared: int) -> None:
+    """Find the layers that are the first, in a backward pass, to put a gradient into their
+    weights' rows and their inputs' rows (`Group.stores`).
+
+    A backward pass zeroes the gradient arrays and then each group adds its share, so a
+    product is made into a temporary and added. A layer that is the first to reach those
+    rows can have its matrix product stored straight into them. Groups run backwards
+    from the last. The output rows hold their seeds before any group runs. A slot that
+    names a row twice is not a first writer.
+    """
+    written = {"B": np.zeros(n_rows, dtype=bool), "S": np.zeros(n_shared, dtype=bool)}
+    for space, row in outputs:
+        written[space][row] = True
+
+    def first_to_write(slot: Slot) -> bool:
+        rows, seen = slot.rows.reshape(-1), written[slot.kind]
+        first = not seen[rows].any() and np.unique(rows).size == rows.size
+        seen[rows] = True
+        return bool(first)
+
+    for group in reversed(groups):
+        if group.is_layer:  # in the order the layer's backward writes: weights, inputs, bias
+            weights, inputs = group.pair_slots["SB"][0], group.matmul_inputs
+            group.stores = (first_to_write(weights), first_to_write(inputs))
+        for slot in group.all_slots():
+            first_to_write(slot)
 
 
 def as_index(rows: np.ndarray) -> Union[slice, np.ndarray]:
@@ -300,6 +329,8 @@ class Group:
         self.upstream: Any = None
         self.layer: Optional[tuple] = None  # a layer's W @ X + b as views (see `bind`)
         self.squares: Optional[tuple] = None  # a sum of squares' rows as views (see `bind`)
+        # a layer's (weights, inputs): is it the first to write their gradient rows? (`mark_first_writers`)
+        self.stores = (False, False)
         if op not in ("sum", "max", "dot"):  # an op of the table on its own inputs
             self.table_op = power(self.exponent) if op == "**n" else TABLE[op]
             self.slots = [
