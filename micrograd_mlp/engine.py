@@ -478,6 +478,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     x_data = [x.data if isinstance(x, Value) else to_float(x) for x in inputs]
     b_data = bias.data if isinstance(bias, Value) else to_float(bias)
     out = _DOT.value(SCALAR, w_data, x_data, b_data)
+    if not is_grad_enabled():  # inside no_grad(): a leaf, no edges to gather (a wide layer has thousands)
+        return _node(out, _DOT, NO_EDGES, NO_EDGES)
     d_weights, d_inputs, d_bias = _DOT.local_grads(SCALAR, out, w_data, x_data, b_data)
     # Only Values are parents, in the order w_0, x_0, w_1, x_1, ..., bias.
     parents: list = []
