@@ -26,3 +26,33 @@ def test_distinct_parameters_with_equal_values_are_all_kept():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(SGD([a, b], lr=0.1).params) == 2
+
+
+def test_values_that_compare_equal_are_still_distinct_parameters():
+    # The check compares by identity: a Value subclass whose == says "equal" (as a user's
+    # symbolic Value might) must not make two different weights one.
+    class Symbolic(Value):
+        def __eq__(self, other):
+            return True
+
+        def __hash__(self):
+            return 7  # every one in the same bucket, all "equal"
+
+    class Unhashable(Value):
+        def __eq__(self, other):
+            return NotImplemented  # (defining __eq__ alone makes a class unhashable)
+
+    for kind in (Symbolic, Unhashable):
+        a, b = kind(1.0), kind(2.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            kept = SGD([a, b], lr=0.1).params
+        assert len(kept) == 2 and kept[0] is a and kept[1] is b
+        with pytest.warns(UserWarning, match="appears 2 times"):
+            kept = SGD([a, b, a], lr=0.1).params
+        assert len(kept) == 2 and kept[0] is a and kept[1] is b
+
+
+def test_a_parameter_list_of_something_else_names_what_it_got():
+    with pytest.raises(TypeError, match="SGD needs Values .* got float"):
+        SGD([Value(1.0), 0.5], lr=0.1)
