@@ -4,6 +4,7 @@ import gc
 import importlib.util
 import os
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from micrograd_mlp import MLP, SGD, Value, fit, predict
 from micrograd_mlp import batched
+from micrograd_mlp.batched.checking import SpotCheck
 from micrograd_mlp.batched import ReplayError, checking, trace
 from micrograd_mlp.data import make_moons, to_pm1
 
@@ -226,3 +228,12 @@ def test_a_patched_library_method_is_watched_again(monkeypatch):
     X, y = make_moons(16, seed=0)
     with pytest.raises(ReplayError, match="depends on the sample"):
         fit(model, X, to_pm1(y), loss="hinge", lr=0.1, epochs=1, verbose=False, batched=True)
+
+
+def test_a_spot_checks_cost_counts_the_work_it_needs_first():
+    # A training program writes the replay's numbers into the Values before the scalar engine
+    # reads them: that write is part of the check's price (at width 256 about a fifth of it),
+    # so it counts toward the share the checks may take.
+    check = SpotCheck(lambda x, t: [x[0] * 2.0], first_cost=1.0)
+    check.check([3.0], [], [6.0], prepare=lambda: time.sleep(0.02))
+    assert check.cost >= 0.02 and check.seconds >= 0.02 and check.checks == 1

@@ -17,7 +17,7 @@ measures the share on the moons step.
 from __future__ import annotations
 
 import time
-from typing import Callable, List, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from ..engine import Value, no_grad
 from .recording import ReplayError
@@ -57,9 +57,16 @@ class SpotCheck:
     def due(self) -> bool:
         return self.earned >= self.cost
 
-    def check(self, inputs: Sequence[float], targets: Sequence[float], replayed: Sequence[float]) -> None:
-        """Recompute one sample with the scalar engine; `ReplayError` if a root differs."""
+    def check(self, inputs: Sequence[float], targets: Sequence[float], replayed: Sequence[float],
+              prepare: Optional[Callable[[], None]] = None) -> None:  # fmt: skip
+        """Recompute one sample with the scalar engine; `ReplayError` if a root differs.
+
+        ``prepare``: work the check needs first, counted in its cost (a training
+        program writes the numbers its replay used into the Values).
+        """
         start = time.perf_counter()
+        if prepare is not None:
+            prepare()
         with no_grad():
             roots = self.per_sample([Value(float(v)) for v in inputs], [Value(float(v)) for v in targets])
         for k, (root, number) in enumerate(zip(roots, replayed)):

@@ -386,7 +386,6 @@ class FitProgram:
         if not math.isfinite(total):
             return None
         if self.spot_check.due():  # before the optimizer moves a weight (see checking.py)
-            write_back(self.params, self.data.tolist())  # the numbers this replay used
             self._check_one(X, targets, results)
         stepped = optimizer.array_step(self.data, grads, self.state)  # None for a non-finite gradient or weight
         if stepped is None:
@@ -401,7 +400,10 @@ class FitProgram:
     def _check_one(self, X: np.ndarray, targets: np.ndarray, results: List[np.ndarray]) -> None:
         """The spot check on the next sample in turn: the scalar engine against this replay."""
         i = self.spot_check.turn % len(X)
-        self.spot_check.check(X[i].tolist(), targets[i].tolist(), [float(r[i]) for r in results])
+        # (the scalar engine reads the Values: they get the numbers this replay used, and the
+        # write counts in the check's cost)
+        prepare = (lambda: write_back(self.params, self.data.tolist())) if self.live else None
+        self.spot_check.check(X[i].tolist(), targets[i].tolist(), [float(r[i]) for r in results], prepare)
 
     def mean_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The mean data loss on these samples by replay, with the weights as they are (nothing changes)."""
