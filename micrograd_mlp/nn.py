@@ -35,6 +35,7 @@ from .engine import Value, dot
 from .files import atomic_write
 from .labels import input_label, layer_label, neuron_label, parameter_label
 from .parameter import Parameter
+from .structure import Tracked, TrackedList
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "save", "load", "load_into", "ModelFileError"]
 
@@ -96,7 +97,7 @@ def _make_rng(seed: Optional[int], rng: Optional[random.Random]) -> Any:
     return random
 
 
-class Module:
+class Module(Tracked):
     """What `Neuron`, `Layer` and `MLP` share, as micrograd's ``Module``: ``parameters()`` and ``zero_grad()``.
 
     >>> neuron = Neuron(2, rng=random.Random(0))
@@ -166,9 +167,10 @@ class Neuron(Module):
             raise ValueError(f"unknown init {init!r}; choose 'normal' or 'uniform'")
         # Parameters: Values whose writes are counted (`parameter.writes`), so a replay's copy of
         # the weights knows when it is stale
-        self.w: List[Value] = [
+        # (its lists are TrackedLists, and a Module counts each attribute set: `structure`)
+        self.w: List[Value] = TrackedList(
             Parameter(wi, label=parameter_label(layer, number, i)) for i, wi in enumerate(weights, start=1)
-        ]
+        )
         self.b: Value = Parameter(0.0, label=parameter_label(layer, number))
 
     def __call__(self, x: Sequence[Union[float, Value]]) -> Value:
@@ -223,10 +225,10 @@ class Layer(Module):
     ) -> None:
         nout = _check_size("nout", nout)
         self.activation = _check_activation(activation)
-        self.neurons: List[Neuron] = [
+        self.neurons: List[Neuron] = TrackedList(
             Neuron(nin, activation, rng=rng, init=init, fused=fused, fan_out=nout, layer=number, number=j)
             for j in range(1, nout + 1)
-        ]
+        )
 
     @property
     def nin(self) -> int:
@@ -305,7 +307,7 @@ class MLP(Module):
         _check_activation(output_activation)
         rng = _make_rng(seed, rng)
         sizes = [nin] + nouts
-        self.layers: List[Layer] = [
+        self.layers: List[Layer] = TrackedList(
             Layer(
                 sizes[l],
                 sizes[l + 1],
@@ -316,9 +318,9 @@ class MLP(Module):
                 number=l + 1,
             )
             for l in range(len(nouts))
-        ]
+        )
         self.nin = nin
-        self.nouts = list(nouts)
+        self.nouts = TrackedList(nouts)
         self.fused = bool(fused)
 
     def __call__(self, x: Input) -> Output:

@@ -46,10 +46,11 @@ import numpy as np
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
 from ..parameter import Parameter, write_back, writes
+from ..structure import changes, fully_tracked
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, close_enough, read_numbers, trace
-from .watching import runs_library_code_only, state_of
+from .watching import library_code, library_unpatched, runs_library_code_only, state_of
 
 __all__ = ["FitProgram", "fit_program", "predict", "predict_tape", "forget", "PREDICT_CHUNK", "one_blas_thread",
            "read_numbers", "same_values", "counts_writes"]  # fmt: skip
@@ -105,14 +106,15 @@ def one_blas_thread() -> Iterator[None]:
 
 def _fingerprint(model: Any, params: List[Value], loss: Any = None) -> tuple:
     """What changes the program of a model besides which Values its parameters are: their
-    number, activations and fusing, and the plain numbers (flags, scales, the globals its code
-    names) of a user's own model or loss. (Which Values: `_cached` compares them one by one.)"""
+    number, activations and fusing, the plain numbers (flags, scales, the globals its code
+    names) of a user's own model or loss, and the library's own model code (a patched
+    method or activation). (Which Values: `_cached` compares them one by one.)"""
     layers = getattr(model, "layers", None)
     shape: tuple = ()
     if layers is not None:
         shape = tuple((n.activation, n.fused, len(n.w)) for layer in layers for n in getattr(layer, "neurons", ()))
     state = state_of({"model": model} if loss is None or isinstance(loss, str) else {"model": model, "loss": loss})
-    return (len(params), shape, tuple(sorted(state.items(), key=lambda item: item[0])))
+    return (len(params), shape, tuple(sorted(state.items(), key=lambda item: item[0])), library_code())
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
@@ -152,6 +154,7 @@ def forget(model: Any) -> None:
     """
     try:
         _CACHE.pop(model, None)
+        _KEPT.pop(model, None)
     except TypeError:
         pass
 
@@ -167,7 +170,17 @@ def _distinct_row(X: np.ndarray, Y: Optional[np.ndarray] = None) -> int:
 
 
 def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
-    """The cached tape of ``model(x)`` for rows of X's width, or None if it cannot replay."""
+    """The cached tape of ``model(x)`` for rows of X's width, or None if it cannot replay.
+
+    The library's own MLP built of tracked parts (`structure`) gets its last tape back
+    while nothing in any such model changed (`structure.changes`): no listing and
+    comparing of its parameters at every call.
+    """
+    width = X.shape[1]
+    stamp = changes()  # (read before the look-up: a change during it makes the kept tape stale, not wrong)
+    kept = _kept_tape(model)
+    if kept is not None and kept[0] == stamp and kept[1] == width and library_unpatched():
+        return kept[2]
     params = list(model.parameters())
     key = ("predict", X.shape[1], _fingerprint(model, params))
 
@@ -181,7 +194,22 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
             return _REFUSED  # predicts (and raises its own error, if there is one)
 
     tape = _cached(model, key, [params], make)
-    return None if tape is _REFUSED else tape
+    if tape is _REFUSED:
+        return None
+    if runs_library_code_only(model, "predict") and fully_tracked(model):
+        _KEPT[model] = (stamp, width, tape)
+    return tape
+
+
+# the last predict tape of a model whose every change is counted: (changes() stamp, width, tape)
+_KEPT: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _kept_tape(model: Any) -> Optional[tuple]:
+    try:
+        return _KEPT.get(model)
+    except TypeError:  # a model that cannot be weakly referenced
+        return None
 
 
 PREDICT_CHUNK = 2_000_000  # numbers per replay array (16 MB), so a big grid needs no big memory

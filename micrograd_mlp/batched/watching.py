@@ -38,7 +38,7 @@ import numpy as np
 from ..engine import Value
 from ..parameter import Parameter
 
-__all__ = ["Watch", "state_of", "describe_frame", "verdict", "runs_library_code_only"]
+__all__ = ["Watch", "state_of", "describe_frame", "verdict", "runs_library_code_only", "library_unpatched", "library_code"]
 
 _local = threading.local()  # the Watch of this thread's recording, if any
 _swap_lock = threading.Lock()
@@ -301,9 +301,7 @@ def runs_library_code_only(model: Any, loss: Any) -> bool:
     (True, False)
     """
     mlp, layer, neuron = _LIBRARY["classes"]
-    if not isinstance(loss, str) or type(model) is not mlp:
-        return False
-    if any(getattr(cls, name) is not method for (cls, name), method in _LIBRARY["methods"].items()):
+    if not isinstance(loss, str) or type(model) is not mlp or not library_unpatched():
         return False
     activations = _LIBRARY["activations"]
     for each in model.layers:
@@ -312,9 +310,35 @@ def runs_library_code_only(model: Any, loss: Any) -> bool:
         for unit in each.neurons:
             if type(unit) is not neuron or activations.get(unit.activation) is None:
                 return False
+    return True
+
+
+def library_code() -> tuple:
+    """The methods of `MLP`, `Layer` and `Neuron` and the activations, as they are now.
+
+    A patch of a class or of ``nn.ACTIVATIONS`` changes what every model computes,
+    and no model's own attributes show it: a program's cache key holds this.
+
+    >>> library_code() == library_code()
+    True
+    """
     from .. import nn
 
-    return all(nn.ACTIVATIONS.get(name) is function for name, function in activations.items())
+    methods = tuple(getattr(cls, name) for cls, name in _LIBRARY["methods"])
+    return methods + tuple(sorted(nn.ACTIVATIONS.items(), key=lambda item: item[0]))
+
+
+def library_unpatched() -> bool:
+    """Are the methods of `MLP`, `Layer` and `Neuron` and the activations still those of import time?
+
+    >>> library_unpatched()
+    True
+    """
+    if any(getattr(cls, name) is not method for (cls, name), method in _LIBRARY["methods"].items()):
+        return False
+    from .. import nn
+
+    return all(nn.ACTIVATIONS.get(name) is function for name, function in _LIBRARY["activations"].items())
 
 
 # ------------------------------------------------------------------ watch
