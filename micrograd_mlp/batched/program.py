@@ -444,7 +444,7 @@ class FitProgram:
             return
         if self.grad is None:
             write_back(self.params, self.data.tolist())
-        else:  # both in one pass: each Value is visited once
+        else:
             write_back(self.params, self.data.tolist(), self.grad.tolist())
         optimizer.keep_state_arrays(self.state)
         # what the Values hold now, and the write stamp they hold it at (Parameters only: see `begin`)
