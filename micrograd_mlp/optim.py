@@ -45,6 +45,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 import numpy as np
 
 from .engine import Value, to_float
+from .structure import TrackedList
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "linear_decay", "step_decay", "check_rate"]
 
@@ -70,7 +71,8 @@ class Optimizer:
     def __init__(self, params: Union[Iterable[Value], Any], lr: LearningRate) -> None:
         if hasattr(params, "parameters"):  # a model
             params = params.parameters()
-        self.params: List[Value] = _unique(list(params), type(self).__name__)
+        # (a TrackedList: a batched fit knows the list is the one it matched, unchanged: `structure`)
+        self.params: List[Value] = TrackedList(_unique(list(params), type(self).__name__))
         if not self.params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
         if not callable(lr):

@@ -46,7 +46,7 @@ import numpy as np
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
 from ..parameter import Parameter, write_back, writes
-from ..structure import changes, fully_tracked
+from ..structure import TrackedList, changes, fully_tracked
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, close_enough, read_numbers, trace
@@ -178,9 +178,9 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
     """
     width = X.shape[1]
     stamp = changes()  # (read before the look-up: a change during it makes the kept tape stale, not wrong)
-    kept = _kept_tape(model)
-    if kept is not None and kept[0] == stamp and kept[1] == width and library_unpatched():
-        return kept[2]
+    kept = _kept(model, ("predict", width))
+    if kept is not None and kept[0] == stamp and library_unpatched():
+        return kept[1]
     params = list(model.parameters())
     key = ("predict", X.shape[1], _fingerprint(model, params))
 
@@ -197,19 +197,28 @@ def predict_tape(model: Any, X: np.ndarray) -> Optional[Tape]:
     if tape is _REFUSED:
         return None
     if runs_library_code_only(model, "predict") and fully_tracked(model):
-        _KEPT[model] = (stamp, width, tape)
+        _keep(model, ("predict", width), (stamp, tape))
     return tape
 
 
-# the last predict tape of a model whose every change is counted: (changes() stamp, width, tape)
-_KEPT: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
+# For the library's MLP built of tracked parts (`structure`): the last predict tape and fit
+# program by (kind, width, ...), with the changes() stamp they were found at
+_KEPT: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 
-def _kept_tape(model: Any) -> Optional[tuple]:
+def _kept(model: Any, key: tuple) -> Optional[tuple]:
     try:
-        return _KEPT.get(model)
+        entries = _KEPT.get(model)
     except TypeError:  # a model that cannot be weakly referenced
         return None
+    return None if entries is None else entries.get(key)
+
+
+def _keep(model: Any, key: tuple, entry: tuple) -> None:
+    try:
+        _KEPT.setdefault(model, {})[key] = entry
+    except TypeError:
+        pass
 
 
 PREDICT_CHUNK = 2_000_000  # numbers per replay array (16 MB), so a big grid needs no big memory
@@ -367,6 +376,7 @@ class FitProgram:
         self.state: Any = None
         self.counts_writes = counts_writes(self.params)
         self.written_back: Optional[Tuple[int, np.ndarray]] = None
+        self.matched: Optional[tuple] = None  # (changes() stamp, an optimizer's params found equal to ours)
 
     @property
     def live(self) -> bool:
@@ -380,9 +390,14 @@ class FitProgram:
         updates exactly this program's parameters, in the same order.
         """
         params = optimizer.params
-        if not (getattr(optimizer, "works_on_arrays", False) and len(params) == len(self.params)
-                and all(map(operator.is_, params, self.params))):  # fmt: skip
+        if not getattr(optimizer, "works_on_arrays", False):
             return False
+        matched = self.matched  # (the list found equal last time, unchanged since: no pass over it)
+        if not (matched is not None and matched[1] is params and matched[0] == changes()):
+            stamp = changes()
+            if not (len(params) == len(self.params) and all(map(operator.is_, params, self.params))):
+                return False
+            self.matched = (stamp, params) if counts_changes(params) else None
         stamp = writes()
         if self.written_back is not None and self.written_back[0] == stamp:
             data = self.written_back[1]  # no Parameter was written since `end`: the Values hold these numbers
@@ -539,6 +554,11 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
 
     ``params`` is ``model.parameters()`` when the caller has it already.
     """
+    stamp = changes()  # (read first: a change during the look-up makes the kept program stale, not wrong)
+    named = ("fit", loss, float(l2), X.shape[1]) if isinstance(loss, str) else None
+    kept = _kept(model, named) if named else None
+    if kept is not None and kept[0] == stamp and kept[1] is optimizer.params and library_unpatched():
+        return kept[2]  # nothing in the model or in the optimizer's list changed since it was found
     params = model.parameters() if params is None else params
     # a custom loss by weak reference: equal while it lives, and a new function that happens
     # to get a dead one's id() is a different key (a dead weak reference equals only itself)
@@ -547,4 +567,17 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
     except TypeError:
         loss_key = loss
     key = ("fit", loss_key, float(l2), X.shape[1], len(optimizer.params), _fingerprint(model, params, loss))
-    return _cached(model, key, [params, optimizer.params], lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))
+    program = _cached(model, key, [params, optimizer.params],
+                      lambda: FitProgram(model, loss, l2, optimizer.params, X, Y))  # fmt: skip
+    if named and counts_changes(optimizer.params) and runs_library_code_only(model, loss) and fully_tracked(model):
+        _keep(model, named, (stamp, optimizer.params, program))
+    return program
+
+
+def counts_changes(items: Any) -> bool:
+    """Is every change of this list counted (`structure.changes`)? An optimizer's ``params`` is.
+
+    >>> counts_changes(TrackedList()), counts_changes([])
+    (True, False)
+    """
+    return type(items) is TrackedList
