@@ -309,6 +309,19 @@ def test_a_layer_stores_its_gradients_only_where_it_is_the_first_to_write_them()
     assert stored["residual"] == [(True, True), (True, True), (True, False)]
 
 
+def test_a_parameters_gradient_is_added_never_stored_so_it_is_never_minus_zero():
+    # relu's slope at a negative weight is 0; times a negative upstream that product is -0.0.
+    # The scalar engine adds it to 0.0 (giving 0.0): the replay must not store it as it is.
+    w = Value(-1.0)
+    tape = trace(lambda x, t: w.relu() * x[0], [-2.0], params=[w])
+    tape.forward([[-2.0], [-3.0]], None, [w])
+    (grad,) = tape.backward([1.0]).tolist()
+    w.grad = 0.0
+    for x in (-2.0, -3.0):
+        (w.relu() * x).backward()
+    assert grad == w.grad == 0.0 and math.copysign(1.0, grad) == math.copysign(1.0, w.grad) == 1.0
+
+
 # ------------------------------------------------- fit(batched=True)
 
 

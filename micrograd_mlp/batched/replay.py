@@ -133,7 +133,10 @@ def backward(group: Group, careful: bool = True) -> None:
     locals_ = table_op.local_grads(ARRAY, group.out, *group.saved, *table_op.constants)
     for slot, local in zip(group.slots, locals_):
         # chain rule, for the whole group at once: d root / d input += upstream * local
-        slot.add_grad(chain(upstream, local, careful))
+        if slot.stores and not careful and slot.grad_view is not None and not isinstance(local, float):
+            np.multiply(upstream, local, out=slot.grad_view)  # the first to reach these rows: stored
+        else:
+            slot.add_grad(chain(upstream, local, careful))
 
 
 def chain(upstream: np.ndarray, local: Any, careful: bool = True) -> np.ndarray:

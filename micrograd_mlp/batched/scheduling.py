@@ -148,12 +148,12 @@ class Schedule:
 
 
 def mark_first_writers(groups: List["Group"], outputs: List[Tuple[str, int]], n_rows: int, n_shared: int) -> None:
-    """Find the layers that are the first, in a backward pass, to put a gradient into their
-    weights' rows and their inputs' rows (`Group.stores`).
+    """Find the layers (`Group.stores`) and the table ops' operands (`Slot.stores`) that are the
+    first, in a backward pass, to put a gradient into their rows.
 
     A backward pass zeroes the gradient arrays and then each group adds its share, so a
-    product is made into a temporary and added. A layer that is the first to reach those
-    rows can have its matrix product stored straight into them. Groups run backwards
+    product is made into a temporary and added. The first to reach those rows can store
+    its product straight into them instead. Groups run backwards
     from the last. The output rows hold their seeds before any group runs. A slot that
     names a row twice is not a first writer.
     """
@@ -171,6 +171,11 @@ def mark_first_writers(groups: List["Group"], outputs: List[Tuple[str, int]], n_
         if group.is_layer:  # in the order the layer's backward writes: weights, inputs, bias
             weights, inputs = group.pair_slots["SB"][0], group.matmul_inputs
             group.stores = (first_to_write(weights), first_to_write(inputs))
+        elif group.op not in ("sum", "max", "dot"):  # an op of the table: its operands in order
+            for slot in group.slots:
+                # (per-sample rows only: a parameter's gradient is always added, 0.0 + x, so it is
+                # never the -0.0 a product can be, e.g. a negative upstream times relu's 0)
+                slot.stores = first_to_write(slot) and slot.kind == "B"
         for slot in group.all_slots():
             first_to_write(slot)
 
@@ -272,6 +277,7 @@ class Slot:
         self.grad_target: Any = None
         self.view: Any = None  # the rows as a view of `source` (None: gathered at each read)
         self.grad_view: Any = None  # where a gradient adds in place (None: through `scatter`)
+        self.stores = False  # the first to write its gradient rows in a backward pass (`mark_first_writers`)
 
     def bind(self, values: np.ndarray, shared: np.ndarray, grads: Optional[np.ndarray],
              shared_grads: Optional[np.ndarray]) -> None:  # fmt: skip
