@@ -18,6 +18,7 @@ every row and column once, so load changes hit all of them alike):
   step, writing weights and gradients back into the Values);
 * ours, Trainer.step: one ``trainer.step()`` of a kept `Trainer` (what the
   playground calls; the Values are brought up to date after every step);
+
 * hand NumPy: bench/engine.py's step written out with arrays (float64, its
   learning-rate schedule), with the BLAS on one thread as our replay runs it;
 * PyTorch eager float64 and float32, one thread (``torch.set_num_threads(1)``);
@@ -25,7 +26,10 @@ every row and column once, so load changes hit all of them alike):
   is not installed.
 
 The first call of ``fit(..., batched=True)`` records and schedules the graph:
-its time is listed too. NumPy's BLAS thread count is printed (threadpoolctl).
+its time is listed too. After the table, ``predict(model, X)`` on each row's
+batch while nothing was written (any Parameter written anywhere, e.g. by
+another model's training, makes the next call read its weights again).
+NumPy's BLAS thread count is printed (threadpoolctl).
 Timings are noisy on a shared machine: compare ratios within one run.
 """
 
@@ -41,7 +45,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from micrograd_mlp import MLP, SGD, fit
+from micrograd_mlp import MLP, SGD, fit, predict
 from micrograd_mlp.batched.program import one_blas_thread
 from micrograd_mlp.data import make_moons
 from micrograd_mlp.train import Trainer
@@ -223,6 +227,16 @@ def main(argv: List[str] = None) -> int:
             cells.append(f"{medians['ours, fit per call'] / medians['PyTorch float64']:.2f}")
         cells.append(f"{first:.0f} ms")
         print("| " + " | ".join(cells) + " |")
+    print()
+    calls = 2 * steps
+    print(f"predict(model, X) on each row's batch, nothing written since the last call (after a first call "
+          f"that records; median ms of {rounds} rounds of {calls} calls in a row):")  # fmt: skip
+    for name, sizes, n in ROWS:
+        X = data(n)[0]
+        model = MLP(2, sizes, seed=0, fused=True)
+        predict(model, X)
+        per_call = statistics.median(timed(lambda: predict(model, X), calls) for _ in range(rounds))
+        print(f"  {name}, {n:,}: {per_call:.3g} ms")
     return 0
 
 
