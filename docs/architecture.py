@@ -39,7 +39,7 @@ ROLES = [
      ["checking.check", "checking.reference", "checking.torch_bridge"], False),
     ("micrograd's API", "#ffe5d0", ["micrograd"], True),
     ("training and data", "#dfe7fd", ["train", "data", "classify"], True),
-    ("networks, losses, optimizers", "#e8dff5", ["nn", "labels", "structure", "losses", "optim"], True),
+    ("networks, losses, optimizers", "#e8dff5", ["nn", "saving", "labels", "structure", "losses", "optim"], True),
     ("engine", "#d8f3dc", ["engine", "ops", "edges", "grad_mode", "parameter"], True),
     ("shared helpers", "#eeeeee", ["files", "extras"], True),
 ]  # fmt: skip

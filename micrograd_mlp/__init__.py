@@ -48,7 +48,8 @@ __all__ = [
 _HOME = {
     **dict.fromkeys(["Value", "no_grad", "is_grad_enabled", "set_grad_enabled", "dot", "max_of",
                      "topological_order", "NonFiniteError"], "engine"),
-    **dict.fromkeys(["MLP", "Layer", "Neuron", "Module", "save", "load", "load_into", "ModelFileError"], "nn"),
+    **dict.fromkeys(["MLP", "Layer", "Neuron", "Module"], "nn"),
+    **dict.fromkeys(["save", "load", "load_into", "ModelFileError"], "saving"),
     **dict.fromkeys(["mse", "binary_cross_entropy", "bce_with_logits", "hinge", "l2", "softmax",
                      "cross_entropy"], "losses"),
     **dict.fromkeys(["SGD", "Adam", "AdamW", "linear_decay", "step_decay"], "optim"),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import micrograd_mlp
-from micrograd_mlp import MLP, SGD, ModelFileError, load, nn, save
+from micrograd_mlp import MLP, SGD, ModelFileError, load, nn, save, saving
 
 
 def mode_of(path):
@@ -115,7 +115,7 @@ def test_a_device_is_refused():
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(nn, "MAX_MODEL_FILE_BYTES", 1000)
+    monkeypatch.setattr(saving, "MAX_MODEL_FILE_BYTES", 1000)
     path = write(tmp_path, " " * 1001)
     with pytest.raises(ModelFileError, match=r"1,001 bytes.*larger than the 1,000 bytes"):
         load(path)

@@ -222,3 +222,13 @@ def test_a_file_saved_before_labels_counted_from_1_loads_the_same_weights(tmp_pa
         assert model([1.0, 2.0]).data == pytest.approx(0.30000000000000004 + 0.1 * hidden[0] - 3.5 * hidden[1], rel=1e-15)
     save(load(path), tmp_path / "again.json")  # and saving it again writes the same document
     assert json.loads((tmp_path / "again.json").read_text()) == json.loads(SAVED_WITH_0_BASED_LABELS)
+
+
+def test_the_file_functions_moved_to_saving_and_nn_still_gives_them():
+    import micrograd_mlp
+    from micrograd_mlp import nn, saving
+
+    for name in ("save", "load", "load_into", "ModelFileError"):
+        assert getattr(nn, name) is getattr(saving, name) is getattr(micrograd_mlp, name)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        nn.nothing
