@@ -144,7 +144,7 @@ def _read_text(path: str) -> str:
         size = max(len(raw), os.path.getsize(path))
         raise ModelFileError(
             f"{path!r} is {size:,} bytes, larger than the {MAX_MODEL_FILE_BYTES:,} bytes "
-            "a saved model may have (micrograd_mlp.nn.MAX_MODEL_FILE_BYTES); it is not a saved "
+            "a saved model may have (micrograd_mlp.saving.MAX_MODEL_FILE_BYTES); it is not a saved "
             "model, or raise that limit if you trust it"
         )
     try:
