@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
-__all__ = ["changes", "Tracked", "TrackedList", "fully_tracked"]
+__all__ = ["changes", "Tracked", "TrackedList", "counts_changes", "fully_tracked"]
 
 _tickets = itertools.count(1)  # (next() on it is atomic: two threads never get the same ticket)
 _latest = [0]
@@ -77,6 +77,15 @@ def _counted(method: Callable) -> Callable:
 for _name in ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop", "remove",
               "clear", "sort", "reverse"):  # fmt: skip
     setattr(TrackedList, _name, _counted(getattr(list, _name)))
+
+
+def counts_changes(items: Any) -> bool:
+    """Is every change of this list counted? (An optimizer's ``params`` is a `TrackedList`.)
+
+    >>> counts_changes(TrackedList()), counts_changes([])
+    (True, False)
+    """
+    return type(items) is TrackedList
 
 
 def fully_tracked(part: Any, depth: int = 0) -> bool:

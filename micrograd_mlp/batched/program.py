@@ -46,7 +46,7 @@ import numpy as np
 from ..engine import Value, dot
 from ..losses import SAMPLE_TERMS
 from ..parameter import Parameter, write_back, writes
-from ..structure import TrackedList, changes, fully_tracked
+from ..structure import changes, counts_changes, fully_tracked
 from .checking import SpotCheck
 from .recording import ReplayError
 from .tape import Tape, close_enough, read_numbers, trace
@@ -392,9 +392,8 @@ class FitProgram:
         params = optimizer.params
         if not getattr(optimizer, "works_on_arrays", False):
             return False
-        matched = self.matched  # (the list found equal last time, unchanged since: no pass over it)
-        if not (matched is not None and matched[1] is params and matched[0] == changes()):
-            stamp = changes()
+        stamp, matched = changes(), self.matched  # (the list found equal last time, unchanged since: no pass)
+        if not (matched is not None and matched[1] is params and matched[0] == stamp):
             if not (len(params) == len(self.params) and all(map(operator.is_, params, self.params))):
                 return False
             self.matched = (stamp, params) if counts_changes(params) else None
@@ -572,12 +571,3 @@ def fit_program(model: Any, loss: Union[str, Callable], l2: float, optimizer: An
     if named and counts_changes(optimizer.params) and runs_library_code_only(model, loss) and fully_tracked(model):
         _keep(model, named, (stamp, optimizer.params, program))
     return program
-
-
-def counts_changes(items: Any) -> bool:
-    """Is every change of this list counted (`structure.changes`)? An optimizer's ``params`` is.
-
-    >>> counts_changes(TrackedList()), counts_changes([])
-    (True, False)
-    """
-    return type(items) is TrackedList

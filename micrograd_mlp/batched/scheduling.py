@@ -153,9 +153,9 @@ def mark_first_writers(groups: List["Group"], outputs: List[Tuple[str, int]], n_
 
     A backward pass zeroes the gradient arrays and then each group adds its share, so a
     product is made into a temporary and added. The first to reach those rows can store
-    its product straight into them instead. Groups run backwards
-    from the last. The output rows hold their seeds before any group runs. A slot that
-    names a row twice is not a first writer.
+    its product straight into them instead. Groups run backwards from the last. The
+    output rows hold their seeds before any group runs. A slot that names a row twice is
+    not a first writer.
     """
     written = {"B": np.zeros(n_rows, dtype=bool), "S": np.zeros(n_shared, dtype=bool)}
     for space, row in outputs:
